@@ -1,0 +1,216 @@
+// Package recap holds the domain types shared by every part of recap: the
+// video and its timed transcript, chapters, and the summary document that is
+// the product. The stages live in pipeline/, the adapters (YouTube, yt-dlp
+// bundles, LLMs, storage) in their own packages.
+package recap
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Video is the metadata of one YouTube video (or of a local yt-dlp download).
+type Video struct {
+	ID           string        `json:"id"`
+	URL          string        `json:"url"`
+	Title        string        `json:"title"`
+	Channel      string        `json:"channel"`
+	PublishedAt  string        `json:"published_at,omitempty"` // YYYY-MM-DD
+	Duration     time.Duration `json:"-"`
+	ThumbnailURL string        `json:"thumbnail_url,omitempty"`
+	// Description is kept for chapter parsing; it never reaches a document.
+	Description string `json:"-"`
+}
+
+// WatchURL is the canonical watch URL of a video id.
+func WatchURL(id string) string { return "https://www.youtube.com/watch?v=" + id }
+
+// TimeURL links to second t of a video.
+func TimeURL(id string, t time.Duration) string {
+	return fmt.Sprintf("%s&t=%ds", WatchURL(id), int64(t/time.Second))
+}
+
+// Segment is one timed piece of a transcript (a caption cue).
+type Segment struct {
+	Start time.Duration `json:"start"`
+	End   time.Duration `json:"end"`
+	Text  string        `json:"text"`
+}
+
+// Transcript is a video's timed text, in order.
+type Transcript struct {
+	Language string    `json:"language"`
+	Source   string    `json:"source"` // TranscriptYouTube, TranscriptBundle, TranscriptASR
+	Segments []Segment `json:"segments"`
+}
+
+// Transcript sources, as written in documents.
+const (
+	TranscriptYouTube = "youtube" // a caption track the creator uploaded
+	TranscriptASR     = "asr"     // YouTube's automatic captions
+	TranscriptBundle  = "bundle"  // subtitles of a local yt-dlp download
+)
+
+// Chapter sources, as written in documents.
+const (
+	ChaptersDescription = "description"
+	ChaptersBundle      = "bundle"
+	ChaptersAuto        = "auto"
+)
+
+// Text joins the segments' text with single spaces.
+func (t *Transcript) Text() string { return JoinSegments(t.Segments) }
+
+// JoinSegments joins segment texts with single spaces.
+func JoinSegments(segs []Segment) string {
+	var b strings.Builder
+	for _, s := range segs {
+		txt := strings.TrimSpace(s.Text)
+		if txt == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(txt)
+	}
+	return b.String()
+}
+
+// Empty reports whether the transcript holds no words at all.
+func (t *Transcript) Empty() bool {
+	if t == nil {
+		return true
+	}
+	for _, s := range t.Segments {
+		if strings.TrimSpace(s.Text) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ChapterMark is a chapter start as the creator gave it (description or
+// yt-dlp "chapters"), before validation and normalization.
+type ChapterMark struct {
+	Start time.Duration
+	Title string
+}
+
+// Chapter is a span of the video that gets one summary. Chapters are
+// contiguous, in order, and cover [0, duration].
+type Chapter struct {
+	Start time.Duration
+	End   time.Duration
+	// SourceTitle is the creator's title ("" for automatic chapters); a
+	// chapter split for length carries it with a part number.
+	SourceTitle string
+	Segments    []Segment
+}
+
+// Text is the chapter's transcript text.
+func (c *Chapter) Text() string { return JoinSegments(c.Segments) }
+
+// Source is everything recap knows about a video before summarizing it.
+type Source struct {
+	Video      Video
+	Transcript Transcript
+	// Marks are the creator's chapters when the source gives them as data
+	// (a bundle's "chapters"); otherwise the pipeline parses the description.
+	Marks []ChapterMark
+}
+
+// Document is the summary document of DESIGN.md, the product of recap.
+type Document struct {
+	ID               string          `json:"id"`
+	Video            DocumentVideo   `json:"video"`
+	Language         string          `json:"language"`
+	TranscriptSource string          `json:"transcript_source"`
+	ChaptersSource   string          `json:"chapters_source"`
+	Overview         string          `json:"overview"`
+	Chapters         []ChapterResult `json:"chapters"`
+	Generator        Generator       `json:"generator"`
+	Usage            Usage           `json:"usage"`
+	CreatedAt        time.Time       `json:"created_at"`
+}
+
+// DocumentVideo is the video as a document shows it.
+type DocumentVideo struct {
+	ID              string `json:"id"`
+	URL             string `json:"url"`
+	Title           string `json:"title"`
+	Channel         string `json:"channel"`
+	PublishedAt     string `json:"published_at,omitempty"`
+	DurationSeconds int64  `json:"duration_seconds"`
+	ThumbnailURL    string `json:"thumbnail_url,omitempty"`
+}
+
+// ChapterResult is one summarized chapter of a document.
+type ChapterResult struct {
+	StartSeconds int64    `json:"start_seconds"`
+	EndSeconds   int64    `json:"end_seconds"`
+	SourceTitle  string   `json:"source_title,omitempty"`
+	Title        string   `json:"title"`
+	Summary      string   `json:"summary"`
+	Bullets      []string `json:"bullets"`
+	URL          string   `json:"url"`
+}
+
+// Summarizer kinds, as written in documents.
+const (
+	SummarizerLLM        = "llm"
+	SummarizerExtractive = "extractive"
+)
+
+// Generator says what wrote a document.
+type Generator struct {
+	Summarizer    string `json:"summarizer"`
+	Model         string `json:"model,omitempty"`
+	PromptVersion string `json:"prompt_version,omitempty"`
+}
+
+// Usage counts what a document cost.
+type Usage struct {
+	LLMCalls         int `json:"llm_calls"`
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+}
+
+// Add adds o to u.
+func (u *Usage) Add(o Usage) {
+	u.LLMCalls += o.LLMCalls
+	u.PromptTokens += o.PromptTokens
+	u.CompletionTokens += o.CompletionTokens
+}
+
+// EstimateTokens estimates how many model tokens s takes: about four
+// characters a token for Latin text, one a token for CJK and similar
+// scripts. It is used for budgets and benchmarks, where the same estimate
+// is applied to both sides of a ratio.
+func EstimateTokens(s string) int {
+	if s == "" {
+		return 0
+	}
+	latin, wide := 0, 0
+	for _, r := range s {
+		if r < 0x2E80 {
+			latin++
+		} else {
+			wide++
+		}
+	}
+	n := (latin+3)/4 + wide
+	if n == 0 && utf8.RuneCountInString(s) > 0 {
+		n = 1
+	}
+	return n
+}
+
+// ChapterSummary is what a summarizer writes for one chapter.
+type ChapterSummary struct {
+	Title   string   `json:"title"`
+	Summary string   `json:"summary"`
+	Bullets []string `json:"bullets"`
+}
