@@ -1,0 +1,143 @@
+// Package bundle reads a local yt-dlp download (a video's .info.json with
+// its subtitle files beside it) as a recap.Source, so that recap can
+// summarize videos fetched earlier, elsewhere, or in bulk, without
+// touching YouTube.
+package bundle
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/subtitles"
+)
+
+// Loader reads yt-dlp bundles. The zero value is ready to use.
+type Loader struct{}
+
+var _ pipeline.BundleLoader = Loader{}
+
+const infoSuffix = ".info.json"
+
+// Load reads the bundle at path, an .info.json file or a folder holding
+// one, with the subtitles in lang (BCP 47; "" for the video's own
+// language, then English).
+//
+// A missing, unreadable or malformed .info.json, or one that describes a
+// playlist rather than a video, is EINVALID. No subtitle file, or one
+// without any text, is ENOCAPTIONS: recap never summarizes the description
+// instead.
+func (Loader) Load(path, lang string) (*recap.Source, error) {
+	infoPath, err := findInfo(path)
+	if err != nil {
+		return nil, err
+	}
+	inf, err := readInfo(infoPath)
+	if err != nil {
+		return nil, err
+	}
+	src := &recap.Source{Video: inf.video(), Marks: inf.marks()}
+
+	sub, err := chooseSubtitles(infoPath, inf, lang)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(sub.path)
+	if err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "read subtitle file %s", sub.path)
+	}
+	segs, err := subtitles.Parse(data, sub.format)
+	if err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "subtitle file %s does not parse", sub.path)
+	}
+	src.Transcript = recap.Transcript{
+		Language: sub.language(),
+		Source:   recap.TranscriptBundle,
+		Segments: segs,
+	}
+	if src.Transcript.Empty() {
+		return nil, recap.Errorf(recap.ENOCAPTIONS, "subtitle file %s holds no captions", sub.path)
+	}
+	return src, nil
+}
+
+// findInfo resolves path to the .info.json of one video.
+func findInfo(path string) (string, error) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", recap.Errorf(recap.EINVALID, "bundle %s: no such file or folder", path)
+	}
+	if err != nil {
+		return "", recap.WrapError(recap.EINVALID, err, "bundle %s cannot be read", path)
+	}
+	if !st.IsDir() {
+		if !strings.HasSuffix(path, infoSuffix) {
+			return "", recap.Errorf(recap.EINVALID, "%s is not a yt-dlp bundle: expected a *.info.json file or a folder holding one", path)
+		}
+		return path, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return "", recap.WrapError(recap.EINVALID, err, "bundle folder %s cannot be read", path)
+	}
+	var infos []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), infoSuffix) {
+			infos = append(infos, filepath.Join(path, e.Name()))
+		}
+	}
+	switch len(infos) {
+	case 0:
+		return "", recap.Errorf(recap.EINVALID, "no *.info.json in %s: expected a yt-dlp download made with --write-info-json", path)
+	case 1:
+		return infos[0], nil
+	}
+	// yt-dlp also writes an .info.json for the playlist a video came from;
+	// that one is not a candidate.
+	var videos []string
+	for _, p := range infos {
+		if typ, err := infoType(p); err == nil && isVideoType(typ) {
+			videos = append(videos, p)
+		}
+	}
+	if len(videos) == 1 {
+		return videos[0], nil
+	}
+	names := make([]string, len(infos))
+	for i, p := range infos {
+		names[i] = filepath.Base(p)
+	}
+	sort.Strings(names)
+	return "", recap.Errorf(recap.EINVALID, "%s holds %d .info.json files (%s): pass the one to summarize", path, len(infos), strings.Join(names, ", "))
+}
+
+// subFile is a subtitle file beside an .info.json.
+type subFile struct {
+	path   string
+	lang   string // as in the file name: "en", "en-US", "en-orig"
+	format string
+	// kind ranks where yt-dlp listed the language: kindManual (subtitles),
+	// kindUnknown (neither, e.g. a file added by hand) or kindAuto (only in
+	// automatic_captions).
+	kind int
+}
+
+const (
+	kindAuto = iota
+	kindUnknown
+	kindManual
+)
+
+// language is the file's language without yt-dlp's "-orig" mark (the
+// untranslated automatic track).
+func (s subFile) language() string {
+	return strings.TrimSuffix(s.lang, "-orig")
+}
+
+func (s subFile) String() string { return fmt.Sprintf("%s (%s)", filepath.Base(s.path), s.lang) }

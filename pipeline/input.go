@@ -1,0 +1,260 @@
+package pipeline
+
+import (
+	"errors"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/recap-dev/recap"
+)
+
+// Input is what `recap summarize` is given: a YouTube video or a local
+// yt-dlp bundle. Exactly one field is set.
+type Input struct {
+	VideoID string
+	// BundlePath is the *.info.json file of a local yt-dlp download.
+	BundlePath string
+}
+
+// idLen is the length of every YouTube video id.
+const idLen = 11
+
+const expectVideo = "expected a youtube.com or youtu.be video link or an 11-character video id"
+
+// ytHosts are the hosts whose URLs name a video; nothing else is fetched.
+var ytHosts = map[string]bool{
+	"youtube.com":       true,
+	"www.youtube.com":   true,
+	"m.youtube.com":     true,
+	"music.youtube.com": true,
+}
+
+var shortHosts = map[string]bool{"youtu.be": true, "www.youtu.be": true}
+
+var nocookieHosts = map[string]bool{"youtube-nocookie.com": true, "www.youtube-nocookie.com": true}
+
+// idPaths are the path prefixes followed by a video id ("/shorts/ID").
+var idPaths = map[string]bool{"shorts": true, "embed": true, "live": true, "v": true, "e": true}
+
+// ParseVideoID returns the video id named by a YouTube video URL (any of
+// the watch, youtu.be, shorts, embed, live, v and e forms, with or without
+// scheme) or by a bare 11-character id. Anything else is an EINVALID error
+// that says what was wrong.
+func ParseVideoID(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", recap.Errorf(recap.EINVALID, "no video given: %s", expectVideo)
+	}
+	if validID(s) {
+		return s, nil
+	}
+	if !strings.ContainsAny(s, "./:?=") {
+		// No host, path or query: the user meant an id.
+		if n := utf8.RuneCountInString(s); n != idLen {
+			return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video id: an id is 11 characters of letters, digits, '-' and '_' (got %d characters)", s, n)
+		}
+		return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video id: an id holds only letters, digits, '-' and '_'", s)
+	}
+	u, err := parseLooseURL(s)
+	if err != nil {
+		return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video URL (%v): %s", s, err, expectVideo)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video URL: scheme %q is not http or https", s, u.Scheme)
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	parts := pathParts(u.Path)
+	var id string
+	switch {
+	case shortHosts[host]:
+		if len(parts) == 0 {
+			return "", recap.Errorf(recap.EINVALID, "%q names no video: a youtu.be link must be youtu.be/<video id>", s)
+		}
+		id = parts[0]
+	case nocookieHosts[host]:
+		if len(parts) < 2 || (parts[0] != "embed" && parts[0] != "v") {
+			return "", recap.Errorf(recap.EINVALID, "%q names no video: expected youtube-nocookie.com/embed/<video id>", s)
+		}
+		id = parts[1]
+	case ytHosts[host]:
+		id, err = youtubePathID(s, u, parts)
+		if err != nil {
+			return "", err
+		}
+	default:
+		return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video URL: %s", s, expectVideo)
+	}
+	if !validID(id) {
+		return "", recap.Errorf(recap.EINVALID, "%q has no valid video id: %q is not 11 characters of letters, digits, '-' and '_'", s, id)
+	}
+	return id, nil
+}
+
+// youtubePathID finds the id in a youtube.com URL, or says why there is none.
+func youtubePathID(s string, u *url.URL, parts []string) (string, error) {
+	if len(parts) == 0 {
+		return "", recap.Errorf(recap.EINVALID, "%q names no video: %s", s, expectVideo)
+	}
+	first := strings.ToLower(parts[0])
+	switch {
+	case first == "watch":
+		v := u.Query().Get("v")
+		if v == "" {
+			return "", recap.Errorf(recap.EINVALID, "%q names no video: a watch URL needs a v=<video id> parameter", s)
+		}
+		return v, nil
+	case idPaths[first]:
+		if len(parts) < 2 {
+			return "", recap.Errorf(recap.EINVALID, "%q names no video: expected /%s/<video id>", s, first)
+		}
+		if parts[1] == "videoseries" {
+			// An embedded playlist; "videoseries" happens to be 11 letters long.
+			return "", recap.Errorf(recap.EINVALID, "%q is an embedded playlist, not a video: use `recap batch` for playlists, or give one video's URL", s)
+		}
+		return parts[1], nil
+	case first == "playlist":
+		return "", recap.Errorf(recap.EINVALID, "%q is a playlist, not a video: use `recap batch` for playlists, or give one video's URL", s)
+	case strings.HasPrefix(first, "@") || first == "channel" || first == "c" || first == "user":
+		return "", recap.Errorf(recap.EINVALID, "%q is a channel, not a video: use `recap batch` for channels, or give one video's URL", s)
+	}
+	return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video URL: path /%s names no video; %s", s, strings.Join(parts, "/"), expectVideo)
+}
+
+// parseLooseURL parses s, adding https:// when the scheme is missing
+// ("youtube.com/watch?v=…", "//youtu.be/…").
+func parseLooseURL(s string) (*url.URL, error) {
+	switch {
+	case strings.HasPrefix(s, "//"):
+		s = "https:" + s
+	case !hasScheme(s):
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return nil, ue.Err
+		}
+		return nil, err
+	}
+	if u.Host == "" {
+		return nil, errors.New("no host")
+	}
+	return u, nil
+}
+
+// hasScheme reports whether s starts with "scheme://".
+func hasScheme(s string) bool {
+	i := strings.Index(s, "://")
+	if i <= 0 {
+		return false
+	}
+	for j, r := range s[:i] {
+		isAlpha := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !isAlpha && (j == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return true
+}
+
+func pathParts(p string) []string {
+	var parts []string
+	for _, x := range strings.Split(p, "/") {
+		if x != "" {
+			parts = append(parts, x)
+		}
+	}
+	return parts
+}
+
+// validID reports whether s is 11 characters of YouTube's id alphabet.
+func validID(s string) bool {
+	if len(s) != idLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseInput decides what `recap summarize` was given: an existing
+// *.info.json file or a folder holding exactly one is a local bundle;
+// anything else must be a YouTube video URL or id.
+func ParseInput(s string) (Input, error) {
+	if s == "" {
+		return Input{}, recap.Errorf(recap.EINVALID, "nothing to summarize: %s, or a yt-dlp .info.json file or folder", expectVideo)
+	}
+	fi, err := os.Stat(s)
+	switch {
+	case err == nil:
+		return bundleInput(s, fi)
+	case !errors.Is(err, fs.ErrNotExist):
+		return Input{}, recap.WrapError(recap.EINVALID, err, "cannot read %q", s)
+	}
+	id, idErr := ParseVideoID(s)
+	if idErr == nil {
+		return Input{VideoID: id}, nil
+	}
+	if looksLikePath(s) {
+		return Input{}, recap.Errorf(recap.EINVALID, "no such file or folder %q: expected a yt-dlp .info.json file, a folder holding one, or a YouTube video URL", s)
+	}
+	return Input{}, idErr
+}
+
+func bundleInput(path string, fi fs.FileInfo) (Input, error) {
+	if !fi.IsDir() {
+		if !isInfoJSON(fi.Name()) {
+			return Input{}, recap.Errorf(recap.EINVALID, "%q is not a yt-dlp .info.json file: expected a file named *.info.json, a folder holding one, or a YouTube video URL", path)
+		}
+		return Input{BundlePath: path}, nil
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return Input{}, recap.WrapError(recap.EINVALID, err, "cannot read folder %q", path)
+	}
+	var found []string
+	for _, e := range entries {
+		if !e.IsDir() && isInfoJSON(e.Name()) {
+			found = append(found, e.Name())
+		}
+	}
+	switch len(found) {
+	case 0:
+		return Input{}, recap.Errorf(recap.EINVALID, "folder %q holds no .info.json file: a yt-dlp download folder must hold one (download with yt-dlp --write-info-json)", path)
+	case 1:
+		return Input{BundlePath: filepath.Join(path, found[0])}, nil
+	}
+	sort.Strings(found)
+	return Input{}, recap.Errorf(recap.EINVALID, "folder %q holds %d .info.json files (%s): give one of them, or a folder holding exactly one", path, len(found), strings.Join(found, ", "))
+}
+
+func isInfoJSON(name string) bool {
+	return strings.HasSuffix(strings.ToLower(name), ".info.json")
+}
+
+// looksLikePath reports whether a string that is no video URL was meant as
+// a file name, so that the error talks about files.
+func looksLikePath(s string) bool {
+	if strings.HasSuffix(strings.ToLower(s), ".json") || strings.HasPrefix(s, "~") {
+		return true
+	}
+	if hasScheme(s) {
+		return false
+	}
+	if strings.HasPrefix(s, ".") || filepath.IsAbs(s) {
+		return true
+	}
+	i := strings.IndexAny(s, "/"+string(os.PathSeparator))
+	// "vimeo.com/123" is a URL without scheme; "downloads/talk" a path.
+	return i >= 0 && !strings.Contains(s[:i], ".")
+}

@@ -1,0 +1,182 @@
+// Package youtube fetches a YouTube video's metadata and timed captions
+// through github.com/kkdai/youtube/v2, and maps YouTube's refusals to
+// recap's error codes. *Client implements pipeline.Fetcher.
+//
+// Every request goes through a transport that sends YouTube's hosts to the
+// configured endpoint (RECAP_YOUTUBE_ENDPOINT: a replay server, a test
+// fake, a proxy) and refuses every other host.
+package youtube
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	kkdai "github.com/kkdai/youtube/v2"
+
+	"github.com/recap-dev/recap"
+)
+
+// DefaultEndpoint is where YouTube requests go when Config.Endpoint is "".
+const DefaultEndpoint = "https://www.youtube.com"
+
+// Config configures a Client.
+type Config struct {
+	// HTTPClient is used for every request, wrapped (never changed) to
+	// rewrite and guard hosts. nil means a client with sane timeouts.
+	HTTPClient *http.Client
+	// Endpoint replaces https://www.youtube.com (RECAP_YOUTUBE_ENDPOINT):
+	// scheme, host and an optional path prefix. "" means YouTube itself.
+	Endpoint string
+	// Logger gets debug and info lines about track choice and fallbacks;
+	// nil discards them.
+	Logger *slog.Logger
+}
+
+// Client fetches videos from YouTube. It is safe for concurrent use.
+type Client struct {
+	http *http.Client // the caller's client, on the rewriting transport
+	log  *slog.Logger
+}
+
+// New returns a Client. A malformed Endpoint gives an EINVALID error.
+func New(cfg Config) (*Client, error) {
+	ep, err := parseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
+		hc = defaultHTTPClient()
+	}
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	hc.Transport = &homeCache{next: &rewriteTransport{next: next, endpoint: ep}, now: time.Now}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{http: &hc, log: log}, nil
+}
+
+// parseEndpoint checks an endpoint base URL and strips its trailing slash.
+func parseEndpoint(s string) (*url.URL, error) {
+	if s == "" {
+		s = DefaultEndpoint
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return nil, recap.WrapError(recap.EINVALID, err, "YouTube endpoint %q is not a URL; expected a base URL such as http://127.0.0.1:8081", s)
+	case u.Scheme != "http" && u.Scheme != "https", u.Host == "":
+		return nil, recap.Errorf(recap.EINVALID, "YouTube endpoint %q is not an http(s) base URL; expected e.g. http://127.0.0.1:8081 or https://proxy.example/youtube", s)
+	case u.User != nil, u.RawQuery != "", u.ForceQuery, u.Fragment != "":
+		return nil, recap.Errorf(recap.EINVALID, "YouTube endpoint %q must be scheme, host and path only (no user, query or fragment)", u.Redacted())
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+func defaultHTTPClient() http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = 30 * time.Second
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	return http.Client{Transport: tr, Timeout: 2 * time.Minute}
+}
+
+// Fetch gets the video's metadata and its transcript in lang ("" = "en"),
+// or the closest language YouTube has. Errors carry recap codes: EINVALID
+// for a malformed id, EPRIVATE, EAGERESTRICTED, EUNAVAILABLE and
+// ENOCAPTIONS for videos recap cannot summarize, EBLOCKED when YouTube
+// rate-limits or wants a bot check; network faults and 5xx are plain
+// errors, worth retrying.
+func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
+	if !validID(videoID) {
+		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
+	}
+	if lang == "" {
+		lang = "en"
+	}
+	// kkdai's Client is not safe for concurrent use (its age-gate retry
+	// switches its innertube client, and it caches visitor data), so each
+	// fetch gets its own, sharing the connection pool.
+	ft := &fetchTransport{next: c.http.Transport, ctx: ctx}
+	hc := *c.http
+	hc.Transport = ft
+	kc := &kkdai.Client{HTTPClient: &hc}
+
+	v, err := kc.GetVideoContext(ctx, videoID)
+	players := ft.playerAnswers()
+	if err := videoError(videoID, v, err, players); err != nil {
+		return nil, err
+	}
+	src := &recap.Source{Video: metadata(videoID, v, players)}
+	tr, err := c.transcript(ctx, &hc, kc, v, lang)
+	if err != nil {
+		return nil, err
+	}
+	src.Transcript = tr
+	c.log.Debug("youtube: fetched", slog.String("video_id", videoID), slog.String("title", src.Video.Title),
+		slog.String("transcript_lang", tr.Language), slog.String("transcript_source", tr.Source),
+		slog.Int("segments", len(tr.Segments)))
+	return src, nil
+}
+
+// metadata builds recap's video from kkdai's, completed from the player
+// answer YouTube agreed to play in (kkdai cannot read 2025's timestamped
+// publish dates).
+func metadata(id string, v *kkdai.Video, players [][]byte) recap.Video {
+	out := recap.Video{
+		ID:           id,
+		URL:          recap.WatchURL(id),
+		Title:        v.Title,
+		Channel:      v.Author,
+		Duration:     v.Duration,
+		Description:  v.Description,
+		ThumbnailURL: largestThumbnail(v.Thumbnails),
+	}
+	for i := len(players) - 1; i >= 0; i-- {
+		if p, ok := parsePlayer(players[i]); ok && p.PlayabilityStatus.Status == "OK" {
+			out.PublishedAt = p.publishDate()
+			break
+		}
+	}
+	if out.PublishedAt == "" && !v.PublishDate.IsZero() {
+		out.PublishedAt = v.PublishDate.Format(time.DateOnly)
+	}
+	return out
+}
+
+func largestThumbnail(ts kkdai.Thumbnails) string {
+	best, area := "", uint(0)
+	for _, t := range ts {
+		if a := t.Width * t.Height; best == "" || a > area {
+			best, area = t.URL, a
+		}
+	}
+	if strings.HasPrefix(best, "//") {
+		best = "https:" + best
+	}
+	return best
+}
+
+// validID reports whether id looks like a YouTube video id.
+func validID(id string) bool {
+	if len(id) != 11 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
