@@ -1,0 +1,349 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
+)
+
+const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+
+// querier is what the pool and a transaction share, so helpers run in either.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// errLostRace means the active job that refused our insert was gone by the
+// time we looked for it; submitting again settles it.
+var errLostRace = errors.New("active job finished during submit")
+
+// SubmitJob stores j as queued unless an equal job is active or done; see
+// storage.Store. Two submissions racing past the lookups meet at the
+// partial unique index jobs_one_active: the loser's insert does nothing and
+// it returns the winner's job.
+func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*storage.Job, bool, error) {
+	if err := checkSubmit(j); err != nil {
+		return nil, false, err
+	}
+	for attempt := 1; ; attempt++ {
+		var (
+			job     *storage.Job
+			created bool
+		)
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			var err error
+			job, created, err = s.submitJob(ctx, tx, j, force)
+			return err
+		})
+		if errors.Is(err, errLostRace) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("postgres: submit job: %w", err)
+		}
+		return job, created, nil
+	}
+}
+
+func checkSubmit(j *storage.Job) error {
+	switch {
+	case j == nil:
+		return recap.Errorf(recap.EINVALID, "no job to submit")
+	case j.VideoID == "":
+		return recap.Errorf(recap.EINVALID, "job has no video id")
+	case j.OptionsKey == "":
+		return recap.Errorf(recap.EINVALID, "job for video %s has no options key", j.VideoID)
+	}
+	return nil
+}
+
+func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force bool) (*storage.Job, bool, error) {
+	active, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+	if err != nil || active != nil {
+		return active, false, err
+	}
+	if !force {
+		done, err := findJob(ctx, tx, `video_id = $1 AND options_key = $2 AND status = 'done'
+			ORDER BY created_at DESC, id DESC LIMIT 1`, j.VideoID, j.OptionsKey)
+		if err != nil || done != nil {
+			return done, false, err
+		}
+	}
+
+	if j.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, false, err
+		}
+		j.ID = id.String()
+	}
+	now := s.now()
+	j.Status = storage.StatusQueued
+	j.Done, j.Total, j.Attempts = 0, 0, 0
+	j.ErrorCode, j.Error = "", ""
+	j.CreatedAt, j.UpdatedAt = now, now
+	j.StartedAt, j.FinishedAt = nil, nil
+
+	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL)
+		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
+		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
+		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt)
+	if isUniqueViolation(err, "jobs_pkey") {
+		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if tag.RowsAffected() == 0 {
+		// The insert waited for a concurrent one to commit; this statement
+		// sees that commit (READ COMMITTED takes a snapshot per statement).
+		winner, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+		if err != nil {
+			return nil, false, err
+		}
+		if winner == nil {
+			return nil, false, errLostRace
+		}
+		return winner, false, nil
+	}
+	created := *j
+	return &created, true, nil
+}
+
+func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
+	return findJob(ctx, q, `video_id = $1 AND options_key = $2 AND status IN ('queued', 'running')`, videoID, optionsKey)
+}
+
+// findJob returns the first job matching where, or nil.
+func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
+	j, err := scanJob(q.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return j, err
+}
+
+func scanJob(row pgx.Row) (*storage.Job, error) {
+	var j storage.Job
+	var started, finished *time.Time
+	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished); err != nil {
+		return nil, err
+	}
+	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
+	j.StartedAt, j.FinishedAt = utc(started), utc(finished)
+	return &j, nil
+}
+
+func queryJobs(ctx context.Context, q querier, sql string, args ...any) ([]*storage.Job, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (*storage.Job, error) { return scanJob(row) })
+}
+
+func jobNotFound(id string) error { return recap.Errorf(recap.ENOTFOUND, "job %q not found", id) }
+
+// GetJob returns the job with the id.
+func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
+	j, err := findJob(ctx, s.pool, `id = $1`, id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get job %s: %w", id, err)
+	}
+	if j == nil {
+		return nil, jobNotFound(id)
+	}
+	return j, nil
+}
+
+// ListJobs returns one page of jobs, newest first.
+func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobPage, error) {
+	limit, cur, err := checkFilter(f)
+	if err != nil {
+		return storage.JobPage{}, err
+	}
+	var (
+		where []string
+		args  []any
+	)
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.Status != "" {
+		where = append(where, `status = `+arg(f.Status))
+	}
+	if cur != nil {
+		where = append(where, `(created_at, id) < (`+arg(cur.createdAt)+`, `+arg(cur.id)+`)`)
+	}
+	q := `SELECT ` + jobColumns + ` FROM jobs`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	// One row more than asked tells whether another page follows.
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
+
+	jobs, err := queryJobs(ctx, s.pool, q, args...)
+	if err != nil {
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", err)
+	}
+	return page(jobs, limit), nil
+}
+
+// UnfinishedJobs returns the queued and running jobs, oldest first.
+func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs
+		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// CountJobs returns the number of jobs in each status, every status present.
+func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+	}
+	counts := map[string]int{
+		storage.StatusQueued: 0, storage.StatusRunning: 0, storage.StatusDone: 0, storage.StatusFailed: 0,
+	}
+	var (
+		status string
+		n      int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		counts[status] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+	}
+	return counts, nil
+}
+
+// StartJob marks a queued or running job running and counts the attempt.
+// StartedAt is the start of the latest attempt.
+func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
+	now := s.now()
+	var j *storage.Job
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		j, err = transition(ctx, tx, id, "start",
+			`status = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1`, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: start job: %w", err)
+	}
+	return j, nil
+}
+
+// SetJobProgress records done of total chapters of an unfinished job.
+func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) error {
+	if err := checkProgress(done, total); err != nil {
+		return err
+	}
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := transition(ctx, tx, id, "record progress of",
+			`done = $1, total = $2, updated_at = $3`, done, total, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: set job progress: %w", err)
+	}
+	return nil
+}
+
+// RetryJob puts an unfinished job back to queued with the error for display.
+func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := transition(ctx, tx, id, "retry",
+			`status = 'queued', error_code = $1, error = $2, updated_at = $3`, code, message, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: retry job: %w", err)
+	}
+	return nil
+}
+
+// FailJob marks an unfinished job failed for good.
+func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := transition(ctx, tx, id, "fail",
+			`status = 'failed', error_code = $1, error = $2, finished_at = $3, updated_at = $3`, code, message, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: fail job: %w", err)
+	}
+	return nil
+}
+
+// FinishJob stores doc and marks the job done, with its progress complete
+// and its error cleared, in one transaction.
+func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) error {
+	if err := checkDocument(id, doc); err != nil {
+		return err
+	}
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		n := len(doc.Chapters)
+		j, err := transition(ctx, tx, id, "finish",
+			`status = 'done', done = $1, total = $1, error_code = '', error = '', finished_at = $2, updated_at = $2`,
+			n, now)
+		if err != nil {
+			return err
+		}
+		return insertDocument(ctx, tx, j, doc, now)
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: finish job: %w", err)
+	}
+	return nil
+}
+
+// transition applies set, whose parameters are args, to job id if it is
+// queued or running and returns the job as it is then. A finished job is
+// final: ECONFLICT. The row lock of the UPDATE orders concurrent
+// transitions of one job.
+func transition(ctx context.Context, tx pgx.Tx, id, op, set string, args ...any) (*storage.Job, error) {
+	args = append(args, id)
+	j, err := scanJob(tx.QueryRow(ctx, `UPDATE jobs SET `+set+`
+		WHERE id = $`+strconv.Itoa(len(args))+` AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return j, err
+	}
+	cur, err := findJob(ctx, tx, `id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, jobNotFound(id)
+	}
+	return nil, recap.Errorf(recap.ECONFLICT, "cannot %s job %s: it is already %s", op, id, cur.Status)
+}
+
+func checkProgress(done, total int) error {
+	if done < 0 || total < 0 || (total > 0 && done > total) {
+		return recap.Errorf(recap.EINVALID, "progress %d of %d: want 0 <= done <= total", done, total)
+	}
+	return nil
+}

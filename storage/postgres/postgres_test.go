@@ -1,0 +1,229 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/storagetest"
+)
+
+// testURL names the database the tests may use, e.g.
+// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
+const testURLVar = "RECAP_TEST_POSTGRES_URL"
+
+var (
+	adminOnce sync.Once
+	admin     *pgxpool.Pool
+	adminErr  error
+)
+
+// testConfig creates an empty schema of its own for the test, dropped at
+// its end, and returns a pool configuration whose search_path is that
+// schema: tests and test packages running at once never see each other.
+func testConfig(t *testing.T) *pgxpool.Config {
+	t.Helper()
+	url := os.Getenv(testURLVar)
+	if url == "" {
+		t.Skipf("%s is not set; skipping PostgreSQL tests", testURLVar)
+	}
+	adminOnce.Do(func() {
+		admin, adminErr = pgxpool.New(context.Background(), url)
+	})
+	if adminErr != nil {
+		t.Fatalf("connect to %s: %v", testURLVar, adminErr)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "recap_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(t.Context(), `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	cfg.MaxConns = 4
+	return cfg
+}
+
+// mustOpen opens a store on cfg for the test and closes it after.
+func mustOpen(t *testing.T, cfg *pgxpool.Config) *Store {
+	t.Helper()
+	s, err := OpenConfig(t.Context(), cfg.Copy())
+	if err != nil {
+		t.Fatalf("OpenConfig: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, testConfig(t))
+		s.Now = storagetest.Now(t)
+		return s
+	})
+}
+
+func TestReopen(t *testing.T) {
+	cfg := testConfig(t)
+	storagetest.Reopen(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, cfg)
+		s.Now = storagetest.Now(t)
+		return s
+	})
+}
+
+// TestConcurrentOpens starts several stores on one empty schema at once, as
+// several `recap worker` processes may: the advisory lock must let exactly
+// one apply each migration.
+func TestConcurrentOpens(t *testing.T) {
+	cfg := testConfig(t)
+	const n = 6
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			s, err := OpenConfig(t.Context(), cfg.Copy())
+			if err != nil {
+				errs <- err
+				return
+			}
+			s.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("concurrent Open: %v", err)
+	}
+	s := mustOpen(t, cfg)
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, newest int
+	if err := s.pool.QueryRow(t.Context(), `SELECT count(*), max(version) FROM schema_migrations`).Scan(&rows, &newest); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(ms) || newest != len(ms) {
+		t.Errorf("schema_migrations: %d rows up to %d; want %d up to %d", rows, newest, len(ms), len(ms))
+	}
+}
+
+// TestMigrationInOwnTransaction applies a good and a broken migration: the
+// first stays, recorded; nothing of the second remains.
+func TestMigrationInOwnTransaction(t *testing.T) {
+	cfg := testConfig(t)
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg.Copy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ms := []migration{
+		{1, "0001_a.sql", `CREATE TABLE a (x int)`},
+		{2, "0002_b.sql", `CREATE TABLE b (x int); SELECT 1/0`},
+	}
+	if err := applyMigrations(t.Context(), pool, ms); err == nil {
+		t.Fatal("applyMigrations with a broken file succeeded")
+	}
+	var version int
+	var a, b bool
+	err = pool.QueryRow(t.Context(), `SELECT (SELECT max(version) FROM schema_migrations),
+		to_regclass('a') IS NOT NULL, to_regclass('b') IS NOT NULL`).Scan(&version, &a, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if version != 1 || !a || b {
+		t.Errorf("after a broken second migration: version %d, table a %v, table b %v; want 1, true, false", version, a, b)
+	}
+	// Fixed, it applies on the next start.
+	ms[1].sql = `CREATE TABLE b (x int)`
+	if err := applyMigrations(t.Context(), pool, ms); err != nil {
+		t.Fatalf("applyMigrations after the fix: %v", err)
+	}
+	if err := pool.QueryRow(t.Context(), `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 2 {
+		t.Errorf("schema version after the fix: %d (%v); want 2", version, err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	cfg := testConfig(t)
+	s := mustOpen(t, cfg)
+	if _, err := s.pool.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES (999, '0999_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err := OpenConfig(t.Context(), cfg.Copy())
+	if recap.ErrorCode(err) != recap.ECONFLICT {
+		t.Fatalf("Open of a schema at version 999: %v; want a conflict", err)
+	}
+	t.Logf("error shown: %v", err)
+}
+
+// TestFinishJobAtomic makes the document insert fail after the job update
+// and checks the job update is rolled back with it.
+func TestFinishJobAtomic(t *testing.T) {
+	s := mustOpen(t, testConfig(t))
+	ctx := t.Context()
+	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: "v", OptionsKey: "o"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StartJob(ctx, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A stray document row under the job's id makes the insert collide.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO documents
+		(id, video_id, language, summarizer, model, prompt_version, body, created_at)
+		VALUES ($1, 'v', '', '', '', '', '{}', now())`, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishJob(ctx, j.ID, &recap.Document{ID: j.ID}); err == nil {
+		t.Fatal("FinishJob succeeded despite a colliding document")
+	}
+	got, err := s.GetJob(ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != storage.StatusRunning || got.FinishedAt != nil {
+		t.Errorf("job after failed FinishJob: status %s, finished %v; want running, nil", got.Status, got.FinishedAt)
+	}
+}
+
+func TestOpenBadURL(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://user:secret@host:notaport/db")
+	if recap.ErrorCode(err) != recap.EINVALID {
+		t.Errorf("Open of a malformed URL: %v; want invalid", err)
+	}
+	if err != nil && strings.Contains(err.Error(), "secret") {
+		t.Errorf("error %q shows the password", err)
+	}
+}
+
+func TestIsURL(t *testing.T) {
+	for url, want := range map[string]bool{
+		"postgres://u@h/db":   true,
+		"postgresql://u@h/db": true,
+		"sqlite:recap.db":     false,
+		"recap.db":            false,
+	} {
+		if got := IsURL(url); got != want {
+			t.Errorf("IsURL(%q) = %v; want %v", url, got, want)
+		}
+	}
+}

@@ -1,0 +1,381 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
+)
+
+const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+
+// querier is what *sql.DB and *sql.Tx share, so helpers run in either.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// SubmitJob stores j as queued unless an equal job is active or done; see
+// storage.Store. The lookups and the insert run in one IMMEDIATE
+// transaction, so concurrent submissions are serialized.
+func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*storage.Job, bool, error) {
+	if err := checkSubmit(j); err != nil {
+		return nil, false, err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+	}
+	defer tx.Rollback()
+
+	job, created, err := s.submitJob(ctx, tx, j, force)
+	if err != nil {
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+	}
+	return job, created, nil
+}
+
+func checkSubmit(j *storage.Job) error {
+	switch {
+	case j == nil:
+		return recap.Errorf(recap.EINVALID, "no job to submit")
+	case j.VideoID == "":
+		return recap.Errorf(recap.EINVALID, "job has no video id")
+	case j.OptionsKey == "":
+		return recap.Errorf(recap.EINVALID, "job for video %s has no options key", j.VideoID)
+	}
+	return nil
+}
+
+func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force bool) (*storage.Job, bool, error) {
+	active, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+	if err != nil || active != nil {
+		return active, false, err
+	}
+	if !force {
+		done, err := findJob(ctx, tx, `video_id = ? AND options_key = ? AND status = 'done'
+			ORDER BY created_at DESC, id DESC LIMIT 1`, j.VideoID, j.OptionsKey)
+		if err != nil || done != nil {
+			return done, false, err
+		}
+	}
+
+	if j.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, false, err
+		}
+		j.ID = id.String()
+	}
+	now := s.now()
+	j.Status = storage.StatusQueued
+	j.Done, j.Total, j.Attempts = 0, 0, 0
+	j.ErrorCode, j.Error = "", ""
+	j.CreatedAt, j.UpdatedAt = now, now
+	j.StartedAt, j.FinishedAt = nil, nil
+
+	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
+		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
+		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt))
+	if isPrimaryKeyViolation(err) {
+		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, false, err
+	} else if n == 0 {
+		// Another writer (another process) made the active job first: the
+		// partial unique index refused ours, so theirs is the answer.
+		winner, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+		if err != nil {
+			return nil, false, err
+		}
+		if winner == nil {
+			return nil, false, fmt.Errorf("active job for video %s vanished during submit", j.VideoID)
+		}
+		return winner, false, nil
+	}
+	created := *j
+	return &created, true, nil
+}
+
+func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
+	return findJob(ctx, q, `video_id = ? AND options_key = ? AND status IN ('queued', 'running')`, videoID, optionsKey)
+}
+
+// findJob returns the first job matching where, or nil.
+func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
+	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return j, err
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanJob(row scanner) (*storage.Job, error) {
+	var (
+		j                 storage.Job
+		created, updated  string
+		started, finished sql.NullString
+	)
+	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished); err != nil {
+		return nil, err
+	}
+	var err error
+	if j.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if j.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, err
+	}
+	if j.StartedAt, err = parseNullTime(started); err != nil {
+		return nil, err
+	}
+	if j.FinishedAt, err = parseNullTime(finished); err != nil {
+		return nil, err
+	}
+	return &j, nil
+}
+
+func scanJobs(rows *sql.Rows) ([]*storage.Job, error) {
+	defer rows.Close()
+	var jobs []*storage.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+func jobNotFound(id string) error { return recap.Errorf(recap.ENOTFOUND, "job %q not found", id) }
+
+// GetJob returns the job with the id.
+func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
+	j, err := findJob(ctx, s.read, `id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get job %s: %w", id, err)
+	}
+	if j == nil {
+		return nil, jobNotFound(id)
+	}
+	return j, nil
+}
+
+// ListJobs returns one page of jobs, newest first.
+func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobPage, error) {
+	limit, cur, err := checkFilter(f)
+	if err != nil {
+		return storage.JobPage{}, err
+	}
+	var (
+		where []string
+		args  []any
+	)
+	if f.Status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, f.Status)
+	}
+	if cur != nil {
+		where = append(where, `(created_at, id) < (?, ?)`)
+		args = append(args, formatTime(cur.createdAt), cur.id)
+	}
+	q := `SELECT ` + jobColumns + ` FROM jobs`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	// One row more than asked tells whether another page follows.
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+
+	rows, err := s.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+	}
+	return page(jobs, limit), nil
+}
+
+// UnfinishedJobs returns the queued and running jobs, oldest first.
+func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+	}
+	return jobs, nil
+}
+
+// CountJobs returns the number of jobs in each status, every status present.
+func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+	}
+	defer rows.Close()
+	counts := map[string]int{
+		storage.StatusQueued: 0, storage.StatusRunning: 0, storage.StatusDone: 0, storage.StatusFailed: 0,
+	}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+		}
+		counts[status] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+	}
+	return counts, nil
+}
+
+// StartJob marks a queued or running job running and counts the attempt.
+// StartedAt is the start of the latest attempt.
+func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
+	now := formatTime(s.now())
+	var j *storage.Job
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		j, err = transition(ctx, tx, id, "start",
+			`status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?`, now, now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: start job: %w", err)
+	}
+	return j, nil
+}
+
+// SetJobProgress records done of total chapters of an unfinished job.
+func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) error {
+	if err := checkProgress(done, total); err != nil {
+		return err
+	}
+	now := formatTime(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := transition(ctx, tx, id, "record progress of",
+			`done = ?, total = ?, updated_at = ?`, done, total, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: set job progress: %w", err)
+	}
+	return nil
+}
+
+// RetryJob puts an unfinished job back to queued with the error for display.
+func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
+	now := formatTime(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := transition(ctx, tx, id, "retry",
+			`status = 'queued', error_code = ?, error = ?, updated_at = ?`, code, message, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: retry job: %w", err)
+	}
+	return nil
+}
+
+// FailJob marks an unfinished job failed for good.
+func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
+	now := formatTime(s.now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := transition(ctx, tx, id, "fail",
+			`status = 'failed', error_code = ?, error = ?, finished_at = ?, updated_at = ?`, code, message, now, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: fail job: %w", err)
+	}
+	return nil
+}
+
+// FinishJob stores doc and marks the job done, with its progress complete
+// and its error cleared, in one transaction.
+func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) error {
+	if err := checkDocument(id, doc); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		n := len(doc.Chapters)
+		j, err := transition(ctx, tx, id, "finish",
+			`status = 'done', done = ?, total = ?, error_code = '', error = '', finished_at = ?, updated_at = ?`,
+			n, n, formatTime(now), formatTime(now))
+		if err != nil {
+			return err
+		}
+		return insertDocument(ctx, tx, j, doc, now)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: finish job: %w", err)
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction and commits when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// transition applies set to job id if it is queued or running and returns
+// the job as it is then. A finished job is final: ECONFLICT.
+func transition(ctx context.Context, tx *sql.Tx, id, op, set string, args ...any) (*storage.Job, error) {
+	args = append(args, id)
+	j, err := scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET `+set+`
+		WHERE id = ? AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+	if !errors.Is(err, sql.ErrNoRows) {
+		return j, err
+	}
+	cur, err := findJob(ctx, tx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		return nil, jobNotFound(id)
+	}
+	return nil, recap.Errorf(recap.ECONFLICT, "cannot %s job %s: it is already %s", op, id, cur.Status)
+}
+
+func checkProgress(done, total int) error {
+	if done < 0 || total < 0 || (total > 0 && done > total) {
+		return recap.Errorf(recap.EINVALID, "progress %d of %d: want 0 <= done <= total", done, total)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/recap-dev/recap"
+)
+
+// PutVideo inserts or replaces a video's metadata. Duration is kept to the
+// millisecond.
+func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
+	if v.ID == "" {
+		return recap.Errorf(recap.EINVALID, "video has no id")
+	}
+	_, err := s.write.ExecContext(ctx, `INSERT INTO videos
+		(id, url, title, channel, published_at, duration_ms, thumbnail_url, description, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET
+			url = excluded.url, title = excluded.title, channel = excluded.channel,
+			published_at = excluded.published_at, duration_ms = excluded.duration_ms,
+			thumbnail_url = excluded.thumbnail_url, description = excluded.description,
+			updated_at = excluded.updated_at`,
+		v.ID, v.URL, v.Title, v.Channel, v.PublishedAt, v.Duration.Milliseconds(), v.ThumbnailURL,
+		v.Description, formatTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("sqlite: put video %s: %w", v.ID, err)
+	}
+	return nil
+}
+
+// GetVideo returns a video's metadata.
+func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
+	var v recap.Video
+	var ms int64
+	err := s.read.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
+		FROM videos WHERE id = ?`, id).
+		Scan(&v.ID, &v.URL, &v.Title, &v.Channel, &v.PublishedAt, &ms, &v.ThumbnailURL, &v.Description)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, recap.Errorf(recap.ENOTFOUND, "video %q not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get video %s: %w", id, err)
+	}
+	v.Duration = time.Duration(ms) * time.Millisecond
+	return &v, nil
+}
+
+// PutTranscript replaces the transcript of (videoID, t.Language): its
+// segments, kept to the millisecond, become rows numbered in order.
+func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Transcript) error {
+	if videoID == "" || t.Language == "" {
+		return recap.Errorf(recap.EINVALID, "transcript needs a video id and a language; got %q and %q", videoID, t.Language)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO transcripts (video_id, language, source, updated_at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (video_id, language) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at`,
+			videoID, t.Language, t.Source, formatTime(s.now())); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM transcript_segments WHERE video_id = ? AND language = ?`,
+			videoID, t.Language); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO transcript_segments
+			(video_id, language, idx, start_ms, end_ms, text) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, seg := range t.Segments {
+			if _, err := stmt.ExecContext(ctx, videoID, t.Language, i,
+				seg.Start.Milliseconds(), seg.End.Milliseconds(), seg.Text); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, err)
+	}
+	return nil
+}
+
+// GetTranscript returns the stored transcript of (videoID, language) with
+// its segments in order.
+func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*recap.Transcript, error) {
+	// One read transaction, so the header and the segments are of one write.
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get transcript: %w", err)
+	}
+	defer tx.Rollback()
+
+	t := recap.Transcript{Language: language}
+	err = tx.QueryRowContext(ctx, `SELECT source FROM transcripts WHERE video_id = ? AND language = ?`,
+		videoID, language).Scan(&t.Source)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, recap.Errorf(recap.ENOTFOUND, "no %q transcript for video %q", language, videoID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
+		WHERE video_id = ? AND language = ? ORDER BY idx`, videoID, language)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var start, end int64
+		var seg recap.Segment
+		if err := rows.Scan(&start, &end, &seg.Text); err != nil {
+			return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+		}
+		seg.Start, seg.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
+		t.Segments = append(t.Segments, seg)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+	}
+	return &t, nil
+}

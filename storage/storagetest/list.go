@@ -1,0 +1,159 @@
+package storagetest
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
+)
+
+// newestFirst sorts jobs as ListJobs must: CreatedAt, then ID, descending,
+// IDs compared byte by byte.
+func newestFirst(jobs []*storage.Job) {
+	slices.SortFunc(jobs, func(a, b *storage.Job) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+}
+
+// listAll pages through ListJobs from f.Cursor and checks each page's
+// shape; more is called after the first page.
+func (e *env) listAll(t *testing.T, f storage.JobFilter, more func()) []*storage.Job {
+	t.Helper()
+	var all []*storage.Job
+	for pages := 1; ; pages++ {
+		if pages > 1000 {
+			t.Fatal("ListJobs: no last page after 1000 pages")
+		}
+		p, err := e.s.ListJobs(e.ctx, f)
+		must(t, err, fmt.Sprintf("ListJobs page %d", pages))
+		if len(p.Jobs) > f.Limit {
+			t.Fatalf("ListJobs page %d has %d jobs; limit is %d", pages, len(p.Jobs), f.Limit)
+		}
+		all = append(all, p.Jobs...)
+		if p.NextCursor == "" {
+			return all
+		}
+		if len(p.Jobs) != f.Limit {
+			t.Errorf("ListJobs page %d has %d jobs and a next cursor; want a full page of %d", pages, len(p.Jobs), f.Limit)
+		}
+		if pages == 1 && more != nil {
+			more()
+		}
+		f.Cursor = p.NextCursor
+	}
+}
+
+func ids(jobs []*storage.Job) []string {
+	var s []string
+	for _, j := range jobs {
+		s = append(s, j.ID)
+	}
+	return s
+}
+
+func testListJobsEmpty(t *testing.T, e *env) {
+	p, err := e.s.ListJobs(e.ctx, storage.JobFilter{})
+	must(t, err, "ListJobs")
+	if len(p.Jobs) != 0 || p.NextCursor != "" {
+		t.Errorf("ListJobs of an empty store = %d jobs, cursor %q; want none", len(p.Jobs), p.NextCursor)
+	}
+}
+
+// submitBursts submits n jobs in bursts of 7 that share a CreatedAt, as a
+// batch does, and returns them newest first.
+func (e *env) submitBursts(t *testing.T, n int) []*storage.Job {
+	t.Helper()
+	var jobs []*storage.Job
+	for i := range n {
+		if i%7 == 0 {
+			e.clock.Advance(time.Millisecond)
+		}
+		jobs = append(jobs, e.submit(t, fmt.Sprintf("vid%03d", i), optsKey, false))
+	}
+	newestFirst(jobs)
+	return jobs
+}
+
+func testListJobsPagination(t *testing.T, e *env) {
+	const n = 53
+	want := e.submitBursts(t, n)
+
+	for _, limit := range []int{1, 7, 10, 53, 100} {
+		got := e.listAll(t, storage.JobFilter{Limit: limit}, nil)
+		deepEqual(t, ids(got), ids(want), fmt.Sprintf("job ids over pages of %d", limit))
+		if limit == 10 {
+			deepEqual(t, got, want, "jobs over pages of 10")
+		}
+	}
+
+	p, err := e.s.ListJobs(e.ctx, storage.JobFilter{})
+	must(t, err, "ListJobs with limit 0")
+	if len(p.Jobs) != 20 || p.NextCursor == "" {
+		t.Errorf("ListJobs with limit 0: %d jobs, cursor %q; want 20 and a cursor", len(p.Jobs), p.NextCursor)
+	}
+
+	// Jobs submitted while a client pages are newer than its first page:
+	// the following pages still hold each older job exactly once.
+	got := e.listAll(t, storage.JobFilter{Limit: 10}, func() {
+		e.clock.Advance(time.Second)
+		for i := range 5 {
+			e.submit(t, fmt.Sprintf("late%d", i), optsKey, false)
+		}
+	})
+	deepEqual(t, ids(got), ids(want), "job ids over pages while jobs are added")
+}
+
+func testListJobsFilter(t *testing.T, e *env) {
+	jobs := e.submitBursts(t, 30)
+	byStatus := map[string][]*storage.Job{}
+	for i, j := range jobs {
+		switch {
+		case i%3 == 0:
+			_, err := e.s.StartJob(e.ctx, j.ID)
+			must(t, err, "StartJob")
+		case i%5 == 0:
+			must(t, e.s.FailJob(e.ctx, j.ID, recap.EUNAVAILABLE, "gone"), "FailJob")
+		case i%7 == 0:
+			e.finish(t, j, nil)
+		}
+		j = e.get(t, j.ID)
+		byStatus[j.Status] = append(byStatus[j.Status], j)
+	}
+	for _, status := range []string{storage.StatusQueued, storage.StatusRunning, storage.StatusDone, storage.StatusFailed} {
+		want := byStatus[status]
+		newestFirst(want)
+		got := e.listAll(t, storage.JobFilter{Status: status, Limit: 4}, nil)
+		deepEqual(t, got, want, status+" jobs over pages of 4")
+	}
+}
+
+func testListJobsInvalid(t *testing.T, e *env) {
+	e.submitBursts(t, 3)
+	bad := []storage.JobFilter{
+		{Status: "bogus"},
+		{Limit: -1},
+		{Limit: 101},
+		{Cursor: "%%%"},
+		{Cursor: "not base64!"},
+		{Cursor: base64.RawURLEncoding.EncodeToString([]byte("garbage"))},
+		{Cursor: base64.RawURLEncoding.EncodeToString([]byte(",some-id"))},
+		{Cursor: base64.RawURLEncoding.EncodeToString([]byte("yesterday,some-id"))},
+	}
+	for _, f := range bad {
+		_, err := e.s.ListJobs(e.ctx, f)
+		wantCode(t, err, recap.EINVALID, fmt.Sprintf("ListJobs(%+v)", f))
+	}
+	p, err := e.s.ListJobs(e.ctx, storage.JobFilter{Limit: 100})
+	must(t, err, "ListJobs with limit 100")
+	if len(p.Jobs) != 3 {
+		t.Errorf("ListJobs with limit 100: %d jobs; want 3", len(p.Jobs))
+	}
+}
