@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -79,17 +80,37 @@ func JoinSegments(segs []Segment) string {
 	return b.String()
 }
 
-// Empty reports whether the transcript holds no words at all.
+// Empty reports whether the transcript holds no words at all: sound cues
+// such as "[Music]", "(applause)" or "♪" are not words.
 func (t *Transcript) Empty() bool {
 	if t == nil {
 		return true
 	}
 	for _, s := range t.Segments {
-		if strings.TrimSpace(s.Text) != "" {
+		if HasWords(s.Text) {
 			return false
 		}
 	}
 	return true
+}
+
+// HasWords reports whether caption text says anything, once sound cues in
+// brackets and music notes are set aside.
+func HasWords(text string) bool {
+	depth := 0
+	for _, r := range text {
+		switch {
+		case r == '[' || r == '(':
+			depth++
+		case r == ']' || r == ')':
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			return true
+		}
+	}
+	return false
 }
 
 // ChapterMark is a chapter start as the creator gave it (description or

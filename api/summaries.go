@@ -1,0 +1,244 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/worker"
+)
+
+// createRequest is the body of POST /v1/summaries.
+type createRequest struct {
+	URL      string `json:"url"`
+	Language string `json:"language"`
+	Priority string `json:"priority"`
+	Force    bool   `json:"force"`
+}
+
+// jobView is a job as the API shows it.
+type jobView struct {
+	ID         string          `json:"id"`
+	VideoID    string          `json:"video_id"`
+	Title      string          `json:"title,omitempty"`
+	Input      string          `json:"input"`
+	Language   string          `json:"language"`
+	Priority   string          `json:"priority"`
+	Status     string          `json:"status"`
+	Progress   progressView    `json:"progress"`
+	Error      *apiError       `json:"error"`
+	Attempts   int             `json:"attempts"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
+	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+	Summary    *recap.Document `json:"summary"`
+}
+
+type progressView struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
+
+func newJobView(j *storage.Job) *jobView {
+	v := &jobView{
+		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
+		Priority: "high", Status: j.Status, Progress: progressView{j.Done, j.Total},
+		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
+	}
+	if j.Queue == worker.QueueBatch {
+		v.Priority = "low"
+	}
+	if j.Error != "" {
+		v.Error = &apiError{Code: j.ErrorCode, Message: j.Error}
+	}
+	return v
+}
+
+// submit validates a request, stores the job (or finds the same work
+// already stored) and enqueues it. The job row is written before the
+// queue is touched: if Redis is down the job is still accepted, and the
+// re-enqueuer picks it up.
+func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, bool, error) {
+	if strings.TrimSpace(req.URL) == "" {
+		return nil, false, recap.Errorf(recap.EINVALID, `"url" is required: expected a YouTube video URL or an 11-character video id`)
+	}
+	videoID, err := pipeline.ParseVideoID(req.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	lang := s.Language
+	if req.Language != "" {
+		tag, err := language.Parse(req.Language)
+		if err != nil {
+			return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", req.Language)
+		}
+		lang = tag.String()
+	}
+	queue, ok := worker.QueueFor(req.Priority)
+	if !ok {
+		return nil, false, recap.Errorf(recap.EINVALID, "priority %q: expected high or low", req.Priority)
+	}
+	job, created, err := s.Store.SubmitJob(ctx, &storage.Job{
+		VideoID:    videoID,
+		Input:      strings.TrimSpace(req.URL),
+		Language:   lang,
+		Queue:      queue,
+		OptionsKey: worker.OptionsKey(lang, s.Generator),
+	}, req.Force)
+	if err != nil {
+		return nil, false, err
+	}
+	if created {
+		if err := s.Enqueuer.Enqueue(ctx, job); err != nil {
+			// Stored is accepted: the re-enqueuer will try again.
+			s.Logger.Warn("enqueue failed; the job stays queued in the store", slog.String("job_id", job.ID), slog.Any("error", err))
+		}
+	}
+	return job, created, nil
+}
+
+func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
+	var req createRequest
+	if err := s.decodeJSON(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	job, _, err := s.submit(r.Context(), req)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v := newJobView(job)
+	status := http.StatusAccepted
+	if job.Status == storage.StatusDone {
+		status = http.StatusOK
+		if v.Summary, err = s.Store.GetDocument(r.Context(), job.ID); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Location", "/v1/summaries/"+job.ID)
+	s.json(w, status, v)
+}
+
+func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	format, err := formatParam(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	job, err := s.Store.GetJob(ctx, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	v := newJobView(job)
+	if job.Status == storage.StatusDone {
+		if v.Summary, err = s.Store.GetDocument(ctx, job.ID); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	if format == "" {
+		s.json(w, http.StatusOK, v)
+		return
+	}
+	if v.Summary == nil {
+		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
+		return
+	}
+	s.document(w, r, v.Summary, format)
+}
+
+func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
+	format, err := formatParam(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	id, err := pipeline.ParseVideoID(r.PathValue("video_id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	doc, err := s.Store.LatestDocument(r.Context(), id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if format == "" {
+		format = render.FormatJSON
+	}
+	s.document(w, r, doc, format)
+}
+
+func (s *Server) document(w http.ResponseWriter, r *http.Request, doc *recap.Document, format string) {
+	data, err := render.Bytes(doc, format)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", render.ContentType(format))
+	w.Write(data)
+}
+
+// formatParam reads ?format=; "" means the JSON job view.
+func formatParam(r *http.Request) (string, error) {
+	f := r.URL.Query().Get("format")
+	if f == "" {
+		return "", nil
+	}
+	return render.ParseFormat(f)
+}
+
+type listView struct {
+	Summaries  []*jobView `json:"summaries"`
+	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := storage.JobFilter{Status: q.Get("status"), Cursor: q.Get("cursor")}
+	switch f.Status {
+	case "", storage.StatusQueued, storage.StatusRunning, storage.StatusDone, storage.StatusFailed:
+	default:
+		s.error(w, r, recap.Errorf(recap.EINVALID, "status %q: expected queued, running, done or failed", f.Status))
+		return
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 100 {
+			s.error(w, r, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l))
+			return
+		}
+		f.Limit = n
+	}
+	page, err := s.Store.ListJobs(ctx, f)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := listView{Summaries: make([]*jobView, 0, len(page.Jobs)), NextCursor: page.NextCursor}
+	titles := map[string]string{}
+	for _, j := range page.Jobs {
+		v := newJobView(j)
+		if t, ok := titles[j.VideoID]; ok {
+			v.Title = t
+		} else if vid, err := s.Store.GetVideo(ctx, j.VideoID); err == nil {
+			v.Title, titles[j.VideoID] = vid.Title, vid.Title
+		}
+		out.Summaries = append(out.Summaries, v)
+	}
+	s.json(w, http.StatusOK, out)
+}

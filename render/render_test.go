@@ -1,0 +1,111 @@
+package render
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recap-dev/recap"
+)
+
+func testDoc() *recap.Document {
+	return &recap.Document{
+		ID: "0192",
+		Video: recap.DocumentVideo{
+			ID: "dQw4w9WgXcQ", URL: recap.WatchURL("dQw4w9WgXcQ"),
+			Title: `Tips & <script>alert("x")</script> tricks`, Channel: "Chan [1]",
+			PublishedAt: "2023-06-08", DurationSeconds: 3725,
+		},
+		Language: "en", TranscriptSource: "youtube", ChaptersSource: "description",
+		Overview: "An overview with *stars* and\nline breaks.",
+		Chapters: []recap.ChapterResult{
+			{StartSeconds: 0, EndSeconds: 61, SourceTitle: "Intro", Title: "[click](javascript:alert(1))",
+				Summary: "# not a heading", Bullets: []string{"- not nested", "1. not numbered", "<b>bold</b>"},
+				URL: recap.TimeURL("dQw4w9WgXcQ", 0)},
+			{StartSeconds: 61, EndSeconds: 3725, Title: "Second", Summary: "Two.",
+				Bullets: []string{"a", "b", "c"}, URL: recap.TimeURL("dQw4w9WgXcQ", 61*time.Second)},
+		},
+		Generator: recap.Generator{Summarizer: "llm", Model: "m", PromptVersion: "p1"},
+		Usage:     recap.Usage{LLMCalls: 3, PromptTokens: 100, CompletionTokens: 20},
+		CreatedAt: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
+	}
+}
+
+func TestHTMLEscapesAndLinks(t *testing.T) {
+	out, err := Bytes(testDoc(), FormatHTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, bad := range []string{"<script>", "<b>bold</b>", `href="javascript:`} {
+		if strings.Contains(s, bad) {
+			t.Errorf("HTML contains unescaped %q", bad)
+		}
+	}
+	for _, want := range []string{
+		"&lt;script&gt;", "&lt;b&gt;bold&lt;/b&gt;",
+		`href="https://www.youtube.com/watch?v=dQw4w9WgXcQ&amp;t=61s"`, ">1:01<",
+		"1:02:05", "Chapter: Intro",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}
+
+func TestMarkdownEscapes(t *testing.T) {
+	s := Markdown(testDoc())
+	for _, want := range []string{
+		`# Tips \& \<script\>alert("x")\</script\> tricks`,
+		`\[click\](javascript:alert(1))`,
+		"\n\\# not a heading\n",
+		"- \\- not nested\n", "- 1\\. not numbered\n",
+		"[1:01](<https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=61s>) Second",
+		"An overview with \\*stars\\* and line breaks.",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("markdown lacks %q\n%s", want, s)
+		}
+	}
+	if strings.Count(s, "\n## ") != 3 { // "Chapters" and two chapters
+		t.Errorf("want 3 level-2 headings, got:\n%s", s)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	doc := testDoc()
+	out, err := Bytes(doc, FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back recap.Document
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Chapters[1].URL != doc.Chapters[1].URL || back.Video.DurationSeconds != 3725 || back.Usage != doc.Usage {
+		t.Fatalf("round trip lost data: %+v", back)
+	}
+	if !strings.Contains(string(out), `"start_seconds": 61`) {
+		t.Errorf("JSON lacks start_seconds: %s", out)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]string{"md": "md", "Markdown": "md", "json": "json", "HTML": "html"} {
+		if got, err := ParseFormat(in); err != nil || got != want {
+			t.Errorf("ParseFormat(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFormat("pdf"); recap.ErrorCode(err) != recap.EINVALID {
+		t.Errorf("ParseFormat(pdf) err = %v, want EINVALID", err)
+	}
+}
+
+func TestTimestamp(t *testing.T) {
+	for s, want := range map[int64]string{0: "0:00", 59: "0:59", 61: "1:01", 3600: "1:00:00", 9660: "2:41:00"} {
+		if got := Timestamp(s); got != want {
+			t.Errorf("Timestamp(%d) = %q, want %q", s, got, want)
+		}
+	}
+}

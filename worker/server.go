@@ -1,0 +1,70 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// ServerConfig configures the asynq server that runs the handlers.
+type ServerConfig struct {
+	Concurrency int // tasks in flight in this process
+	// ShutdownTimeout is how long a SIGTERM waits for running tasks before
+	// putting them back on the queue (their finished chapters are cached).
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// NewServer returns an asynq server on the weighted queues.
+func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	return asynq.NewServer(redis, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		Queues:          Queues,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		RetryDelayFunc:  RetryDelay,
+		Logger:          slogAdapter{cfg.Logger},
+		LogLevel:        asynq.WarnLevel,
+		// Poll often: a summary is interactive work.
+		TaskCheckInterval:        200 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+	})
+}
+
+// NewMux routes recap's task types to their handlers.
+func NewMux(h *SummarizeVideoHandler) *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Handle(TypeSummarizeVideo, h)
+	return mux
+}
+
+// RetryDelay backs off exponentially from 5 s to 10 min, with jitter so
+// that jobs failed by one outage don't all come back at once.
+func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+	d := 5 * time.Second << min(n, 7)
+	if d > 10*time.Minute {
+		d = 10 * time.Minute
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// slogAdapter lets asynq log through slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) log(level slog.Level, args []any) {
+	if a.l == nil {
+		return
+	}
+	a.l.Log(context.Background(), level, "asynq: "+fmt.Sprint(args...))
+}
+func (a slogAdapter) Debug(args ...any) { a.log(slog.LevelDebug, args) }
+func (a slogAdapter) Info(args ...any)  { a.log(slog.LevelInfo, args) }
+func (a slogAdapter) Warn(args ...any)  { a.log(slog.LevelWarn, args) }
+func (a slogAdapter) Error(args ...any) { a.log(slog.LevelError, args) }
+func (a slogAdapter) Fatal(args ...any) { a.log(slog.LevelError+4, args) }

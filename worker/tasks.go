@@ -1,0 +1,114 @@
+// Package worker runs summaries as asynq tasks on Redis. It is thin: the
+// work is pipeline's, the state is storage's. A job row is written first
+// (storage.Store.SubmitJob), then its task is enqueued under the job's id,
+// so a job is queued once and the store stays the source of truth.
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/recap-dev/recap/storage"
+)
+
+// TypeSummarizeVideo summarizes the video of one job.
+const TypeSummarizeVideo = "video:summarize"
+
+// Queues: API submissions run before backlog work.
+const (
+	QueueInteractive = "interactive"
+	QueueBatch       = "batch"
+)
+
+// Queues are the asynq queues and their weights: with both full, nine
+// interactive tasks run for each batch task.
+var Queues = map[string]int{QueueInteractive: 9, QueueBatch: 1}
+
+// QueueFor maps an API priority ("high", "low", "") to a queue.
+func QueueFor(priority string) (string, bool) {
+	switch priority {
+	case "", "high":
+		return QueueInteractive, true
+	case "low":
+		return QueueBatch, true
+	}
+	return "", false
+}
+
+// SummarizeVideoPayload is the task's payload: only the job id; everything
+// else is read from the store, which may have changed since enqueueing.
+type SummarizeVideoPayload struct {
+	JobID string `json:"job_id"`
+}
+
+// Task options. A retried job never pays twice for a finished chapter
+// (the chapter cache), so retries are cheap.
+const (
+	DefaultMaxRetry = 10
+	DefaultTimeout  = 30 * time.Minute
+)
+
+// NewSummarizeVideoTask builds the task of a job, with the job id as the
+// asynq task id so that enqueueing it twice is a no-op.
+func NewSummarizeVideoTask(job *storage.Job, maxRetry int, timeout time.Duration) (*asynq.Task, error) {
+	payload, err := json.Marshal(SummarizeVideoPayload{JobID: job.ID})
+	if err != nil {
+		return nil, err
+	}
+	queue := job.Queue
+	if queue == "" {
+		queue = QueueInteractive
+	}
+	return asynq.NewTask(TypeSummarizeVideo, payload,
+		asynq.TaskID(job.ID), asynq.Queue(queue), asynq.MaxRetry(maxRetry), asynq.Timeout(timeout)), nil
+}
+
+// Enqueuer puts jobs on the queue.
+type Enqueuer struct {
+	Client   *asynq.Client
+	MaxRetry int           // DefaultMaxRetry when 0
+	Timeout  time.Duration // DefaultTimeout when 0
+}
+
+// Enqueue enqueues the job's task. A task already in Redis under the job id
+// (pending, running or waiting to retry) is not an error: the job is queued.
+func (e *Enqueuer) Enqueue(ctx context.Context, job *storage.Job) error {
+	maxRetry, timeout := e.MaxRetry, e.Timeout
+	if maxRetry == 0 {
+		maxRetry = DefaultMaxRetry
+	}
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	t, err := NewSummarizeVideoTask(job, maxRetry, timeout)
+	if err != nil {
+		return err
+	}
+	if _, err := e.Client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("enqueue job %s: %w", job.ID, err)
+	}
+	return nil
+}
+
+// RequeueUnfinished enqueues every queued or running job the store holds.
+// Redis may have lost them (an embedded or non-persistent Redis dies with
+// its process); the store has not. Tasks still in Redis are left alone.
+func RequeueUnfinished(ctx context.Context, store storage.Store, e *Enqueuer) (int, error) {
+	jobs, err := store.UnfinishedJobs(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("requeue: %w", err)
+	}
+	n := 0
+	for _, j := range jobs {
+		if err := e.Enqueue(ctx, j); err != nil {
+			return n, fmt.Errorf("requeue: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
