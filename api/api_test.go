@@ -103,8 +103,8 @@ func (b *testBundle) finish(t *testing.T, id string) {
 		t.Fatal(err)
 	}
 	doc := &recap.Document{
-		ID:    id,
-		Video: recap.DocumentVideo{ID: j.VideoID, URL: recap.WatchURL(j.VideoID), Title: "A <b>video</b>", DurationSeconds: 120},
+		ID:       id,
+		Video:    recap.DocumentVideo{ID: j.VideoID, URL: recap.WatchURL(j.VideoID), Title: "A <b>video</b>", DurationSeconds: 120},
 		Language: "en", TranscriptSource: "youtube", ChaptersSource: "auto", Overview: "Overview.",
 		Chapters: []recap.ChapterResult{{StartSeconds: 0, EndSeconds: 120, Title: "All of it", Summary: "S.",
 			Bullets: []string{"a", "b", "c"}, URL: recap.TimeURL(j.VideoID, 0)}},
