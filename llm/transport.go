@@ -1,0 +1,81 @@
+package llm
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// attempt records what the HTTP layer saw of one call. go-openai's
+// APIError carries no headers, so the transport copies Retry-After here,
+// found through the request's context.
+type attempt struct {
+	sent       bool // the request reached the transport (not refused by the client)
+	status     int
+	retryAfter time.Duration // 0 when the server gave none
+}
+
+type attemptKey struct{}
+
+func withAttempt(ctx context.Context, a *attempt) context.Context {
+	return context.WithValue(ctx, attemptKey{}, a)
+}
+
+// headerTransport fills the request's *attempt from the response.
+type headerTransport struct {
+	next http.RoundTripper
+	now  func() time.Time
+}
+
+func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	a, _ := req.Context().Value(attemptKey{}).(*attempt)
+	if a != nil {
+		a.sent = true
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil && a != nil {
+		a.status = resp.StatusCode
+		a.retryAfter = retryAfter(resp.Header, t.now())
+	}
+	return resp, err
+}
+
+// wrapClient returns a copy of c whose transport records attempts; the
+// caller's client is left as it was.
+func wrapClient(c *http.Client) *http.Client {
+	cp := *c
+	next := cp.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	cp.Transport = headerTransport{next: next, now: time.Now}
+	return &cp
+}
+
+// retryAfter reads Retry-After (seconds or an HTTP date) or the
+// millisecond variant some gateways (Azure) send.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s <= 0 {
+			return 0
+		}
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
