@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/recap-dev/recap"
+)
+
+// Exit codes (DESIGN.md): success, failure of the work, bad usage or input.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// Main is the program: its streams and environment are fields so tests can
+// run commands in-process.
+type Main struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads configuration; os.Getenv by default.
+	Getenv func(string) string
+	// OnListen, when set, is told the address the HTTP server listens on
+	// (tests listen on port 0).
+	OnListen func(addr string)
+}
+
+// NewMain returns a Main on the process's streams and environment.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(m *Main, ctx context.Context, args []string) error
+}
+
+var commands = []command{
+	{"summarize", "summarize one video or yt-dlp bundle, in-process", (*Main).runSummarize},
+	{"serve", "run the API, web page and workers", (*Main).runServe},
+	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
+	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
+}
+
+const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
+
+Usage:
+  recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>
+  recap serve
+  recap worker
+  recap get [--format md|json|html] <summary-id|video-id>
+
+Configuration comes from RECAP_* environment variables; see README.md.
+`
+
+// Run runs the command in args and returns the process exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(m.Stderr, usageText)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return m.exit(c.run(m, ctx, args[1:]))
+		}
+	}
+	fmt.Fprintf(m.Stderr, "%s\nrecap: unknown command %q\n", usageText, args[0])
+	return exitUsage
+}
+
+// usageError is bad usage of a command: exit 2 with the command's usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// exit prints err as one line and maps it to an exit code.
+func (m *Main) exit(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(m.Stderr, "recap: %s\n", ue.msg)
+		return exitUsage
+	}
+	fmt.Fprintf(m.Stderr, "recap: %s\n", oneLine(err.Error()))
+	if recap.ErrorCode(err) == recap.EINVALID {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// parseFlags parses flags that may come before or after the positional
+// arguments (`recap summarize URL --format md`), which flag.Parse alone
+// does not allow.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "Usage: %s\n\nFlags:\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// newLogger writes logs to stderr; RECAP_LOG_FORMAT=json for JSON lines,
+// RECAP_LOG_LEVEL=debug|info|warn|error.
+func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
+	level := defaultLevel
+	if cfg.LogLevel != "" {
+		_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, opts))
+}

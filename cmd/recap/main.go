@@ -1,0 +1,17 @@
+// Command recap turns long YouTube videos and podcasts into chaptered
+// summaries. See README.md and ../shared/DESIGN.md for the commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}

@@ -1,0 +1,462 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/llm/llmtest"
+	"github.com/recap-dev/recap/youtube/youtubetest"
+)
+
+// jobView is what GET /v1/summaries/{id} returns.
+type jobView struct {
+	ID       string          `json:"id"`
+	VideoID  string          `json:"video_id"`
+	Status   string          `json:"status"`
+	Progress struct{ Done, Total int }
+	Error    *struct{ Code, Message string }
+	Attempts int             `json:"attempts"`
+	Summary  *recap.Document `json:"summary"`
+}
+
+// testService is a running `recap serve`, in-process or as a child process.
+type testService struct {
+	base string
+	stop func() // graceful
+	kill func() // SIGKILL (child processes only)
+	done chan int
+}
+
+// serveInProcess runs `recap serve` in this process.
+func (f *fakes) serveInProcess(t *testing.T) *testService {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	var errb syncBuffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
+		Getenv: func(k string) string { return f.env[k] }, OnListen: func(a string) { addr <- a }}
+	s := &testService{done: make(chan int, 1)}
+	go func() { s.done <- m.Run(ctx, []string{"serve"}) }()
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+	case code := <-s.done:
+		cancel()
+		t.Fatalf("recap serve exited with %d:\n%s", code, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("recap serve did not start:\n%s", errb.String())
+	}
+	s.stop = func() {
+		cancel()
+		select {
+		case code := <-s.done:
+			if code != 0 {
+				t.Errorf("recap serve exited with %d:\n%s", code, errb.String())
+			}
+		case <-time.After(60 * time.Second):
+			t.Errorf("recap serve did not stop")
+		}
+	}
+	t.Cleanup(cancel)
+	return s
+}
+
+var listenLine = regexp.MustCompile(`msg=listening url=(http://[0-9.:]+)`)
+
+// serveProcess runs `recap serve` as a child process (this test binary,
+// acting as recap through TestMain).
+func (f *fakes) serveProcess(t *testing.T) *testService {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve")
+	cmd.Env = append(os.Environ(), "RECAP_TEST_AS_MAIN=1")
+	for k, v := range f.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &testService{done: make(chan int, 1)}
+	var logs syncBuffer
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logs.Write(append(sc.Bytes(), '\n'))
+			if m := listenLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	go func() {
+		cmd.Wait()
+		s.done <- cmd.ProcessState.ExitCode()
+	}()
+	select {
+	case s.base = <-found:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("recap serve did not start:\n%s", logs.String())
+	}
+	s.kill = func() {
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-s.done
+	}
+	s.stop = func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(60 * time.Second):
+			cmd.Process.Kill()
+			t.Errorf("recap serve ignored SIGTERM:\n%s", logs.String())
+		}
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return s
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *testService) post(t *testing.T, body string) (int, jobView) {
+	t.Helper()
+	resp, err := http.Post(s.base+"/v1/summaries", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var v jobView
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, v
+}
+
+func (s *testService) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(s.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (s *testService) job(t *testing.T, id string) jobView {
+	t.Helper()
+	code, body := s.get(t, "/v1/summaries/"+id)
+	if code != 200 {
+		t.Fatalf("GET job %s = %d %s", id, code, body)
+	}
+	var v jobView
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// wait polls a job until cond holds.
+func (s *testService) wait(t *testing.T, id string, what string, cond func(jobView) bool) jobView {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		v := s.job(t, id)
+		if cond(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s never got %s; last: %+v", id, what, v)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func finished(v jobView) bool { return v.Status == "done" || v.Status == "failed" }
+
+// withRealServices points f at RECAP_TEST_REDIS_URL (database db, flushed)
+// and at a fresh schema of RECAP_TEST_POSTGRES_URL, when they are set.
+func (f *fakes) withRealServices(t *testing.T, db int) bool {
+	t.Helper()
+	ru, pu := os.Getenv("RECAP_TEST_REDIS_URL"), os.Getenv("RECAP_TEST_POSTGRES_URL")
+	if ru == "" || pu == "" {
+		return false
+	}
+	f.env["RECAP_REDIS_URL"] = redisDB(t, ru, db)
+	f.env["RECAP_DATABASE_URL"] = postgresSchema(t, pu)
+	return true
+}
+
+// redisDB returns the URL of database db on the server of u, flushed.
+func redisDB(t *testing.T, u string, db int) string {
+	t.Helper()
+	pu, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu.Path = fmt.Sprintf("/%d", db)
+	rdb := redis.NewClient(&redis.Options{Addr: pu.Host, DB: db})
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatalf("redis %s: %v", u, err)
+	}
+	return pu.String()
+}
+
+// postgresSchema creates a schema for one test and returns a URL that uses
+// it; the schema is dropped when the test ends.
+func postgresSchema(t *testing.T, u string) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatalf("postgres %s: %v", u, err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "recap_e2e_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, u)
+		if err == nil {
+			conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+			conn.Close(ctx)
+		}
+	})
+	pu, _ := url.Parse(u)
+	q := pu.Query()
+	q.Set("search_path", schema)
+	pu.RawQuery = q.Encode()
+	return pu.String()
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	for _, mode := range []string{"embedded", "redis+postgres"} {
+		t.Run(mode, func(t *testing.T) {
+			f := newFakes(t)
+			f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+			f.env["RECAP_WORKERS"] = "2"
+			if mode != "embedded" && !f.withRealServices(t, 13) {
+				t.Skip("RECAP_TEST_REDIS_URL and RECAP_TEST_POSTGRES_URL are not set")
+			}
+			f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo5", 40*time.Minute, 5, 5))
+			f.yt.AddVideo(youtubetest.Video{ID: "privateVid2", Private: true})
+			s := f.serveInProcess(t)
+
+			code, v := s.post(t, `{"url": "https://youtu.be/synthVideo5?si=abc"}`)
+			if code != http.StatusAccepted || v.Status != "queued" || v.VideoID != "synthVideo5" {
+				t.Fatalf("POST = %d %+v", code, v)
+			}
+			_, bad := s.post(t, `{"url": "https://www.youtube.com/watch?v=privateVid2"}`)
+			done := s.wait(t, v.ID, "done", finished)
+			if done.Status != "done" || done.Summary == nil || done.Progress.Done != 5 || done.Progress.Total != 5 || done.Attempts != 1 {
+				t.Fatalf("finished job = %+v", done)
+			}
+			doc := done.Summary
+			if len(doc.Chapters) != 5 || doc.ID != v.ID || doc.Generator.Summarizer != "llm" || doc.Usage.LLMCalls != 6 {
+				t.Fatalf("document = %+v", doc)
+			}
+			want := youtubetest.SyntheticChapters(40*time.Minute, 5, 5)
+			for i, c := range doc.Chapters {
+				if c.StartSeconds != int64(want[i].Start/time.Second) {
+					t.Errorf("chapter %d starts at %d, want %v", i, c.StartSeconds, want[i].Start)
+				}
+			}
+
+			failed := s.wait(t, bad.ID, "failed", finished)
+			if failed.Status != "failed" || failed.Error == nil || failed.Error.Code != "video_private" || failed.Attempts != 1 {
+				t.Fatalf("private video job = %+v (a permanent failure must not be retried)", failed)
+			}
+
+			// Submitting again returns the finished job.
+			if code, again := s.post(t, `{"url": "synthVideo5"}`); code != 200 || again.ID != v.ID || again.Summary == nil {
+				t.Fatalf("resubmit = %d %+v", code, again)
+			}
+			if code, md := s.get(t, "/v1/summaries/"+v.ID+"?format=md"); code != 200 || !strings.Contains(md, "## Chapters") {
+				t.Fatalf("md = %d %s", code, md)
+			}
+			if code, body := s.get(t, "/v1/videos/synthVideo5/summary"); code != 200 || !strings.Contains(body, v.ID) {
+				t.Fatalf("video summary = %d %s", code, body)
+			}
+			_, metrics := s.get(t, "/metrics")
+			for _, want := range []string{`recap_jobs{status="done"} 1`, `recap_jobs{status="failed"} 1`, "recap_llm_calls_total 6", `recap_task_duration_seconds_count{outcome="done"} 1`} {
+				if !strings.Contains(metrics, want) {
+					t.Errorf("metrics lack %q", want)
+				}
+			}
+			if code, body := s.get(t, "/healthz"); code != 200 {
+				t.Fatalf("healthz = %d %s", code, body)
+			}
+			s.stop()
+			if f.llm.Calls() != 6 {
+				t.Fatalf("LLM calls = %d, want 6", f.llm.Calls())
+			}
+		})
+	}
+}
+
+// The process running a job is killed mid-job; recap starts again, the job
+// finishes, and the chapters finished before the kill are not paid again.
+func TestServeCrashResume(t *testing.T) {
+	f := newFakes(t, llmtest.WithLatency(150*time.Millisecond))
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_WORKERS"] = "1"
+	f.env["RECAP_LLM_CONCURRENCY"] = "1" // one chapter in flight at the kill
+	f.withRealServices(t, 12)
+	const chapters = 10
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo6", 80*time.Minute, chapters, 6))
+
+	s := f.serveProcess(t)
+	_, v := s.post(t, `{"url": "synthVideo6"}`)
+	s.wait(t, v.ID, "3 chapters done", func(j jobView) bool { return j.Progress.Done >= 3 })
+	s.kill()
+	before := f.llm.Calls()
+	doneAtKill := 0
+	if before < 3 {
+		t.Fatalf("only %d LLM calls before the kill", before)
+	}
+
+	s = f.serveProcess(t)
+	j := s.wait(t, v.ID, "done", finished)
+	if j.Status != "done" || len(j.Summary.Chapters) != chapters {
+		t.Fatalf("job after restart = %+v", j)
+	}
+	if j.Attempts != 2 {
+		t.Errorf("attempts = %d, want 2 (one per process)", j.Attempts)
+	}
+	sent := map[string]int{}
+	for _, r := range f.llm.Requests() {
+		if r.Kind == llmtest.KindChapter {
+			sent[r.Transcript()]++
+		}
+	}
+	again := 0
+	for _, n := range sent {
+		if n > 1 {
+			again += n - 1
+		}
+	}
+	_ = doneAtKill
+	if len(sent) != chapters {
+		t.Fatalf("%d distinct chapters sent, want %d", len(sent), chapters)
+	}
+	// With one call in flight, at most the chapter being summarized at the
+	// kill is sent again; the ≥3 finished before it come from the cache.
+	if again > 1 {
+		t.Fatalf("%d chapter calls repeated after the restart; finished chapters were paid twice", again)
+	}
+	s.stop()
+}
+
+// Jobs are submitted, Redis loses everything, recap restarts: all finish.
+func TestServeRedisLost(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	var flush func()
+	var pending func() int
+	if f.withRealServices(t, 11) {
+		ru := f.env["RECAP_REDIS_URL"]
+		opt, _ := asynq.ParseRedisURI(ru)
+		rdb := opt.MakeRedisClient().(redis.UniversalClient)
+		t.Cleanup(func() { rdb.Close() })
+		flush = func() { rdb.FlushDB(context.Background()) }
+		pending = func() int { return pendingTasks(t, opt) }
+	} else {
+		mr := miniredis.RunT(t)
+		f.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
+		flush = mr.FlushAll
+		pending = func() int { return pendingTasks(t, asynq.RedisClientOpt{Addr: mr.Addr()}) }
+	}
+	ids := []string{}
+	for i := range 4 {
+		id := fmt.Sprintf("lostVideo%02d", i)
+		f.yt.AddVideo(youtubetest.SyntheticVideo(id, 12*time.Minute, 3, int64(10+i)))
+		ids = append(ids, id)
+	}
+
+	f.env["RECAP_WORKERS"] = "0" // API only: the jobs wait in Redis
+	s := f.serveInProcess(t)
+	var jobs []string
+	for _, id := range ids {
+		_, v := s.post(t, `{"url": "`+id+`"}`)
+		jobs = append(jobs, v.ID)
+	}
+	s.stop()
+	if n := pending(); n != len(ids) {
+		t.Fatalf("%d tasks pending in Redis, want %d", n, len(ids))
+	}
+	flush()
+	if n := pending(); n != 0 {
+		t.Fatalf("flush left %d tasks", n)
+	}
+
+	f.env["RECAP_WORKERS"] = "2"
+	s = f.serveInProcess(t)
+	for _, id := range jobs {
+		if j := s.wait(t, id, "done", finished); j.Status != "done" {
+			t.Fatalf("job %s = %+v", id, j)
+		}
+	}
+	s.stop()
+}
+
+func pendingTasks(t *testing.T, opt asynq.RedisConnOpt) int {
+	t.Helper()
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	qs, err := insp.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range qs {
+		info, err := insp.GetQueueInfo(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += info.Pending
+	}
+	return n
+}
