@@ -92,20 +92,37 @@ func oneLine(s string) string {
 }
 
 var markdownEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
-	`<`, `\<`, `>`, `\>`, `#`, `\#`, `|`, `\|`, `!`, `\!`, `&`, `\&`,
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`, `<`, `\<`, `>`, `\>`,
 )
 
-// escapeMarkdown backslash-escapes the characters that could start
-// markup, and a leading list or heading marker.
+// escapeMarkdown backslash-escapes what could start markup in running
+// text: emphasis, code, links, HTML, entity references, and a leading
+// heading or list marker. Other punctuation is left alone to stay readable.
 func escapeMarkdown(s string) string {
 	s = markdownEscaper.Replace(s)
-	// A paragraph that starts with "- ", "+ " or "1. " would become a list.
-	if len(s) > 1 && (s[0] == '-' || s[0] == '+') && s[1] == ' ' {
+	// "&amp;" would render as "&"; "AT&T" is fine as is.
+	if strings.Contains(s, "&") {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			if s[i] == '&' && i+1 < len(s) && (isAlnum(s[i+1]) || s[i+1] == '#') && strings.IndexByte(s[i:min(len(s), i+12)], ';') > 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(s[i])
+		}
+		s = b.String()
+	}
+	switch {
+	case strings.HasPrefix(s, "#"):
+		s = `\` + s
+	case len(s) > 1 && (s[0] == '-' || s[0] == '+') && s[1] == ' ':
 		s = `\` + s
 	}
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && i < 10 && (s[i] == '.' || s[i] == ')') {
 		s = s[:i] + `\` + s[i:]
 	}
 	return s
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -14,7 +14,7 @@ func testDoc() *recap.Document {
 		ID: "0192",
 		Video: recap.DocumentVideo{
 			ID: "dQw4w9WgXcQ", URL: recap.WatchURL("dQw4w9WgXcQ"),
-			Title: `Tips & <script>alert("x")</script> tricks`, Channel: "Chan [1]",
+			Title: `Tips & <script>alert("x")</script> tricks`, Channel: "Chan [1] &amp; #2",
 			PublishedAt: "2023-06-08", DurationSeconds: 3725,
 		},
 		Language: "en", TranscriptSource: "youtube", ChaptersSource: "description",
@@ -57,12 +57,13 @@ func TestHTMLEscapesAndLinks(t *testing.T) {
 func TestMarkdownEscapes(t *testing.T) {
 	s := Markdown(testDoc())
 	for _, want := range []string{
-		`# Tips \& \<script\>alert("x")\</script\> tricks`,
+		`# Tips & \<script\>alert("x")\</script\> tricks`,
 		`\[click\](javascript:alert(1))`,
 		"\n\\# not a heading\n",
 		"- \\- not nested\n", "- 1\\. not numbered\n",
 		"[1:01](<https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=61s>) Second",
 		"An overview with \\*stars\\* and line breaks.",
+		"Chan \\[1\\] \\&amp; #2 ·",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("markdown lacks %q\n%s", want, s)

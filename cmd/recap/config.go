@@ -77,7 +77,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		dst  *int
 		def  int
 	}{
-		{"RECAP_LLM_CONCURRENCY", &c.LLM.Concurrency, 8},
+		{"RECAP_LLM_CONCURRENCY", &c.LLM.Concurrency, 20},
 		{"RECAP_LLM_RPM", &c.LLM.RPM, 0},
 		{"RECAP_LLM_TPM", &c.LLM.TPM, 0},
 		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, 8000},

@@ -144,3 +144,5 @@ func TestSummarizeYouTubeWithLLM(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -46,7 +46,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap serve", slog.String("config", cfg.String()))
 
-	svc, err := m.startService(ctx, cfg, logger)
+	svc, err := m.startService(ctx, cfg, logger, true)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	}
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap worker", slog.String("config", cfg.String()))
-	svc, err := m.startService(ctx, cfg, logger)
+	svc, err := m.startService(ctx, cfg, logger, false)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,10 @@ type service struct {
 	logger   *slog.Logger
 }
 
-func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger) (svc *service, err error) {
+// startService starts the queue side. requeueLoop keeps re-enqueueing the
+// store's unfinished jobs every requeueInterval (recap serve does; workers
+// only do it once, at start, so that N workers don't multiply the load).
+func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, requeueLoop bool) (svc *service, err error) {
 	svc = &service{logger: logger}
 	defer func() {
 		if err != nil {
@@ -179,9 +182,11 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	if n > 0 {
 		logger.Info("re-enqueued unfinished jobs", slog.Int("jobs", n))
 	}
-	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	svc.stop = stop
-	go svc.requeueLoop(loopCtx)
+	if requeueLoop {
+		loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		svc.stop = stop
+		go svc.requeueLoop(loopCtx)
+	}
 	return svc, nil
 }
 

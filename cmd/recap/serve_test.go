@@ -32,9 +32,9 @@ import (
 
 // jobView is what GET /v1/summaries/{id} returns.
 type jobView struct {
-	ID       string          `json:"id"`
-	VideoID  string          `json:"video_id"`
-	Status   string          `json:"status"`
+	ID       string `json:"id"`
+	VideoID  string `json:"video_id"`
+	Status   string `json:"status"`
 	Progress struct{ Done, Total int }
 	Error    *struct{ Code, Message string }
 	Attempts int             `json:"attempts"`
