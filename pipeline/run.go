@@ -188,7 +188,9 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 				return fmt.Errorf("chapter %d/%d (%s): %w", i+1, total, chapterLabel(ch), err)
 			}
 			if p.Cache != nil {
-				if err := p.Cache.PutChapter(gctx, key, s); err != nil {
+				// Keep what was paid for even when another chapter's
+				// failure has cancelled gctx: the retry must not pay again.
+				if err := p.Cache.PutChapter(context.WithoutCancel(gctx), key, s); err != nil {
 					return fmt.Errorf("chapter cache: %w", err)
 				}
 			}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -12,40 +11,17 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-// checkDocument validates what FinishJob is given before touching the job.
-func checkDocument(id string, doc *recap.Document) error {
-	if doc == nil {
-		return recap.Errorf(recap.EINVALID, "finish job %s: no document", id)
-	}
-	if doc.ID != id {
-		return recap.Errorf(recap.EINVALID, "finish job %s: document id is %q; want the job id", id, doc.ID)
-	}
-	return nil
-}
-
-// insertDocument stores doc, the product of job j. The document keeps its
-// own CreatedAt, in UTC; a zero one becomes now. doc itself is not changed.
+// insertDocument stores doc, the product of job j; see
+// storage.EncodeDocument.
 func insertDocument(ctx context.Context, tx pgx.Tx, j *storage.Job, doc *recap.Document, now time.Time) error {
-	d := *doc
-	if d.CreatedAt.IsZero() {
-		d.CreatedAt = now
-	}
-	d.CreatedAt = d.CreatedAt.UTC()
-	videoID := d.Video.ID
-	if videoID == "" {
-		videoID = j.VideoID
-	} else if videoID != j.VideoID {
-		return recap.Errorf(recap.EINVALID, "finish job %s: document is for video %s; want the job's video %s", j.ID, videoID, j.VideoID)
-	}
-	body, err := json.Marshal(&d)
+	r, err := storage.EncodeDocument(j, doc, now)
 	if err != nil {
-		return fmt.Errorf("encode document: %w", err)
+		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO documents
 		(id, video_id, language, summarizer, model, prompt_version, body, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		d.ID, videoID, d.Language, d.Generator.Summarizer, d.Generator.Model, d.Generator.PromptVersion,
-		body, d.CreatedAt.Truncate(time.Microsecond))
+		r.ID, r.VideoID, r.Language, r.Summarizer, r.Model, r.PromptVersion, r.Body, r.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert document: %w", err)
 	}
@@ -101,9 +77,5 @@ func (s *Store) findDocument(ctx context.Context, where string, args ...any) (*r
 	if err != nil {
 		return nil, err
 	}
-	var d recap.Document
-	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("decode stored document: %w", err)
-	}
-	return &d, nil
+	return storage.DecodeDocument(body)
 }

@@ -4,49 +4,18 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered SQL file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded files, which must be numbered 1, 2, 3…
-// ("0001_init.sql") without gaps, so that a version number alone says what
-// a database holds.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for i, name := range names { // Glob sorts, and the numbers are zero-padded
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration file %s: want name NNNN_what.sql numbered %d", base, i+1)
-		}
-		b, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	return ms, nil
+// loadMigrations returns the embedded migrations, checked and in order.
+func loadMigrations() ([]storage.Migration, error) {
+	return storage.LoadMigrations(migrationFS, "migrations")
 }
 
 // lockNamespace is the first key of recap's advisory lock ("reca"); the
@@ -70,7 +39,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 
 // applyMigrations brings the schema to the last of ms, which are numbered
 // from 1 without gaps.
-func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration) (err error) {
+func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []storage.Migration) (err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -102,20 +71,20 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, ms []migration) (e
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if known := len(ms); newest > known {
-		return recap.Errorf(recap.ECONFLICT,
-			"database schema is at version %d but this recap knows only up to %d; upgrade recap", newest, known)
+	pending, err := storage.PendingMigrations(ms, newest)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms[newest:] {
+	for _, m := range pending {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -134,9 +134,9 @@ func TestMigrationInOwnTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	ms := []migration{
-		{1, "0001_a.sql", `CREATE TABLE a (x int)`},
-		{2, "0002_b.sql", `CREATE TABLE b (x int); SELECT 1/0`},
+	ms := []storage.Migration{
+		{Version: 1, Name: "0001_a.sql", SQL: `CREATE TABLE a (x int)`},
+		{Version: 2, Name: "0002_b.sql", SQL: `CREATE TABLE b (x int); SELECT 1/0`},
 	}
 	if err := applyMigrations(t.Context(), pool, ms); err == nil {
 		t.Fatal("applyMigrations with a broken file succeeded")
@@ -152,7 +152,7 @@ func TestMigrationInOwnTransaction(t *testing.T) {
 		t.Errorf("after a broken second migration: version %d, table a %v, table b %v; want 1, true, false", version, a, b)
 	}
 	// Fixed, it applies on the next start.
-	ms[1].sql = `CREATE TABLE b (x int)`
+	ms[1].SQL = `CREATE TABLE b (x int)`
 	if err := applyMigrations(t.Context(), pool, ms); err != nil {
 		t.Fatalf("applyMigrations after the fix: %v", err)
 	}

@@ -8,13 +8,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
 )
 
 // PutVideo inserts or replaces a video's metadata. Duration is kept to the
 // millisecond.
 func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
-	if v.ID == "" {
-		return recap.Errorf(recap.EINVALID, "video has no id")
+	if err := storage.CheckVideo(v); err != nil {
+		return err
 	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO videos
 		(id, url, title, channel, published_at, duration_ms, thumbnail_url, description, updated_at)
@@ -53,8 +54,8 @@ func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 // segments, kept to the millisecond, become rows numbered in order, loaded
 // with COPY.
 func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Transcript) error {
-	if videoID == "" || t.Language == "" {
-		return recap.Errorf(recap.EINVALID, "transcript needs a video id and a language; got %q and %q", videoID, t.Language)
+	if err := storage.CheckTranscript(videoID, t); err != nil {
+		return err
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO transcripts (video_id, language, source, updated_at)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
 )
@@ -26,7 +25,7 @@ type querier interface {
 // storage.Store. The lookups and the insert run in one IMMEDIATE
 // transaction, so concurrent submissions are serialized.
 func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*storage.Job, bool, error) {
-	if err := checkSubmit(j); err != nil {
+	if err := storage.CheckSubmit(j); err != nil {
 		return nil, false, err
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
@@ -45,18 +44,6 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 	return job, created, nil
 }
 
-func checkSubmit(j *storage.Job) error {
-	switch {
-	case j == nil:
-		return recap.Errorf(recap.EINVALID, "no job to submit")
-	case j.VideoID == "":
-		return recap.Errorf(recap.EINVALID, "job has no video id")
-	case j.OptionsKey == "":
-		return recap.Errorf(recap.EINVALID, "job for video %s has no options key", j.VideoID)
-	}
-	return nil
-}
-
 func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force bool) (*storage.Job, bool, error) {
 	active, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
 	if err != nil || active != nil {
@@ -70,19 +57,9 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 		}
 	}
 
-	if j.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return nil, false, err
-		}
-		j.ID = id.String()
+	if err := storage.PrepareJob(j, s.now()); err != nil {
+		return nil, false, err
 	}
-	now := s.now()
-	j.Status = storage.StatusQueued
-	j.Done, j.Total, j.Attempts = 0, 0, 0
-	j.ErrorCode, j.Error = "", ""
-	j.CreatedAt, j.UpdatedAt = now, now
-	j.StartedAt, j.FinishedAt = nil, nil
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
@@ -167,8 +144,6 @@ func scanJobs(rows *sql.Rows) ([]*storage.Job, error) {
 	return jobs, rows.Err()
 }
 
-func jobNotFound(id string) error { return recap.Errorf(recap.ENOTFOUND, "job %q not found", id) }
-
 // GetJob returns the job with the id.
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 	j, err := findJob(ctx, s.read, `id = ?`, id)
@@ -176,14 +151,14 @@ func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 		return nil, fmt.Errorf("sqlite: get job %s: %w", id, err)
 	}
 	if j == nil {
-		return nil, jobNotFound(id)
+		return nil, storage.JobNotFound(id)
 	}
 	return j, nil
 }
 
 // ListJobs returns one page of jobs, newest first.
 func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobPage, error) {
-	limit, cur, err := checkFilter(f)
+	limit, cur, err := storage.CheckJobFilter(f)
 	if err != nil {
 		return storage.JobPage{}, err
 	}
@@ -197,7 +172,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	}
 	if cur != nil {
 		where = append(where, `(created_at, id) < (?, ?)`)
-		args = append(args, formatTime(cur.createdAt), cur.id)
+		args = append(args, formatTime(cur.CreatedAt), cur.ID)
 	}
 	q := `SELECT ` + jobColumns + ` FROM jobs`
 	if len(where) > 0 {
@@ -215,7 +190,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if err != nil {
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
 	}
-	return page(jobs, limit), nil
+	return storage.NewJobPage(jobs, limit), nil
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
@@ -275,7 +250,7 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 
 // SetJobProgress records done of total chapters of an unfinished job.
 func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) error {
-	if err := checkProgress(done, total); err != nil {
+	if err := storage.CheckProgress(done, total); err != nil {
 		return err
 	}
 	now := formatTime(s.now())
@@ -321,7 +296,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 // FinishJob stores doc and marks the job done, with its progress complete
 // and its error cleared, in one transaction.
 func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) error {
-	if err := checkDocument(id, doc); err != nil {
+	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
 	}
 	now := s.now()
@@ -367,15 +342,5 @@ func transition(ctx context.Context, tx *sql.Tx, id, op, set string, args ...any
 	if err != nil {
 		return nil, err
 	}
-	if cur == nil {
-		return nil, jobNotFound(id)
-	}
-	return nil, recap.Errorf(recap.ECONFLICT, "cannot %s job %s: it is already %s", op, id, cur.Status)
-}
-
-func checkProgress(done, total int) error {
-	if done < 0 || total < 0 || (total > 0 && done > total) {
-		return recap.Errorf(recap.EINVALID, "progress %d of %d: want 0 <= done <= total", done, total)
-	}
-	return nil
+	return nil, storage.TransitionError(id, op, cur)
 }

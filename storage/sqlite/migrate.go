@@ -5,47 +5,16 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"strconv"
-	"strings"
 
-	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
 )
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one numbered SQL file.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the embedded files, which must be numbered 1, 2, 3…
-// ("0001_init.sql") without gaps, so that a version number alone says what
-// a database holds.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for i, name := range names { // Glob sorts, and the numbers are zero-padded
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration file %s: want name NNNN_what.sql numbered %d", base, i+1)
-		}
-		b, err := migrationFS.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	return ms, nil
+// loadMigrations returns the embedded migrations, checked and in order.
+func loadMigrations() ([]storage.Migration, error) {
+	return storage.LoadMigrations(migrationFS, "migrations")
 }
 
 // migrate applies the migrations db lacks, each in its own transaction with
@@ -62,7 +31,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // applyMigrations brings the schema to the last of ms, which are numbered
 // from 1 without gaps.
-func applyMigrations(ctx context.Context, db *sql.DB, ms []migration) error {
+func applyMigrations(ctx context.Context, db *sql.DB, ms []storage.Migration) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -74,22 +43,19 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []migration) error {
 	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
-	if known := len(ms); newest > known {
-		return recap.Errorf(recap.ECONFLICT,
-			"database schema is at version %d but this recap knows only up to %d; upgrade recap", newest, known)
+	pending, err := storage.PendingMigrations(ms, newest)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms {
-		if m.version <= newest {
-			continue
-		}
+	for _, m := range pending {
 		if err := migrateFile(ctx, db, m); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
-func migrateFile(ctx context.Context, db *sql.DB, m migration) error {
+func migrateFile(ctx context.Context, db *sql.DB, m storage.Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -98,18 +64,18 @@ func migrateFile(ctx context.Context, db *sql.DB, m migration) error {
 
 	// Another process may have applied it since we read the version.
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
-		m.version, m.name); err != nil {
+		m.Version, m.Name); err != nil {
 		return err
 	}
 	return tx.Commit()

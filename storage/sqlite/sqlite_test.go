@@ -299,9 +299,9 @@ func TestMigrationInOwnTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ms := []migration{
-		{1, "0001_a.sql", `CREATE TABLE a (x INTEGER)`},
-		{2, "0002_b.sql", `CREATE TABLE b (x INTEGER); INSERT INTO no_such_table VALUES (1)`},
+	ms := []storage.Migration{
+		{Version: 1, Name: "0001_a.sql", SQL: `CREATE TABLE a (x INTEGER)`},
+		{Version: 2, Name: "0002_b.sql", SQL: `CREATE TABLE b (x INTEGER); INSERT INTO no_such_table VALUES (1)`},
 	}
 	if err := applyMigrations(t.Context(), db, ms); err == nil {
 		t.Fatal("applyMigrations with a broken file succeeded")
@@ -316,7 +316,7 @@ func TestMigrationInOwnTransaction(t *testing.T) {
 	if version != 1 || a != 1 || b != 0 {
 		t.Errorf("after a broken second migration: version %d, table a %d, table b %d; want 1, 1, 0", version, a, b)
 	}
-	ms[1].sql = `CREATE TABLE b (x INTEGER)`
+	ms[1].SQL = `CREATE TABLE b (x INTEGER)`
 	if err := applyMigrations(t.Context(), db, ms); err != nil {
 		t.Fatalf("applyMigrations after the fix: %v", err)
 	}

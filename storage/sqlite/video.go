@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
 )
 
 // PutVideo inserts or replaces a video's metadata. Duration is kept to the
 // millisecond.
 func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
-	if v.ID == "" {
-		return recap.Errorf(recap.EINVALID, "video has no id")
+	if err := storage.CheckVideo(v); err != nil {
+		return err
 	}
 	_, err := s.write.ExecContext(ctx, `INSERT INTO videos
 		(id, url, title, channel, published_at, duration_ms, thumbnail_url, description, updated_at)
@@ -52,8 +53,8 @@ func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 // PutTranscript replaces the transcript of (videoID, t.Language): its
 // segments, kept to the millisecond, become rows numbered in order.
 func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Transcript) error {
-	if videoID == "" || t.Language == "" {
-		return recap.Errorf(recap.EINVALID, "transcript needs a video id and a language; got %q and %q", videoID, t.Language)
+	if err := storage.CheckTranscript(videoID, t); err != nil {
+		return err
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO transcripts (video_id, language, source, updated_at)

@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/recap-dev/recap"
+)
+
+// Page sizes of ListJobs.
+const (
+	defaultJobLimit = 20
+	maxJobLimit     = 100
+)
+
+// Cursor is the position after the last job of a page. Jobs are ordered by
+// (CreatedAt, ID), so a cursor holds both: many jobs of a batch share one
+// CreatedAt. Drivers compare rows with (created_at, id) < (CreatedAt, ID).
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// EncodeCursor makes the opaque, URL-safe NextCursor of a page ending at j.
+// CreatedAt is kept to the microsecond, the precision both stores keep.
+func EncodeCursor(j *Job) string {
+	raw := strconv.FormatInt(j.CreatedAt.UnixMicro(), 10) + "," + j.ID
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// DecodeCursor reverses EncodeCursor. Anything else is a recap.EINVALID
+// error, since cursors come from API clients.
+func DecodeCursor(s string) (*Cursor, error) {
+	bad := recap.Errorf(recap.EINVALID, "invalid cursor %q: want the next_cursor of a previous page", s)
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	micros, id, ok := strings.Cut(string(raw), ",")
+	if !ok || id == "" {
+		return nil, bad
+	}
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if err != nil {
+		return nil, bad
+	}
+	return &Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: id}, nil
+}
+
+// CheckJobFilter validates f for ListJobs and returns its page size and
+// decoded cursor (nil for the first page). Its errors are recap.EINVALID.
+func CheckJobFilter(f JobFilter) (limit int, c *Cursor, err error) {
+	switch f.Status {
+	case "", StatusQueued, StatusRunning, StatusDone, StatusFailed:
+	default:
+		return 0, nil, recap.Errorf(recap.EINVALID, "unknown job status %q: want queued, running, done or failed", f.Status)
+	}
+	limit = f.Limit
+	if limit == 0 {
+		limit = defaultJobLimit
+	}
+	if limit < 1 || limit > maxJobLimit {
+		return 0, nil, recap.Errorf(recap.EINVALID, "limit %d out of range: want 1 to %d", f.Limit, maxJobLimit)
+	}
+	if f.Cursor == "" {
+		return limit, nil, nil
+	}
+	c, err = DecodeCursor(f.Cursor)
+	return limit, c, err
+}
+
+// NewJobPage cuts jobs, fetched with one row more than limit so that the
+// extra row tells whether another page follows, to a page of at most limit.
+// Jobs is never nil, so that an empty page encodes as [].
+func NewJobPage(jobs []*Job, limit int) JobPage {
+	if jobs == nil {
+		jobs = []*Job{}
+	}
+	if len(jobs) <= limit {
+		return JobPage{Jobs: jobs}
+	}
+	jobs = jobs[:limit]
+	return JobPage{Jobs: jobs, NextCursor: EncodeCursor(jobs[limit-1])}
+}
