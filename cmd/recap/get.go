@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/recap-dev/recap"
@@ -36,6 +37,9 @@ func (m *Main) runGet(ctx context.Context, args []string) error {
 	defer store.Close()
 	doc, err := findDocument(ctx, store, strings.TrimSpace(pos[0]))
 	if err != nil {
+		if recap.ErrorCode(err) == recap.ENOTFOUND {
+			return fmt.Errorf("%w (looked in %s)", err, redactURL(cfg.DatabaseURL))
+		}
 		return err
 	}
 	return render.Write(m.Stdout, doc, f)
@@ -61,7 +65,7 @@ func findDocument(ctx context.Context, store storage.Store, arg string) (*recap.
 	}
 	doc, err := store.LatestDocument(ctx, videoID)
 	if recap.ErrorCode(err) == recap.ENOTFOUND {
-		return nil, recap.Errorf(recap.ENOTFOUND, "no summary of video %s in %s yet", videoID, "the store")
+		return nil, recap.Errorf(recap.ENOTFOUND, "no summary of video %s yet", videoID)
 	}
 	return doc, err
 }

@@ -130,7 +130,10 @@ func (f *fakes) serveProcess(t *testing.T) *testService {
 	s.stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-s.done:
+		case code := <-s.done:
+			if code != 0 {
+				t.Errorf("recap serve exited with %d on SIGTERM:\n%s", code, logs.String())
+			}
 		case <-time.After(60 * time.Second):
 			cmd.Process.Kill()
 			t.Errorf("recap serve ignored SIGTERM:\n%s", logs.String())
@@ -332,6 +335,24 @@ func TestServeEndToEnd(t *testing.T) {
 			s.stop()
 			if f.llm.Calls() != 6 {
 				t.Fatalf("LLM calls = %d, want 6", f.llm.Calls())
+			}
+
+			// recap get reads the same store, by summary id or video.
+			out, errOut, code := f.run(t, "get", "--format", "json", v.ID)
+			if code != 0 || decodeDoc(t, out).ID != v.ID {
+				t.Fatalf("get %s: exit %d %s", v.ID, code, errOut)
+			}
+			if out, _, code := f.run(t, "get", "https://youtu.be/synthVideo5"); code != 0 || !strings.Contains(out, "## Chapters") {
+				t.Fatalf("get by video: exit %d\n%s", code, out)
+			}
+			if _, errOut, code := f.run(t, "get", bad.ID); code != 1 || !strings.Contains(errOut, "private") {
+				t.Fatalf("get of a failed job: exit %d %q", code, errOut)
+			}
+			if _, errOut, code := f.run(t, "get", "unknownVid1"); code != 1 || !strings.Contains(errOut, "no summary of video unknownVid1") {
+				t.Fatalf("get unknown: exit %d %q", code, errOut)
+			}
+			if _, errOut, code := f.run(t, "get", "not a thing"); code != 2 {
+				t.Fatalf("get garbage: exit %d %q", code, errOut)
 			}
 		})
 	}
