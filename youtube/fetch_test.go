@@ -116,6 +116,26 @@ func TestFetchMetadataAndManualTrack(t *testing.T) {
 	if n := fake.Requests(youtubetest.PathGetTranscript); n != 0 {
 		t.Errorf("get_transcript requests = %d, want 0 when a track works", n)
 	}
+	// The IOS player answer has no microformat: the date is the watch page's.
+	if n := fake.Requests(youtubetest.PathWatch); n != 1 {
+		t.Errorf("watch page requests = %d, want 1 (for the publish date)", n)
+	}
+}
+
+// The publish date is best effort: a failing watch page leaves it empty
+// and the fetch succeeds.
+func TestFetchPublishDateBestEffort(t *testing.T) {
+	fake, c := setup(t)
+	fake.AddVideo(youtubetest.Video{ID: "dQw4w9WgXcQ", Title: "t", PublishDate: "2023-06-08", Duration: time.Minute,
+		Tracks: []youtubetest.Track{{Lang: "en", Segments: enManual}}})
+	fake.FailNext(youtubetest.PathWatch, http.StatusServiceUnavailable, 10)
+	src, err := c.Fetch(context.Background(), "dQw4w9WgXcQ", "en")
+	if err != nil {
+		t.Fatalf("Fetch with the watch page down: %v", err)
+	}
+	if src.Video.PublishedAt != "" || len(src.Transcript.Segments) == 0 {
+		t.Fatalf("video = %+v", src.Video)
+	}
 }
 
 func TestFetchTrackChoice(t *testing.T) {

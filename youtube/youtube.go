@@ -124,6 +124,9 @@ func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source
 		return nil, err
 	}
 	src.Transcript = tr
+	if src.Video.PublishedAt == "" {
+		src.Video.PublishedAt = c.publishDate(ctx, &hc, videoID)
+	}
 	c.log.Debug("youtube: fetched", slog.String("video_id", videoID), slog.String("title", src.Video.Title),
 		slog.String("transcript_lang", tr.Language), slog.String("transcript_source", tr.Source),
 		slog.Int("segments", len(tr.Segments)))

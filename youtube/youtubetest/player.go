@@ -59,11 +59,15 @@ func playerResponse(v *Video, id, clientName string) map[string]any {
 	if len(v.Tracks) > 0 {
 		resp["captions"] = captions(v)
 	}
-	if v.PublishDate != "" {
+	// YouTube's mobile clients (kkdai asks as IOS) answer without a
+	// microformat; the web clients and the watch page carry it.
+	if v.PublishDate != "" && !mobileClient(clientName) {
 		resp["microformat"] = microformat(v)
 	}
 	return resp
 }
+
+func mobileClient(name string) bool { return name == "IOS" || name == "ANDROID" }
 
 // errorStatus is a refusing playabilityStatus with its error screen.
 func errorStatus(status, reason string, subReasons []string) map[string]any {
