@@ -79,6 +79,9 @@ func TestSummarizeBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if st, _ := os.Stat(out); st.Mode().Perm() != 0o644 {
+		t.Errorf("%s has mode %v, want 0644", out, st.Mode().Perm())
+	}
 	s := string(page)
 	if !strings.HasPrefix(s, "<!doctype html>") || !strings.Contains(s, "A talk about tea and trains") ||
 		!strings.Contains(s, "watch?v=bundleVid01&amp;t=400s") || !strings.Contains(s, "transcript: bundle, chapters: bundle") {
