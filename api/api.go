@@ -110,7 +110,7 @@ var statuses = map[string]int{
 	recap.ENOTFOUND:     http.StatusNotFound,
 	recap.ECONFLICT:     http.StatusConflict,
 	recap.EUNAUTHORIZED: http.StatusUnauthorized,
-	recap.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	recap.ETOOLARGE:     http.StatusBadRequest, // the API contract: bad input is 400; the code says why
 }
 
 type errorBody struct {

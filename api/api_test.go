@@ -179,7 +179,7 @@ func TestCreateSummaryBadInput(t *testing.T) {
 		{"wrong type", `{"url": "dQw4w9WgXcQ", "force": "yes"}`, 400, "invalid", "force"},
 		{"language", `{"url": "dQw4w9WgXcQ", "language": "english!"}`, 400, "invalid", "language"},
 		{"priority", `{"url": "dQw4w9WgXcQ", "priority": "urgent"}`, 400, "invalid", "priority"},
-		{"too large", `{"url": "dQw4w9WgXcQ", "language": "` + strings.Repeat("a", 2000) + `"}`, 413, "too_large", "1024 bytes"},
+		{"too large", `{"url": "dQw4w9WgXcQ", "language": "` + strings.Repeat("a", 2000) + `"}`, 400, "too_large", "1024 bytes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := b.do(t, "POST", "/v1/summaries", tc.body)
