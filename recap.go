@@ -33,6 +33,14 @@ func TimeURL(id string, t time.Duration) string {
 	return fmt.Sprintf("%s&t=%ds", WatchURL(id), int64(t/time.Second))
 }
 
+// Source kinds: what a job fetches, and how its reference reads. The
+// pipeline loads each kind with the loader registered for it; a new kind
+// is a new constant and a new loader.
+const (
+	SourceYouTube = "youtube" // reference: an 11-character video id
+	SourceFile    = "file"    // reference: the path of a yt-dlp .info.json (or its folder)
+)
+
 // Segment is one timed piece of a transcript (a caption cue).
 type Segment struct {
 	Start time.Duration `json:"start"`

@@ -15,22 +15,14 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/worker"
 )
-
-// Enqueuer puts a stored job on the queue (worker.Enqueuer).
-type Enqueuer interface {
-	Enqueue(ctx context.Context, job *storage.Job) error
-}
 
 // Server holds what the handlers need.
 type Server struct {
-	Store    storage.Store
-	Enqueuer Enqueuer
-	// Generator is what this deployment summarizes with; with the language
-	// it makes a job's options key.
-	Generator recap.Generator
-	// Language is the default caption language (RECAP_LANG).
-	Language string
+	Store storage.Store
+	// Submitter stores and queues the jobs the API and the web form submit.
+	Submitter *worker.Submitter
 	// Tokens, when not empty, are the bearer tokens every /v1 call needs.
 	Tokens       []string
 	MaxBodyBytes int64

@@ -17,8 +17,10 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/sqlite"
+	"github.com/recap-dev/recap/worker"
 )
 
 // recordingEnqueuer stands in for the queue: handler tests check what
@@ -48,8 +50,17 @@ func (e *recordingEnqueuer) count() int {
 type testBundle struct {
 	store   storage.Store
 	enq     *recordingEnqueuer
+	gen     recap.Generator
 	server  *Server
 	handler http.Handler
+}
+
+// testSummarizer is the generator jobs are submitted with; the API never
+// summarizes.
+type testSummarizer struct{ pipeline.Summarizer }
+
+func (testSummarizer) Generator() recap.Generator {
+	return recap.Generator{Summarizer: "llm", Model: "m", PromptVersion: "p1"}
 }
 
 func setup(t *testing.T, tokens ...string) *testBundle {
@@ -60,12 +71,16 @@ func setup(t *testing.T, tokens ...string) *testBundle {
 	}
 	t.Cleanup(func() { store.Close() })
 	enq := &recordingEnqueuer{}
-	s := &Server{
-		Store: store, Enqueuer: enq, Language: "en", Tokens: tokens, MaxBodyBytes: 1024,
-		Generator: recap.Generator{Summarizer: "llm", Model: "m", PromptVersion: "p1"},
-		Metrics:   metrics.New(store, nil),
+	p := &pipeline.Pipeline{
+		Loaders:    pipeline.Loaders{recap.SourceYouTube: pipeline.YouTube{}},
+		Summarizer: testSummarizer{},
+		Language:   "en",
 	}
-	return &testBundle{store: store, enq: enq, server: s, handler: NewHandler(s)}
+	s := &Server{
+		Store: store, Submitter: &worker.Submitter{Store: store, Pipeline: p, Queue: enq},
+		Tokens: tokens, MaxBodyBytes: 1024, Metrics: metrics.New(store, nil),
+	}
+	return &testBundle{store: store, enq: enq, gen: p.Summarizer.Generator(), server: s, handler: NewHandler(s)}
 }
 
 func (b *testBundle) do(t *testing.T, method, path, body string, hdr ...string) *httptest.ResponseRecorder {
@@ -108,7 +123,7 @@ func (b *testBundle) finish(t *testing.T, id string) {
 		Language: "en", TranscriptSource: "youtube", ChaptersSource: "auto", Overview: "Overview.",
 		Chapters: []recap.ChapterResult{{StartSeconds: 0, EndSeconds: 120, Title: "All of it", Summary: "S.",
 			Bullets: []string{"a", "b", "c"}, URL: recap.TimeURL(j.VideoID, 0)}},
-		Generator: b.server.Generator, CreatedAt: time.Now().UTC().Truncate(time.Second),
+		Generator: b.gen, CreatedAt: time.Now().UTC().Truncate(time.Second),
 	}
 	if err := b.store.FinishJob(context.Background(), id, doc); err != nil {
 		t.Fatal(err)

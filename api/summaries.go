@@ -2,13 +2,10 @@ package api
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/text/language"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
@@ -51,11 +48,8 @@ type progressView struct {
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
 		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
-		Priority: "high", Status: j.Status, Progress: progressView{j.Done, j.Total},
+		Priority: j.Priority, Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
-	}
-	if j.Queue == worker.QueueBatch {
-		v.Priority = "low"
 	}
 	if j.Error != "" {
 		v.Error = &apiError{Code: j.ErrorCode, Message: j.Error}
@@ -63,10 +57,7 @@ func newJobView(j *storage.Job) *jobView {
 	return v
 }
 
-// submit validates a request, stores the job (or finds the same work
-// already stored) and enqueues it. The job row is written before the
-// queue is touched: if Redis is down the job is still accepted, and the
-// re-enqueuer picks it up.
+// submit checks a request's URL and hands it to the submitter.
 func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, bool, error) {
 	if strings.TrimSpace(req.URL) == "" {
 		return nil, false, recap.Errorf(recap.EINVALID, `"url" is required: expected a YouTube video URL or an 11-character video id`)
@@ -75,35 +66,13 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 	if err != nil {
 		return nil, false, err
 	}
-	lang := s.Language
-	if req.Language != "" {
-		tag, err := language.Parse(req.Language)
-		if err != nil {
-			return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", req.Language)
-		}
-		lang = tag.String()
-	}
-	queue, ok := worker.QueueFor(req.Priority)
-	if !ok {
-		return nil, false, recap.Errorf(recap.EINVALID, "priority %q: expected high or low", req.Priority)
-	}
-	job, created, err := s.Store.SubmitJob(ctx, &storage.Job{
-		VideoID:    videoID,
-		Input:      strings.TrimSpace(req.URL),
-		Language:   lang,
-		Queue:      queue,
-		OptionsKey: worker.OptionsKey(lang, s.Generator),
-	}, req.Force)
-	if err != nil {
-		return nil, false, err
-	}
-	if created {
-		if err := s.Enqueuer.Enqueue(ctx, job); err != nil {
-			// Stored is accepted: the re-enqueuer will try again.
-			s.Logger.Warn("enqueue failed; the job stays queued in the store", slog.String("job_id", job.ID), slog.Any("error", err))
-		}
-	}
-	return job, created, nil
+	return s.Submitter.Submit(ctx, worker.Submission{
+		Input:    pipeline.YouTubeInput(videoID),
+		Display:  req.URL,
+		Language: req.Language,
+		Priority: req.Priority,
+		Force:    req.Force,
+	})
 }
 
 func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@
 package bundle
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,12 +19,32 @@ import (
 	"github.com/recap-dev/recap/subtitles"
 )
 
-// Loader reads yt-dlp bundles. The zero value is ready to use.
+// Loader reads yt-dlp bundles: the pipeline's loader of recap.SourceFile.
+// It is the one place that decides which file of a download folder is the
+// bundle. The zero value is ready to use.
 type Loader struct{}
 
-var _ pipeline.BundleLoader = Loader{}
+var _ pipeline.Loader = Loader{}
 
 const infoSuffix = ".info.json"
+
+// Resolve finds the .info.json of the bundle at path (the file, or a
+// folder holding it) and returns the video's id and the file's absolute
+// path, which names the bundle from any working directory.
+func (Loader) Resolve(_ context.Context, path string) (videoID, infoPath string, err error) {
+	infoPath, err = findInfo(path)
+	if err != nil {
+		return "", "", err
+	}
+	inf, err := readInfo(infoPath)
+	if err != nil {
+		return "", "", err
+	}
+	if abs, err := filepath.Abs(infoPath); err == nil {
+		infoPath = abs
+	}
+	return inf.ID, infoPath, nil
+}
 
 // Load reads the bundle at path, an .info.json file or a folder holding
 // one, with the subtitles in lang (BCP 47; "" for the video's own
@@ -33,7 +54,7 @@ const infoSuffix = ".info.json"
 // playlist rather than a video, is EINVALID. No subtitle file, or one
 // without any text, is ENOCAPTIONS: recap never summarizes the description
 // instead.
-func (Loader) Load(path, lang string) (*recap.Source, error) {
+func (Loader) Load(_ context.Context, path, lang string) (*recap.Source, error) {
 	infoPath, err := findInfo(path)
 	if err != nil {
 		return nil, err
@@ -77,7 +98,7 @@ func findInfo(path string) (string, error) {
 		return "", recap.WrapError(recap.EINVALID, err, "bundle %s cannot be read", path)
 	}
 	if !st.IsDir() {
-		if !strings.HasSuffix(path, infoSuffix) {
+		if !isInfoJSON(path) {
 			return "", recap.Errorf(recap.EINVALID, "%s is not a yt-dlp bundle: expected a *.info.json file or a folder holding one", path)
 		}
 		return path, nil
@@ -88,7 +109,7 @@ func findInfo(path string) (string, error) {
 	}
 	var infos []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), infoSuffix) {
+		if !e.IsDir() && isInfoJSON(e.Name()) {
 			infos = append(infos, filepath.Join(path, e.Name()))
 		}
 	}
@@ -115,6 +136,18 @@ func findInfo(path string) (string, error) {
 	}
 	sort.Strings(names)
 	return "", recap.Errorf(recap.EINVALID, "%s holds %d .info.json files (%s): pass the one to summarize", path, len(infos), strings.Join(names, ", "))
+}
+
+// isInfoJSON reports whether a file name ends in .info.json, in any case.
+func isInfoJSON(name string) bool {
+	return len(name) > len(infoSuffix) && strings.EqualFold(name[len(name)-len(infoSuffix):], infoSuffix)
+}
+
+// infoBase is the name of an .info.json without that suffix: the prefix of
+// every file of its download.
+func infoBase(infoPath string) string {
+	name := filepath.Base(infoPath)
+	return name[:len(name)-len(infoSuffix)]
 }
 
 // subFile is a subtitle file beside an .info.json.

@@ -88,7 +88,7 @@ func TestLoad(t *testing.T) {
 	infoPath := writeBundle(t, dir, baseName, baseInfo(), map[string]string{baseName + ".en.vtt": vttBody})
 
 	for _, path := range []string{dir, infoPath} {
-		src, err := Loader{}.Load(path, "en")
+		src, err := Loader{}.Load(t.Context(), path, "en")
 		if err != nil {
 			t.Fatalf("Load(%s): %v", path, err)
 		}
@@ -198,7 +198,7 @@ func TestLoadMetadataFallbacks(t *testing.T) {
 			tt.edit(m)
 			dir := t.TempDir()
 			writeBundle(t, dir, baseName, m, map[string]string{baseName + ".en.vtt": vttBody})
-			src, err := Loader{}.Load(dir, "en")
+			src, err := Loader{}.Load(t.Context(), dir, "en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,7 +264,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(t, dir)
-			src, err := Loader{}.Load(path, "en")
+			src, err := Loader{}.Load(t.Context(), path, "en")
 			if err == nil {
 				t.Fatalf("Load = %+v, want an error", src)
 			}
@@ -286,11 +286,61 @@ func TestLoadFolderWithPlaylistInfo(t *testing.T) {
 	dir := t.TempDir()
 	writeBundle(t, dir, "Crash Course Psychology [PL8dPuuaLjXtOPRKzVLY0jJY-uHOH9KVU6]", map[string]any{"_type": "playlist", "id": "PL8dPuuaLjXtOPRKzVLY0jJY-uHOH9KVU6"}, nil)
 	writeBundle(t, dir, baseName, baseInfo(), map[string]string{baseName + ".en.vtt": vttBody})
-	src, err := Loader{}.Load(dir, "")
+	src, err := Loader{}.Load(t.Context(), dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if src.Video.ID != "vo4pMVb0R6M" {
 		t.Fatalf("loaded %q", src.Video.ID)
+	}
+}
+
+// TestResolve: the bundle a path names, found once for submitting and
+// loading alike, in any letter case, as an absolute path.
+func TestResolve(t *testing.T) {
+	dir := t.TempDir()
+	withList := filepath.Join(dir, "with-list")
+	os.Mkdir(withList, 0o755)
+	writeBundle(t, withList, "Crash Course Psychology [PL8dPuuaLjXtOPRKzVLY0jJY-uHOH9KVU6]", map[string]any{"_type": "playlist", "id": "PL8dPuuaLjXtOPRKzVLY0jJY-uHOH9KVU6"}, nil)
+	info := writeBundle(t, withList, baseName, baseInfo(), map[string]string{baseName + ".en.vtt": vttBody})
+
+	upper := filepath.Join(dir, "upper")
+	os.Mkdir(upper, 0o755)
+	upperInfo := filepath.Join(upper, "TALK.INFO.JSON")
+	data, _ := json.Marshal(baseInfo())
+	os.WriteFile(upperInfo, data, 0o644)
+	os.WriteFile(filepath.Join(upper, "TALK.en.VTT"), []byte(vttBody), 0o644)
+
+	for _, tc := range []struct{ path, want string }{
+		{withList, info},
+		{withList + string(os.PathSeparator), info},
+		{info, info},
+		{upper, upperInfo},
+		{upperInfo, upperInfo},
+	} {
+		id, got, err := Loader{}.Resolve(t.Context(), tc.path)
+		if err != nil || id != "vo4pMVb0R6M" || got != tc.want {
+			t.Errorf("Resolve(%s) = %q, %q, %v; want vo4pMVb0R6M, %s", tc.path, id, got, err, tc.want)
+		}
+	}
+	// What Resolve finds, Load reads: upper-case names included.
+	src, err := Loader{}.Load(t.Context(), upper, "en")
+	if err != nil || src.Video.ID != "vo4pMVb0R6M" || len(src.Transcript.Segments) != 2 {
+		t.Fatalf("Load(%s) = %+v, %v", upper, src, err)
+	}
+
+	// A relative path resolves to the absolute one.
+	t.Chdir(withList)
+	if _, got, err := (Loader{}).Resolve(t.Context(), "."); err != nil || got != info {
+		t.Errorf("Resolve(.) in the folder = %q, %v; want %s", got, err, info)
+	}
+	for _, bad := range []struct{ path, want string }{
+		{filepath.Join(dir, "missing"), "no such file or folder"},
+		{filepath.Join(withList, baseName+".en.vtt"), "is not a yt-dlp bundle"},
+		{t.TempDir(), "no *.info.json"},
+	} {
+		if _, _, err := (Loader{}).Resolve(t.Context(), bad.path); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Resolve(%s): %v; want EINVALID saying %q", bad.path, err, bad.want)
+		}
 	}
 }

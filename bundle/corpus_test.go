@@ -30,7 +30,7 @@ func TestCorpusBundles(t *testing.T) {
 		id := filepath.Base(dir)
 		t.Run(id, func(t *testing.T) {
 			start := time.Now()
-			src, err := Loader{}.Load(dir, "en")
+			src, err := Loader{}.Load(t.Context(), dir, "en")
 			took := time.Since(start)
 			if err != nil {
 				t.Fatal(err)

@@ -26,7 +26,7 @@ func chooseSubtitles(infoPath string, inf *info, lang string) (subFile, error) {
 		return subFile{}, err
 	}
 	if len(files) == 0 {
-		base := strings.TrimSuffix(filepath.Base(infoPath), infoSuffix)
+		base := infoBase(infoPath)
 		return subFile{}, recap.Errorf(recap.ENOCAPTIONS, "no subtitles beside %s: expected %s.<lang>.%s",
 			infoPath, base, strings.Join(subtitleExts, "|"))
 	}
@@ -46,7 +46,7 @@ func chooseSubtitles(infoPath string, inf *info, lang string) (subFile, error) {
 // instead of globbing, because yt-dlp names hold glob syntax ("[id]").
 func listSubtitles(infoPath string, inf *info) ([]subFile, error) {
 	dir := filepath.Dir(infoPath)
-	prefix := strings.TrimSuffix(filepath.Base(infoPath), infoSuffix) + "."
+	prefix := infoBase(infoPath) + "."
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, recap.WrapError(recap.EINVALID, err, "bundle folder %s cannot be read", dir)

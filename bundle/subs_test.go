@@ -32,7 +32,7 @@ func TestLoadEachFormat(t *testing.T) {
 			dir := t.TempDir()
 			name := baseName + ".en." + format
 			writeBundle(t, dir, baseName, baseInfo(), map[string]string{name: subtitleIn(format, "from "+format)})
-			src, err := Loader{}.Load(dir, "en")
+			src, err := Loader{}.Load(t.Context(), dir, "en")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -98,7 +98,7 @@ func TestSubtitleChoice(t *testing.T) {
 			}
 			dir := t.TempDir()
 			writeBundle(t, dir, baseName, m, files)
-			src, err := Loader{}.Load(dir, tt.lang)
+			src, err := Loader{}.Load(t.Context(), dir, tt.lang)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,20 +6,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/recap-dev/recap"
 )
-
-// Input is what `recap summarize` is given: a YouTube video or a local
-// yt-dlp bundle. Exactly one field is set.
-type Input struct {
-	VideoID string
-	// BundlePath is the *.info.json file of a local yt-dlp download.
-	BundlePath string
-}
 
 // idLen is the length of every YouTube video id.
 const idLen = 11
@@ -187,59 +178,28 @@ func validID(s string) bool {
 	return true
 }
 
-// ParseInput decides what `recap summarize` was given: an existing
-// *.info.json file or a folder holding exactly one is a local bundle;
-// anything else must be a YouTube video URL or id.
+// ParseInput decides what `recap summarize` was given: a path that exists
+// is a local yt-dlp download (which file of it is the bundle loader's to
+// find); anything else must be a YouTube video URL or id.
 func ParseInput(s string) (Input, error) {
 	if s == "" {
 		return Input{}, recap.Errorf(recap.EINVALID, "nothing to summarize: %s, or a yt-dlp .info.json file or folder", expectVideo)
 	}
-	fi, err := os.Stat(s)
+	_, err := os.Stat(s)
 	switch {
 	case err == nil:
-		return bundleInput(s, fi)
+		return FileInput(s), nil
 	case !errors.Is(err, fs.ErrNotExist):
 		return Input{}, recap.WrapError(recap.EINVALID, err, "cannot read %q", s)
 	}
 	id, idErr := ParseVideoID(s)
 	if idErr == nil {
-		return Input{VideoID: id}, nil
+		return YouTubeInput(id), nil
 	}
 	if looksLikePath(s) {
 		return Input{}, recap.Errorf(recap.EINVALID, "no such file or folder %q: expected a yt-dlp .info.json file, a folder holding one, or a YouTube video URL", s)
 	}
 	return Input{}, idErr
-}
-
-func bundleInput(path string, fi fs.FileInfo) (Input, error) {
-	if !fi.IsDir() {
-		if !isInfoJSON(fi.Name()) {
-			return Input{}, recap.Errorf(recap.EINVALID, "%q is not a yt-dlp .info.json file: expected a file named *.info.json, a folder holding one, or a YouTube video URL", path)
-		}
-		return Input{BundlePath: path}, nil
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return Input{}, recap.WrapError(recap.EINVALID, err, "cannot read folder %q", path)
-	}
-	var found []string
-	for _, e := range entries {
-		if !e.IsDir() && isInfoJSON(e.Name()) {
-			found = append(found, e.Name())
-		}
-	}
-	switch len(found) {
-	case 0:
-		return Input{}, recap.Errorf(recap.EINVALID, "folder %q holds no .info.json file: a yt-dlp download folder must hold one (download with yt-dlp --write-info-json)", path)
-	case 1:
-		return Input{BundlePath: filepath.Join(path, found[0])}, nil
-	}
-	sort.Strings(found)
-	return Input{}, recap.Errorf(recap.EINVALID, "folder %q holds %d .info.json files (%s): give one of them, or a folder holding exactly one", path, len(found), strings.Join(found, ", "))
-}
-
-func isInfoJSON(name string) bool {
-	return strings.HasSuffix(strings.ToLower(name), ".info.json")
 }
 
 // looksLikePath reports whether a string that is no video URL was meant as

@@ -11,16 +11,58 @@ import (
 	"github.com/recap-dev/recap"
 )
 
+// Input names what to summarize: a source kind (recap.SourceYouTube,
+// recap.SourceFile) and a reference whose meaning the kind gives (a video
+// id, a path). A stored job carries one, so that running the job needs
+// nothing else.
+type Input struct {
+	Kind string
+	Ref  string
+}
+
+// YouTubeInput is the input of a YouTube video id.
+func YouTubeInput(videoID string) Input { return Input{Kind: recap.SourceYouTube, Ref: videoID} }
+
+// FileInput is the input of a local yt-dlp download (an .info.json file or
+// a folder holding one).
+func FileInput(path string) Input { return Input{Kind: recap.SourceFile, Ref: path} }
+
+// Loader reads the sources of one kind. Pipeline.Loaders holds one per
+// kind; adding a kind is adding a loader.
+type Loader interface {
+	// Resolve checks ref before any work is queued and returns the id of
+	// the video it names and the reference to keep in the job (canonical:
+	// an absolute path, say), or an EINVALID error that says what is wrong.
+	Resolve(ctx context.Context, ref string) (videoID, canonical string, err error)
+	// Load gets the video and its timed transcript, in lang if it can
+	// choose (the preferred caption language).
+	Load(ctx context.Context, ref, lang string) (*recap.Source, error)
+}
+
+// Loaders are the loaders by source kind.
+type Loaders map[string]Loader
+
 // Fetcher gets a YouTube video's metadata and timed transcript. lang is the
 // preferred caption language.
 type Fetcher interface {
 	Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error)
 }
 
-// BundleLoader reads a local yt-dlp download: an *.info.json file, or a
-// folder holding one, with its subtitles beside it.
-type BundleLoader interface {
-	Load(path, lang string) (*recap.Source, error)
+// YouTube is the Loader of recap.SourceYouTube: the reference is a video
+// id, fetched with Fetcher. It never reads the file system.
+type YouTube struct{ Fetcher Fetcher }
+
+// Resolve checks that ref is a video id.
+func (y YouTube) Resolve(_ context.Context, ref string) (string, string, error) {
+	if !validID(ref) {
+		return "", "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video id: an id is 11 characters of letters, digits, '-' and '_'", ref)
+	}
+	return ref, ref, nil
+}
+
+// Load fetches the video.
+func (y YouTube) Load(ctx context.Context, ref, lang string) (*recap.Source, error) {
+	return y.Fetcher.Fetch(ctx, ref, lang)
 }
 
 // ChapterInput is what a summarizer is given for one chapter.

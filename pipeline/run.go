@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -20,10 +19,9 @@ import (
 
 // Pipeline summarizes one video: load → chapters → summarize each chapter
 // (in parallel) → overview → document. The zero value is not usable; set
-// Summarizer and, for the inputs it must handle, Fetcher and Bundles.
+// Summarizer and a loader for each source kind it must handle.
 type Pipeline struct {
-	Fetcher    Fetcher
-	Bundles    BundleLoader
+	Loaders    Loaders
 	Summarizer Summarizer
 	// Cache keeps finished chapters; nil means none.
 	Cache ChapterCache
@@ -63,6 +61,10 @@ type Request struct {
 	Language string
 	// Progress, when set, is called (never concurrently) at each step.
 	Progress func(Progress)
+	// Loaded, when set, is called with the source once it is loaded and
+	// before anything is summarized (the worker stores the video and its
+	// transcript there); an error ends the run.
+	Loaded func(ctx context.Context, src *recap.Source) error
 }
 
 func (p *Pipeline) logger() *slog.Logger {
@@ -89,37 +91,54 @@ func (p *Pipeline) language(req Request) string {
 	return "en"
 }
 
-// Run loads the input and summarizes it.
+// Run loads the input and summarizes it: the one path of every summary,
+// in `recap summarize` and in the worker.
 func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Document, error) {
 	report(req, Progress{Stage: StageFetch})
-	src, err := p.Load(ctx, in, p.language(req))
+	l, err := p.loader(in.Kind)
 	if err != nil {
 		return nil, err
 	}
-	return p.Summarize(ctx, src, req)
-}
-
-// Load fetches a YouTube video or reads a local bundle.
-func (p *Pipeline) Load(ctx context.Context, in Input, lang string) (*recap.Source, error) {
-	switch {
-	case in.BundlePath != "":
-		if p.Bundles == nil {
-			return nil, recap.Errorf(recap.EINVALID, "local yt-dlp bundles are not supported here")
-		}
-		return p.Bundles.Load(in.BundlePath, lang)
-	case in.VideoID != "":
-		if p.Fetcher == nil {
-			return nil, errors.New("pipeline: no YouTube fetcher configured")
-		}
-		return p.Fetcher.Fetch(ctx, in.VideoID, lang)
+	src, err := l.Load(ctx, in.Ref, p.language(req))
+	if err != nil {
+		return nil, err
 	}
-	return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
+	if req.Loaded != nil {
+		if err := req.Loaded(ctx, src); err != nil {
+			return nil, err
+		}
+	}
+	return p.summarize(ctx, src, req)
 }
 
-// Summarize turns a loaded source into a document. It fails, and returns no
+// Resolve checks an input before it is queued and returns the video id it
+// names and the input to keep (its reference made canonical).
+func (p *Pipeline) Resolve(ctx context.Context, in Input) (videoID string, canonical Input, err error) {
+	l, err := p.loader(in.Kind)
+	if err != nil {
+		return "", Input{}, err
+	}
+	videoID, ref, err := l.Resolve(ctx, in.Ref)
+	if err != nil {
+		return "", Input{}, err
+	}
+	return videoID, Input{Kind: in.Kind, Ref: ref}, nil
+}
+
+func (p *Pipeline) loader(kind string) (Loader, error) {
+	if l, ok := p.Loaders[kind]; ok {
+		return l, nil
+	}
+	if kind == "" {
+		return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
+	}
+	return nil, recap.Errorf(recap.EINVALID, "%s sources are not supported here", kind)
+}
+
+// summarize turns a loaded source into a document. It fails, and returns no
 // document, when the transcript is empty or any chapter cannot be
 // summarized; chapters finished before the failure stay in the cache.
-func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request) (*recap.Document, error) {
+func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request) (*recap.Document, error) {
 	if src.Transcript.Empty() {
 		return nil, recap.Errorf(recap.ENOCAPTIONS, "video %s has an empty transcript: nothing to summarize", src.Video.ID)
 	}

@@ -19,19 +19,38 @@ const (
 	StatusFailed  = "failed"
 )
 
+// Job priorities: interactive work before backlogs.
+const (
+	PriorityHigh = "high" // one video asked for now (the API's default)
+	PriorityLow  = "low"  // backlog work, such as a batch
+)
+
 // Job is one request to summarize one video with one set of options.
 // Its ID is also the ID of the document it produces.
 type Job struct {
 	ID      string
 	VideoID string
-	// Input is what was submitted (a URL or a bare id).
-	Input    string
+	// SourceKind and SourceRef say what to fetch, so that running a job
+	// needs nothing but the job: recap.SourceYouTube and a video id, or
+	// recap.SourceFile and the path of a yt-dlp .info.json. The pipeline
+	// loads each kind with the loader registered for it.
+	SourceKind string
+	SourceRef  string
+	// Input is what was submitted (a URL, a bare id, a path), for display.
+	Input string
+	// Language is the caption language asked for, a canonical BCP 47 tag.
 	Language string
-	// Queue is the asynq queue the job runs on ("interactive" or "batch").
-	Queue string
-	// OptionsKey identifies the options that make two jobs the same work:
-	// language, summarizer, model and prompt version. A video is summarized
-	// once per OptionsKey unless forced.
+	// Priority is PriorityHigh or PriorityLow; the worker maps it to a
+	// queue.
+	Priority string
+	// Summarizer and Model are the generator the job is to be made with,
+	// decided when it was submitted; whichever process runs the job uses
+	// them, so that OptionsKey says what the document really is.
+	Summarizer string
+	Model      string
+	// OptionsKey identifies the options that make two jobs the same work
+	// (worker.Options.Key). A video is summarized once per OptionsKey
+	// unless forced.
 	OptionsKey string
 	Status     string
 	Done       int // chapters finished

@@ -13,6 +13,10 @@ func CheckSubmit(j *Job) error {
 		return recap.Errorf(recap.EINVALID, "no job to submit")
 	case j.VideoID == "":
 		return recap.Errorf(recap.EINVALID, "job has no video id")
+	case j.SourceKind == "" || j.SourceRef == "":
+		return recap.Errorf(recap.EINVALID, "job for video %s does not say what to fetch: source kind %q, reference %q", j.VideoID, j.SourceKind, j.SourceRef)
+	case j.Priority != PriorityHigh && j.Priority != PriorityLow:
+		return recap.Errorf(recap.EINVALID, "job for video %s has priority %q; want %s or %s", j.VideoID, j.Priority, PriorityHigh, PriorityLow)
 	case j.OptionsKey == "":
 		return recap.Errorf(recap.EINVALID, "job for video %s has no options key", j.VideoID)
 	}

@@ -38,9 +38,9 @@ func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 }
 
 // NewMux routes recap's task types to their handlers.
-func NewMux(h *SummarizeVideoHandler) *asynq.ServeMux {
+func NewMux(r *Runner) *asynq.ServeMux {
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeSummarizeVideo, h)
+	mux.Handle(TypeSummarizeVideo, &SummarizeVideoHandler{Runner: r})
 	return mux
 }
 

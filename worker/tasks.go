@@ -1,7 +1,8 @@
-// Package worker runs summaries as asynq tasks on Redis. It is thin: the
-// work is pipeline's, the state is storage's. A job row is written first
-// (storage.Store.SubmitJob), then its task is enqueued under the job's id,
-// so a job is queued once and the store stays the source of truth.
+// Package worker submits and runs summary jobs, as asynq tasks on Redis or
+// in-process. It is thin: the work is pipeline's, the state is storage's.
+// Submitter writes a job row first, then enqueues its task under the job's
+// id, so a job is queued once and the store stays the source of truth;
+// Runner runs a stored job, whoever delivers it.
 package worker
 
 import (
@@ -19,7 +20,7 @@ import (
 // TypeSummarizeVideo summarizes the video of one job.
 const TypeSummarizeVideo = "video:summarize"
 
-// Queues: API submissions run before backlog work.
+// Queues: high-priority jobs run before backlog work.
 const (
 	QueueInteractive = "interactive"
 	QueueBatch       = "batch"
@@ -29,15 +30,12 @@ const (
 // interactive tasks run for each batch task.
 var Queues = map[string]int{QueueInteractive: 9, QueueBatch: 1}
 
-// QueueFor maps an API priority ("high", "low", "") to a queue.
-func QueueFor(priority string) (string, bool) {
-	switch priority {
-	case "", "high":
-		return QueueInteractive, true
-	case "low":
-		return QueueBatch, true
+// queueFor is the queue of a job's priority.
+func queueFor(priority string) string {
+	if priority == storage.PriorityLow {
+		return QueueBatch
 	}
-	return "", false
+	return QueueInteractive
 }
 
 // SummarizeVideoPayload is the task's payload: only the job id; everything
@@ -60,12 +58,8 @@ func NewSummarizeVideoTask(job *storage.Job, maxRetry int, timeout time.Duration
 	if err != nil {
 		return nil, err
 	}
-	queue := job.Queue
-	if queue == "" {
-		queue = QueueInteractive
-	}
 	return asynq.NewTask(TypeSummarizeVideo, payload,
-		asynq.TaskID(job.ID), asynq.Queue(queue), asynq.MaxRetry(maxRetry), asynq.Timeout(timeout)), nil
+		asynq.TaskID(job.ID), asynq.Queue(queueFor(job.Priority)), asynq.MaxRetry(maxRetry), asynq.Timeout(timeout)), nil
 }
 
 // Enqueuer puts jobs on the queue.

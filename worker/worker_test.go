@@ -104,10 +104,13 @@ func (s *fakeSummarizer) total() int {
 }
 
 type testBundle struct {
-	store   storage.Store
-	fetcher *fakeFetcher
-	sum     *fakeSummarizer
-	handler *SummarizeVideoHandler
+	store     storage.Store
+	fetcher   *fakeFetcher
+	sum       *fakeSummarizer
+	pipeline  *pipeline.Pipeline
+	runner    *Runner
+	handler   *SummarizeVideoHandler
+	submitter *Submitter
 }
 
 func setup(t *testing.T) *testBundle {
@@ -118,22 +121,23 @@ func setup(t *testing.T) *testBundle {
 	}
 	t.Cleanup(func() { store.Close() })
 	b := &testBundle{store: store, fetcher: &fakeFetcher{}, sum: &fakeSummarizer{}}
-	b.handler = &SummarizeVideoHandler{
-		Store:    store,
-		Pipeline: &pipeline.Pipeline{Fetcher: b.fetcher, Summarizer: b.sum, Cache: store},
-		Logger:   slog.New(slog.DiscardHandler),
+	b.pipeline = &pipeline.Pipeline{
+		Loaders:    pipeline.Loaders{recap.SourceYouTube: pipeline.YouTube{Fetcher: b.fetcher}},
+		Summarizer: b.sum,
+		Cache:      store,
+		Language:   "en",
 	}
+	b.runner = &Runner{Store: store, Pipeline: b.pipeline, Logger: slog.New(slog.DiscardHandler)}
+	b.handler = &SummarizeVideoHandler{Runner: b.runner}
+	b.submitter = &Submitter{Store: store, Pipeline: b.pipeline}
 	return b
 }
 
 func (b *testBundle) submit(t *testing.T, videoID string) *storage.Job {
 	t.Helper()
-	j, _, err := b.store.SubmitJob(context.Background(), &storage.Job{
-		VideoID: videoID, Input: videoID, Language: "en", Queue: QueueInteractive,
-		OptionsKey: OptionsKey("en", b.sum.Generator()),
-	}, false)
-	if err != nil {
-		t.Fatal(err)
+	j, created, err := b.submitter.Submit(context.Background(), Submission{Input: pipeline.YouTubeInput(videoID)})
+	if err != nil || !created {
+		t.Fatalf("Submit(%s) = %v, created %v", videoID, err, created)
 	}
 	return j
 }
@@ -286,7 +290,7 @@ func TestQueueRunsJobOnce(t *testing.T) {
 		}
 	}
 	srv := NewServer(opt, ServerConfig{Concurrency: 2, Logger: slog.New(slog.DiscardHandler)})
-	if err := srv.Start(NewMux(b.handler)); err != nil {
+	if err := srv.Start(NewMux(b.runner)); err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Shutdown()
@@ -356,13 +360,10 @@ func waitStatus(t *testing.T, store storage.Store, id, status string) *storage.J
 }
 
 func TestQueueFor(t *testing.T) {
-	for p, want := range map[string]string{"": QueueInteractive, "high": QueueInteractive, "low": QueueBatch} {
-		if got, ok := QueueFor(p); !ok || got != want {
-			t.Errorf("QueueFor(%q) = %q, %v", p, got, ok)
+	for p, want := range map[string]string{storage.PriorityHigh: QueueInteractive, storage.PriorityLow: QueueBatch} {
+		if got := queueFor(p); got != want {
+			t.Errorf("queueFor(%q) = %q; want %q", p, got, want)
 		}
-	}
-	if _, ok := QueueFor("urgent"); ok {
-		t.Error("QueueFor(urgent) accepted")
 	}
 }
 

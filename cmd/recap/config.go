@@ -27,6 +27,9 @@ type Config struct {
 	MaxBodyBytes    int64
 	LogLevel        string
 	LogFormat       string
+	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
+	// default filled it in.
+	llmBaseURLSet bool
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -67,6 +70,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 	if c.LLM.APIKey == "" {
 		c.LLM.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	}
+	c.llmBaseURLSet = c.LLM.BaseURL != ""
 	for _, t := range strings.Split(getenv("RECAP_API_TOKENS"), ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.APITokens = append(c.APITokens, t)
@@ -118,7 +122,7 @@ func (c *Config) withDefaults() error {
 	if c.Lang == "" {
 		c.Lang = "en"
 	}
-	llmConfigured := c.LLM.APIKey != "" || c.LLM.BaseURL != ""
+	llmConfigured := c.llmConfigured()
 	if c.LLM.BaseURL == "" {
 		c.LLM.BaseURL = defaultLLMBaseURL
 	}
@@ -165,6 +169,10 @@ func (c *Config) withDefaults() error {
 	}
 	return nil
 }
+
+// llmConfigured reports whether an LLM server was given: an API key or a
+// base URL.
+func (c *Config) llmConfigured() bool { return c.LLM.APIKey != "" || c.llmBaseURLSet }
 
 // String describes the configuration without secrets, for logs.
 func (c *Config) String() string {

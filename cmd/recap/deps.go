@@ -8,15 +8,19 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/bundle"
 	"github.com/recap-dev/recap/extractive"
 	"github.com/recap-dev/recap/llm"
+	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/postgres"
 	"github.com/recap-dev/recap/storage/sqlite"
+	"github.com/recap-dev/recap/worker"
 	"github.com/recap-dev/recap/youtube"
 )
 
@@ -28,7 +32,13 @@ type deps struct {
 	logger     *slog.Logger
 	fetcher    *youtube.Client
 	summarizer pipeline.Summarizer
+	limiter    llm.Limiter   // the LLM rate limit, shared by every summarizer
 	store      storage.Store // nil when not opened
+	// wrap, when set, wraps every summarizer made (metrics).
+	wrap func(pipeline.Summarizer) pipeline.Summarizer
+
+	mu     sync.Mutex
+	others map[recap.Generator]pipeline.Summarizer // by generator, for jobs of other models
 }
 
 type depsOptions struct {
@@ -39,7 +49,7 @@ type depsOptions struct {
 }
 
 func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, opt depsOptions) (*deps, error) {
-	d := &deps{cfg: cfg, logger: logger}
+	d := &deps{cfg: cfg, logger: logger, limiter: opt.limiter}
 	yt, err := youtube.New(youtube.Config{
 		HTTPClient: newHTTPClient(30 * time.Second),
 		Endpoint:   cfg.YouTubeEndpoint,
@@ -49,7 +59,7 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 		return nil, err
 	}
 	d.fetcher = yt
-	if d.summarizer, err = newSummarizer(cfg, logger, opt.limiter); err != nil {
+	if d.summarizer, err = newSummarizer(cfg, cfg.Summarizer, cfg.LLM.Model, logger, opt.limiter); err != nil {
 		return nil, err
 	}
 	if opt.store {
@@ -60,11 +70,14 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 	return d, nil
 }
 
-// pipeline assembles the single-video pipeline over these parts.
+// pipeline assembles the single-video pipeline over these parts: a loader
+// for each source kind recap reads.
 func (d *deps) pipeline() *pipeline.Pipeline {
 	p := &pipeline.Pipeline{
-		Fetcher:    d.fetcher,
-		Bundles:    bundle.Loader{},
+		Loaders: pipeline.Loaders{
+			recap.SourceYouTube: pipeline.YouTube{Fetcher: d.fetcher},
+			recap.SourceFile:    bundle.Loader{},
+		},
 		Summarizer: d.summarizer,
 		Language:   d.cfg.Lang,
 		Logger:     d.logger,
@@ -75,6 +88,43 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 	return p
 }
 
+// runner runs stored jobs through the pipeline.
+func (d *deps) runner(m *metrics.Metrics) *worker.Runner {
+	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), Summarizers: d.summarizerFor, Logger: d.logger, Metrics: m}
+}
+
+// summarizerFor makes the summarizer of a job submitted with another
+// generator than this process's (worker.Runner.Summarizers): the same LLM
+// server, key and rate limit with the job's model, or the offline
+// summarizer.
+func (d *deps) summarizerFor(gen recap.Generator) (pipeline.Summarizer, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s, ok := d.others[gen]; ok {
+		return s, nil
+	}
+	switch gen.Summarizer {
+	case recap.SummarizerLLM, recap.SummarizerExtractive:
+	default:
+		return nil, recap.Errorf(recap.EINVALID, "the job is to be summarized by %q, which recap does not know: expected llm or extractive", gen.Summarizer)
+	}
+	if gen.Summarizer == recap.SummarizerLLM && !d.cfg.llmConfigured() {
+		return nil, recap.Errorf(recap.EINVALID, "the job is to be summarized by the LLM (model %q), but this process has no LLM configured: set RECAP_LLM_API_KEY or RECAP_LLM_BASE_URL", gen.Model)
+	}
+	s, err := newSummarizer(d.cfg, gen.Summarizer, gen.Model, d.logger, d.limiter)
+	if err != nil {
+		return nil, err
+	}
+	if d.wrap != nil {
+		s = d.wrap(s)
+	}
+	if d.others == nil {
+		d.others = map[recap.Generator]pipeline.Summarizer{}
+	}
+	d.others[gen] = s
+	return s, nil
+}
+
 func (d *deps) Close() error {
 	if d.store != nil {
 		return d.store.Close()
@@ -82,14 +132,16 @@ func (d *deps) Close() error {
 	return nil
 }
 
-func newSummarizer(cfg *Config, logger *slog.Logger, limiter llm.Limiter) (pipeline.Summarizer, error) {
-	if cfg.Summarizer == "extractive" {
+// newSummarizer makes the summarizer of kind (recap.SummarizerLLM or
+// SummarizerExtractive); an LLM one talks to model.
+func newSummarizer(cfg *Config, kind, model string, logger *slog.Logger, limiter llm.Limiter) (pipeline.Summarizer, error) {
+	if kind == recap.SummarizerExtractive {
 		return extractive.New(), nil
 	}
 	return llm.New(llm.Config{
 		BaseURL:       cfg.LLM.BaseURL,
 		APIKey:        cfg.LLM.APIKey,
-		Model:         cfg.LLM.Model,
+		Model:         model,
 		Concurrency:   cfg.LLM.Concurrency,
 		RPM:           cfg.LLM.RPM,
 		TPM:           cfg.LLM.TPM,

@@ -17,6 +17,7 @@ import (
 	"github.com/recap-dev/recap/api"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -53,10 +54,10 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer svc.Close()
 
 	h := api.NewHandler(&api.Server{
-		Store:        svc.deps.store,
-		Enqueuer:     svc.enqueuer,
-		Generator:    svc.deps.summarizer.Generator(),
-		Language:     cfg.Lang,
+		Store: svc.deps.store,
+		Submitter: &worker.Submitter{
+			Store: svc.deps.store, Pipeline: svc.deps.pipeline(), Queue: svc.enqueuer, Logger: logger,
+		},
 		Tokens:       cfg.APITokens,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Metrics:      svc.metrics,
@@ -158,16 +159,17 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 		return nil, err
 	}
 	svc.metrics = metrics.New(svc.deps.store, logger)
-	svc.deps.summarizer = metrics.Summarizer{Summarizer: svc.deps.summarizer, M: svc.metrics}
+	svc.deps.wrap = func(s pipeline.Summarizer) pipeline.Summarizer {
+		return metrics.Summarizer{Summarizer: s, M: svc.metrics}
+	}
+	svc.deps.summarizer = svc.deps.wrap(svc.deps.summarizer)
 
 	svc.client = asynq.NewClient(redisOpt)
 	svc.enqueuer = &worker.Enqueuer{Client: svc.client, Timeout: cfg.TaskTimeout}
 
 	if cfg.Workers > 0 {
-		p := svc.deps.pipeline()
-		h := &worker.SummarizeVideoHandler{Store: svc.deps.store, Pipeline: p, Logger: logger, Metrics: svc.metrics}
 		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger})
-		if err := svc.server.Start(worker.NewMux(h)); err != nil {
+		if err := svc.server.Start(worker.NewMux(svc.deps.runner(svc.metrics))); err != nil {
 			return nil, fmt.Errorf("start workers: %w", err)
 		}
 		logger.Info("workers started", slog.Int("concurrency", cfg.Workers))

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 )
@@ -52,10 +53,10 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 
 	pr := newProgressPrinter(m.Stderr, *quiet)
 	req := pipeline.Request{Language: *lang, Progress: pr.report}
-	if in.VideoID != "" {
-		pr.printf("fetching %s", in.VideoID)
+	if in.Kind == recap.SourceYouTube {
+		pr.printf("fetching %s", in.Ref)
 	} else {
-		pr.printf("reading %s", in.BundlePath)
+		pr.printf("reading %s", in.Ref)
 	}
 	doc, err := p.Run(ctx, in, req)
 	pr.finish()

@@ -13,7 +13,8 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
+const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
+	options_key, status, done, total,
 	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
 
 // querier is what the pool and a transaction share, so helpers run in either.
@@ -72,9 +73,10 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
-		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
+		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
+		j.OptionsKey, j.Status, j.Done, j.Total,
 		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt)
 	if isUniqueViolation(err, "jobs_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
@@ -114,7 +116,8 @@ func findJob(ctx context.Context, q querier, where string, args ...any) (*storag
 func scanJob(row pgx.Row) (*storage.Job, error) {
 	var j storage.Job
 	var started, finished *time.Time
-	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
+	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
+		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished); err != nil {
 		return nil, err
 	}

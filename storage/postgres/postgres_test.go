@@ -180,7 +180,7 @@ func TestRefusesNewerSchema(t *testing.T) {
 func TestFinishJobAtomic(t *testing.T) {
 	s := mustOpen(t, testConfig(t))
 	ctx := t.Context()
-	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: "v", OptionsKey: "o"}, false)
+	j, _, err := s.SubmitJob(ctx, storagetest.NewJob("v", "o"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +224,42 @@ func TestIsURL(t *testing.T) {
 	} {
 		if got := IsURL(url); got != want {
 			t.Errorf("IsURL(%q) = %v; want %v", url, got, want)
+		}
+	}
+}
+
+// TestUpgradeKeepsJobs migrates a database holding version 1's jobs: each
+// becomes a YouTube job of its video, and its queue a priority.
+func TestUpgradeKeepsJobs(t *testing.T) {
+	cfg := testConfig(t)
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg.Copy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigrations(t.Context(), pool, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][2]string{{"job-a", "interactive"}, {"job-b", "batch"}} {
+		if _, err := pool.Exec(t.Context(), `INSERT INTO jobs (id, video_id, input, language, queue, options_key, status, created_at, updated_at)
+			VALUES ($1, 'dQw4w9WgXcQ', 'https://youtu.be/dQw4w9WgXcQ', 'en', $2, $3, 'queued', now(), now())`,
+			row[0], row[1], "o-"+row[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pool.Close()
+
+	s := mustOpen(t, cfg)
+	for id, prio := range map[string]string{"job-a": storage.PriorityHigh, "job-b": storage.PriorityLow} {
+		j, err := s.GetJob(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Priority != prio {
+			t.Errorf("job %s after the upgrade: source %q %q, priority %q; want youtube dQw4w9WgXcQ, %s", id, j.SourceKind, j.SourceRef, j.Priority, prio)
 		}
 	}
 }

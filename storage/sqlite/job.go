@@ -11,7 +11,8 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
+const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
+	options_key, status, done, total,
 	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
 
 // querier is what *sql.DB and *sql.Tx share, so helpers run in either.
@@ -62,9 +63,10 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 	}
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
-		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
+		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
+		j.OptionsKey, j.Status, j.Done, j.Total,
 		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt))
 	if isPrimaryKeyViolation(err) {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
@@ -111,7 +113,8 @@ func scanJob(row scanner) (*storage.Job, error) {
 		created, updated  string
 		started, finished sql.NullString
 	)
-	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
+	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
+		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished); err != nil {
 		return nil, err
 	}

@@ -187,7 +187,7 @@ func TestWritersInTwoStores(t *testing.T) {
 	for range perStore {
 		for _, s := range stores {
 			wg.Go(func() {
-				_, c, err := s.SubmitJob(ctx, &storage.Job{VideoID: "shared", OptionsKey: "o"}, false)
+				_, c, err := s.SubmitJob(ctx, storagetest.NewJob("shared", "o"), false)
 				if err != nil {
 					t.Errorf("SubmitJob shared: %v", err)
 				}
@@ -211,7 +211,7 @@ func TestWritersInTwoStores(t *testing.T) {
 // churn runs one job through its life, with progress, a transcript and
 // cached chapters.
 func churn(ctx context.Context, s *Store, video string) error {
-	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: video, OptionsKey: "o"}, false)
+	j, _, err := s.SubmitJob(ctx, storagetest.NewJob(video, "o"), false)
 	if err != nil {
 		return fmt.Errorf("%s: submit: %w", video, err)
 	}
@@ -245,7 +245,7 @@ func churn(ctx context.Context, s *Store, video string) error {
 func TestFinishJobAtomic(t *testing.T) {
 	s := mustOpen(t, filepath.Join(t.TempDir(), "recap.db"))
 	ctx := t.Context()
-	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: "v", OptionsKey: "o"}, false)
+	j, _, err := s.SubmitJob(ctx, storagetest.NewJob("v", "o"), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,5 +322,41 @@ func TestMigrationInOwnTransaction(t *testing.T) {
 	}
 	if err := db.QueryRowContext(t.Context(), `SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 2 {
 		t.Errorf("schema version after the fix: %d (%v); want 2", version, err)
+	}
+}
+
+// TestUpgradeKeepsJobs migrates a database holding version 1's jobs: each
+// becomes a YouTube job of its video, and its queue a priority.
+func TestUpgradeKeepsJobs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", dsn(path, false, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigrations(t.Context(), db, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][2]string{{"job-a", "interactive"}, {"job-b", "batch"}} {
+		if _, err := db.ExecContext(t.Context(), `INSERT INTO jobs (id, video_id, input, language, queue, options_key, status, created_at, updated_at)
+			VALUES (?, 'dQw4w9WgXcQ', 'https://youtu.be/dQw4w9WgXcQ', 'en', ?, ?, 'queued', '2025-01-01T00:00:00.000000Z', '2025-01-01T00:00:00.000000Z')`,
+			row[0], row[1], "o-"+row[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s := mustOpen(t, path)
+	for id, prio := range map[string]string{"job-a": storage.PriorityHigh, "job-b": storage.PriorityLow} {
+		j, err := s.GetJob(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Priority != prio {
+			t.Errorf("job %s after the upgrade: source %q %q, priority %q; want youtube dQw4w9WgXcQ, %s", id, j.SourceKind, j.SourceRef, j.Priority, prio)
+		}
 	}
 }

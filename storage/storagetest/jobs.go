@@ -14,12 +14,18 @@ import (
 // optsKey is the OptionsKey of most test jobs.
 const optsKey = "en|llm|gpt-4o-mini|v3"
 
-func newJob(videoID, optionsKey string) *storage.Job {
+// NewJob returns a valid job to submit: a YouTube video, high priority,
+// with the options key given. Driver tests use it for their own cases.
+func NewJob(videoID, optionsKey string) *storage.Job {
 	return &storage.Job{
 		VideoID:    videoID,
+		SourceKind: recap.SourceYouTube,
+		SourceRef:  videoID,
 		Input:      "https://youtu.be/" + videoID + "?si=x",
 		Language:   "en",
-		Queue:      "interactive",
+		Priority:   storage.PriorityHigh,
+		Summarizer: "llm",
+		Model:      "gpt-4o-mini",
 		OptionsKey: optionsKey,
 	}
 }
@@ -27,7 +33,7 @@ func newJob(videoID, optionsKey string) *storage.Job {
 // submit submits a new job and fails t unless one was created.
 func (e *env) submit(t *testing.T, videoID, optionsKey string, force bool) *storage.Job {
 	t.Helper()
-	j, created, err := e.s.SubmitJob(e.ctx, newJob(videoID, optionsKey), force)
+	j, created, err := e.s.SubmitJob(e.ctx, NewJob(videoID, optionsKey), force)
 	must(t, err, "SubmitJob")
 	if !created {
 		t.Fatalf("SubmitJob(%s, %s, force=%v) returned job %s (%s); want a new job", videoID, optionsKey, force, j.ID, j.Status)
@@ -55,7 +61,7 @@ func (e *env) finish(t *testing.T, j *storage.Job, doc *recap.Document) *recap.D
 }
 
 func testSubmitJobCreates(t *testing.T, e *env) {
-	in := newJob("dQw4w9WgXcQ", optsKey)
+	in := NewJob("dQw4w9WgXcQ", optsKey)
 	arg := *in
 	got, created, err := e.s.SubmitJob(e.ctx, &arg, false)
 	must(t, err, "SubmitJob")
@@ -90,14 +96,14 @@ func testSubmitJobCreates(t *testing.T, e *env) {
 }
 
 func testSubmitJobKeepsGivenID(t *testing.T, e *env) {
-	j := newJob("vid-a", optsKey)
+	j := NewJob("vid-a", optsKey)
 	j.ID = "given-id-1"
 	got, created, err := e.s.SubmitJob(e.ctx, j, false)
 	must(t, err, "SubmitJob")
 	if !created || got.ID != "given-id-1" {
 		t.Fatalf("SubmitJob with ID set: created=%v id=%q; want a new job with id given-id-1", created, got.ID)
 	}
-	dup := newJob("vid-b", optsKey)
+	dup := NewJob("vid-b", optsKey)
 	dup.ID = "given-id-1"
 	_, _, err = e.s.SubmitJob(e.ctx, dup, false)
 	wantCode(t, err, recap.ECONFLICT, "SubmitJob with an id already taken")
@@ -109,10 +115,18 @@ func testSubmitJobKeepsGivenID(t *testing.T, e *env) {
 func testSubmitJobInvalid(t *testing.T, e *env) {
 	_, _, err := e.s.SubmitJob(e.ctx, nil, false)
 	wantCode(t, err, recap.EINVALID, "SubmitJob(nil)")
-	_, _, err = e.s.SubmitJob(e.ctx, newJob("", optsKey), false)
+	_, _, err = e.s.SubmitJob(e.ctx, NewJob("", optsKey), false)
 	wantCode(t, err, recap.EINVALID, "SubmitJob without video id")
-	_, _, err = e.s.SubmitJob(e.ctx, newJob("vid", ""), false)
+	_, _, err = e.s.SubmitJob(e.ctx, NewJob("vid", ""), false)
 	wantCode(t, err, recap.EINVALID, "SubmitJob without options key")
+	noSource := NewJob("vid", optsKey)
+	noSource.SourceRef = ""
+	_, _, err = e.s.SubmitJob(e.ctx, noSource, false)
+	wantCode(t, err, recap.EINVALID, "SubmitJob without a source reference")
+	badPriority := NewJob("vid", optsKey)
+	badPriority.Priority = "interactive"
+	_, _, err = e.s.SubmitJob(e.ctx, badPriority, false)
+	wantCode(t, err, recap.EINVALID, "SubmitJob with a queue name for a priority")
 	counts, err := e.s.CountJobs(e.ctx)
 	must(t, err, "CountJobs")
 	for status, n := range counts {
@@ -126,7 +140,7 @@ func testSubmitJobReturnsActive(t *testing.T, e *env) {
 	first := e.submit(t, "vid", optsKey, false)
 	e.clock.Advance(time.Second)
 
-	again, created, err := e.s.SubmitJob(e.ctx, newJob("vid", optsKey), false)
+	again, created, err := e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
 	must(t, err, "SubmitJob again")
 	if created {
 		t.Fatal("second SubmitJob of a queued job created a new job")
@@ -136,7 +150,7 @@ func testSubmitJobReturnsActive(t *testing.T, e *env) {
 	running, err := e.s.StartJob(e.ctx, first.ID)
 	must(t, err, "StartJob")
 	// force does not start a second run beside an active one.
-	again, created, err = e.s.SubmitJob(e.ctx, newJob("vid", optsKey), true)
+	again, created, err = e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), true)
 	must(t, err, "SubmitJob forced")
 	if created {
 		t.Fatal("forced SubmitJob of a running job created a new job")
@@ -157,7 +171,7 @@ func testSubmitJobReturnsNewestDone(t *testing.T, e *env) {
 	first = e.get(t, first.ID)
 	e.clock.Advance(time.Minute)
 
-	got, created, err := e.s.SubmitJob(e.ctx, newJob("vid", optsKey), false)
+	got, created, err := e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
 	must(t, err, "SubmitJob of done work")
 	if created {
 		t.Fatal("SubmitJob of done work created a new job")
@@ -177,7 +191,7 @@ func testSubmitJobReturnsNewestDone(t *testing.T, e *env) {
 	third := e.submit(t, "vid", optsKey, true)
 	must(t, e.s.FailJob(e.ctx, third.ID, recap.ELLM, "model gone"), "FailJob")
 
-	got, created, err = e.s.SubmitJob(e.ctx, newJob("vid", optsKey), false)
+	got, created, err = e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
 	must(t, err, "SubmitJob of done work")
 	if created {
 		t.Fatal("SubmitJob of done work created a new job")
@@ -217,7 +231,7 @@ func testSubmitJobConcurrent(t *testing.T, e *env) {
 			go func() {
 				defer wg.Done()
 				<-ready
-				j, c, err := e.s.SubmitJob(e.ctx, newJob(videoID, optsKey), i%2 == 0)
+				j, c, err := e.s.SubmitJob(e.ctx, NewJob(videoID, optsKey), i%2 == 0)
 				if err != nil {
 					t.Errorf("SubmitJob #%d: %v", i, err)
 					return

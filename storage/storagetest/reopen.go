@@ -50,7 +50,7 @@ func Reopen(t *testing.T, open func(t *testing.T) storage.Store) {
 	unfinished, err := s.UnfinishedJobs(e.ctx)
 	must(t, err, "UnfinishedJobs")
 	deepEqual(t, unfinished, []*storage.Job{queued}, "UnfinishedJobs after reopen")
-	again, created, err := s.SubmitJob(e.ctx, newJob("vid", optsKey), false)
+	again, created, err := s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
 	must(t, err, "SubmitJob")
 	if created || again.ID != done.ID {
 		t.Errorf("SubmitJob of done work after reopen: created %v, id %s; want the done job %s", created, again.ID, done.ID)

@@ -1,0 +1,173 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/metrics"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/storage"
+)
+
+// Outcomes of a run, as metrics label them.
+const (
+	OutcomeDone    = "done"    // the document is stored
+	OutcomeRetry   = "retry"   // a transient failure; the job is queued again
+	OutcomeFailed  = "failed"  // failed for good, with the reason in the job
+	OutcomeSkipped = "skipped" // nothing to do: the job is already finished
+)
+
+// Runner runs stored jobs, in a worker's task or in `recap summarize`: it
+// starts the job, runs the pipeline on the job's input with the job's
+// generator, stores the video and transcript once loaded, records progress,
+// and finishes, retries or fails the job.
+type Runner struct {
+	Store storage.Store
+	// Pipeline runs the jobs. Its summarizer makes the jobs submitted with
+	// its generator.
+	Pipeline *pipeline.Pipeline
+	// Summarizers, when set, gives the summarizer of a job submitted with
+	// another generator than the pipeline's (an API process configured with
+	// another model than this worker). Without it such a job fails.
+	Summarizers func(recap.Generator) (pipeline.Summarizer, error)
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics // optional
+}
+
+// RunOptions tune one run.
+type RunOptions struct {
+	// Final says no retry follows: a transient failure fails the job
+	// instead of queueing it again.
+	Final bool
+	// Progress, when set, sees every step of the pipeline.
+	Progress func(pipeline.Progress)
+}
+
+// Run runs job id and records its outcome. The error is nil for
+// OutcomeDone and OutcomeSkipped, and says why otherwise; an unknown job
+// is recap.ENOTFOUND with no outcome.
+func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
+	log := r.logger().With(slog.String("job_id", id))
+	job, err := r.Store.StartJob(ctx, id)
+	switch recap.ErrorCode(err) {
+	case "":
+	case recap.ECONFLICT: // already done or failed: a duplicate delivery
+		log.Info("job already finished; skipping")
+		return nil, OutcomeSkipped, nil
+	default:
+		return nil, "", fmt.Errorf("start job %s: %w", id, err)
+	}
+	log = log.With(slog.String("video_id", job.VideoID), slog.Int("attempt", job.Attempts))
+	log.Info("job started")
+
+	doc, err := r.summarize(ctx, job, opt)
+	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
+	if err == nil {
+		if err = r.Store.FinishJob(bg, job.ID, doc); err == nil {
+			log.Info("job done", slog.Int("chapters", len(doc.Chapters)),
+				slog.Int("llm_calls", doc.Usage.LLMCalls), slog.Duration("took", time.Since(startedAt(job))))
+			return doc, OutcomeDone, nil
+		}
+		err = fmt.Errorf("store document: %w", err)
+	}
+
+	code, msg := recap.ErrorCode(err), err.Error()
+	if recap.Permanent(err) || opt.Final {
+		if !recap.Permanent(err) && job.Attempts > 1 {
+			msg = fmt.Sprintf("gave up after %d attempts: %s", job.Attempts, msg)
+		}
+		log.Warn("job failed", slog.String("code", code), slog.String("error", msg))
+		if ferr := r.Store.FailJob(bg, job.ID, code, msg); ferr != nil {
+			return nil, OutcomeFailed, fmt.Errorf("%w (and recording it failed: %v)", err, ferr)
+		}
+		return nil, OutcomeFailed, err
+	}
+	log.Warn("job will be retried", slog.String("code", code), slog.String("error", msg))
+	if rerr := r.Store.RetryJob(bg, job.ID, code, msg); rerr != nil {
+		log.Error("record retry", slog.Any("error", rerr))
+	}
+	return nil, OutcomeRetry, err
+}
+
+// summarize runs the pipeline for job: the one path of pipeline.Run, with
+// the video and transcript stored as soon as they are loaded.
+func (r *Runner) summarize(ctx context.Context, job *storage.Job, opt RunOptions) (*recap.Document, error) {
+	p, err := r.pipelineFor(job)
+	if err != nil {
+		return nil, err
+	}
+	var progressErr error
+	doc, err := p.Run(ctx, pipeline.Input{Kind: job.SourceKind, Ref: job.SourceRef}, pipeline.Request{
+		ID:       job.ID,
+		Language: job.Language,
+		Loaded: func(ctx context.Context, src *recap.Source) error {
+			// Keep what was fetched: videos and transcripts outlive documents.
+			if err := r.Store.PutVideo(ctx, src.Video); err != nil {
+				return fmt.Errorf("store video: %w", err)
+			}
+			if !src.Transcript.Empty() {
+				if err := r.Store.PutTranscript(ctx, src.Video.ID, src.Transcript); err != nil {
+					return fmt.Errorf("store transcript: %w", err)
+				}
+			}
+			return nil
+		},
+		Progress: func(p pipeline.Progress) {
+			if opt.Progress != nil {
+				opt.Progress(p)
+			}
+			if p.Stage != pipeline.StageChapters && p.Stage != pipeline.StageSummarize {
+				return
+			}
+			if p.Stage == pipeline.StageSummarize && p.Cached > 0 && r.Metrics != nil && p.Done == p.Total {
+				r.Metrics.ChaptersCached.Add(float64(p.Cached))
+			}
+			if err := r.Store.SetJobProgress(ctx, job.ID, p.Done, p.Total); err != nil && progressErr == nil {
+				progressErr = err
+			}
+		},
+	})
+	if progressErr != nil {
+		r.logger().Warn("record progress", slog.String("job_id", job.ID), slog.Any("error", progressErr))
+	}
+	return doc, err
+}
+
+// pipelineFor is the pipeline that makes job with the generator it was
+// submitted with.
+func (r *Runner) pipelineFor(job *storage.Job) (*pipeline.Pipeline, error) {
+	own := r.Pipeline.Summarizer.Generator()
+	want := recap.Generator{Summarizer: job.Summarizer, Model: job.Model}
+	// Jobs stored before jobs carried a generator have none: ours.
+	if want.Summarizer == "" || (want.Summarizer == own.Summarizer && want.Model == own.Model) {
+		return r.Pipeline, nil
+	}
+	if r.Summarizers == nil {
+		return nil, recap.Errorf(recap.EINVALID, "job %s was submitted for the %s summarizer (model %q), which this process does not run",
+			job.ID, want.Summarizer, want.Model)
+	}
+	s, err := r.Summarizers(want)
+	if err != nil {
+		return nil, err
+	}
+	p := *r.Pipeline
+	p.Summarizer = s
+	return &p, nil
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func startedAt(j *storage.Job) time.Time {
+	if j.StartedAt != nil {
+		return *j.StartedAt
+	}
+	return time.Now()
+}

@@ -1,0 +1,132 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/storage"
+)
+
+// Options are what make two jobs of one video the same work: a video is
+// summarized once per Options unless forced.
+//
+// The generator is decided once, by the process that takes the submission
+// (its pipeline's summarizer, from RECAP_SUMMARIZER and RECAP_LLM_MODEL),
+// and the job carries it: whichever process runs the job makes the
+// document with that summarizer and model (Runner), so the key always says
+// what the document is, even when an API process and a worker are
+// configured differently.
+type Options struct {
+	// Language is the caption language, a canonical BCP 47 tag.
+	Language  string
+	Generator recap.Generator
+}
+
+// Key is the options as a job's OptionsKey.
+func (o Options) Key() string {
+	return strings.Join([]string{o.Language, o.Generator.Summarizer, o.Generator.Model, o.Generator.PromptVersion}, "|")
+}
+
+// Submission is one request for a summary, from the API, a batch or the
+// CLI.
+type Submission struct {
+	// Input is what to summarize, as parsed at the edge (a URL becomes a
+	// YouTube input, a path a file input).
+	Input pipeline.Input
+	// Display is what the user gave (a URL, a path), kept for display; ""
+	// means Input.Ref.
+	Display string
+	// Language is the caption language asked for; "" means the pipeline's.
+	Language string
+	// Priority is storage.PriorityHigh (the default) or PriorityLow.
+	Priority string
+	// Force makes a new job even when the same work is done.
+	Force bool
+}
+
+// Queue puts a stored job on the queue (Enqueuer).
+type Queue interface {
+	Enqueue(ctx context.Context, job *storage.Job) error
+}
+
+// Submitter stores jobs and queues them: the one way work is submitted.
+type Submitter struct {
+	Store storage.Store
+	// Pipeline resolves inputs; its Summarizer decides the generator of new
+	// jobs, and its Language is the default caption language.
+	Pipeline *pipeline.Pipeline
+	// Queue, when set, gets every new job. Without one the caller runs the
+	// job itself (Runner), as `recap summarize` does.
+	Queue  Queue
+	Logger *slog.Logger
+}
+
+// Submit checks the submission, stores its job (or finds the same work
+// already stored: queued or running, or done unless forced) and queues a
+// new job. The job row is written before the queue is touched: when Redis
+// is down the job is still accepted, and the re-enqueuer picks it up.
+// created says whether the job is new.
+func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Job, created bool, err error) {
+	lang := sub.Language
+	if lang == "" {
+		lang = s.Pipeline.Language
+	}
+	if lang == "" {
+		lang = "en"
+	}
+	tag, err := language.Parse(lang)
+	if err != nil {
+		return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", lang)
+	}
+	lang = tag.String()
+	prio := sub.Priority
+	switch prio {
+	case "":
+		prio = storage.PriorityHigh
+	case storage.PriorityHigh, storage.PriorityLow:
+	default:
+		return nil, false, recap.Errorf(recap.EINVALID, "priority %q: expected %s or %s", prio, storage.PriorityHigh, storage.PriorityLow)
+	}
+	videoID, in, err := s.Pipeline.Resolve(ctx, sub.Input)
+	if err != nil {
+		return nil, false, err
+	}
+	display := strings.TrimSpace(sub.Display)
+	if display == "" {
+		display = sub.Input.Ref
+	}
+	gen := s.Pipeline.Summarizer.Generator()
+	job, created, err = s.Store.SubmitJob(ctx, &storage.Job{
+		VideoID:    videoID,
+		SourceKind: in.Kind,
+		SourceRef:  in.Ref,
+		Input:      display,
+		Language:   lang,
+		Priority:   prio,
+		Summarizer: gen.Summarizer,
+		Model:      gen.Model,
+		OptionsKey: Options{Language: lang, Generator: gen}.Key(),
+	}, sub.Force)
+	if err != nil {
+		return nil, false, err
+	}
+	if created && s.Queue != nil {
+		if err := s.Queue.Enqueue(ctx, job); err != nil {
+			// Stored is accepted: the re-enqueuer will try again.
+			s.logger().Warn("enqueue failed; the job stays queued in the store", slog.String("job_id", job.ID), slog.Any("error", err))
+		}
+	}
+	return job, created, nil
+}
+
+func (s *Submitter) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}

@@ -1,0 +1,169 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/bundle"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/storage"
+)
+
+// recordingQueue stands in for Redis.
+type recordingQueue struct{ jobs []*storage.Job }
+
+func (q *recordingQueue) Enqueue(_ context.Context, j *storage.Job) error {
+	q.jobs = append(q.jobs, j)
+	return nil
+}
+
+func TestSubmit(t *testing.T) {
+	b := setup(t)
+	q := &recordingQueue{}
+	b.submitter.Queue = q
+	ctx := context.Background()
+
+	j, created, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Display: " https://youtu.be/dQw4w9WgXcQ ", Priority: "low"})
+	if err != nil || !created {
+		t.Fatalf("Submit = %v, created %v", err, created)
+	}
+	gen := b.sum.Generator()
+	want := Options{Language: "en", Generator: gen}.Key()
+	if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Input != "https://youtu.be/dQw4w9WgXcQ" ||
+		j.Priority != storage.PriorityLow || j.Language != "en" || j.Summarizer != gen.Summarizer || j.Model != gen.Model || j.OptionsKey != want {
+		t.Fatalf("job = %+v; want a low-priority YouTube job of dQw4w9WgXcQ keyed %q", j, want)
+	}
+	if len(q.jobs) != 1 || q.jobs[0].ID != j.ID {
+		t.Fatalf("queued %v; want the new job", q.jobs)
+	}
+	// The same work again is the same job, and is not queued twice.
+	again, created, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "en"})
+	if err != nil || created || again.ID != j.ID || len(q.jobs) != 1 {
+		t.Fatalf("second Submit = %v, %v, created %v, %d queued; want the first job", again, err, created, len(q.jobs))
+	}
+
+	for _, bad := range []struct {
+		sub  Submission
+		want string
+	}{
+		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Priority: "urgent"}, `priority "urgent"`},
+		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "english please"}, "not a language tag"},
+		{Submission{Input: pipeline.YouTubeInput("not-an-id")}, "not a YouTube video id"},
+		{Submission{Input: pipeline.FileInput("/x.info.json")}, "file sources are not supported here"},
+		{Submission{}, "nothing to summarize"},
+	} {
+		if _, _, err := b.submitter.Submit(ctx, bad.sub); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("Submit(%+v): %v; want EINVALID saying %q", bad.sub, err, bad.want)
+		}
+	}
+}
+
+// A folder named like the video id in the working directory does not turn
+// a YouTube job into a read of local files: the job says what to fetch.
+func TestYouTubeJobIgnoresTheFileSystem(t *testing.T) {
+	b := setup(t)
+	b.pipeline.Loaders[recap.SourceFile] = bundle.Loader{}
+	dir := t.TempDir()
+	folder := filepath.Join(dir, "dQw4w9WgXcQ")
+	os.Mkdir(folder, 0o755)
+	info, _ := json.Marshal(map[string]any{"id": "dQw4w9WgXcQ", "title": "a local file"})
+	os.WriteFile(filepath.Join(folder, "x.info.json"), info, 0o644)
+	os.WriteFile(filepath.Join(folder, "x.en.vtt"), []byte("WEBVTT\n\n00:01.000 --> 00:02.000\nlocal words\n"), 0o644)
+	t.Chdir(dir)
+
+	j := b.submit(t, "dQw4w9WgXcQ")
+	if err := b.handler.ProcessTask(context.Background(), b.task(t, j)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := b.store.GetDocument(context.Background(), j.ID)
+	if err != nil || b.fetcher.calls != 1 || doc.Video.Title != "Video dQw4w9WgXcQ" {
+		t.Fatalf("document %+v (%v) after %d YouTube fetches; want the YouTube video", doc, err, b.fetcher.calls)
+	}
+}
+
+// A file job names its bundle by absolute path, so any worker process, in
+// any working directory, reads the same files.
+func TestFileJob(t *testing.T) {
+	b := setup(t)
+	b.pipeline.Loaders[recap.SourceFile] = bundle.Loader{}
+	dir := t.TempDir()
+	info, _ := json.Marshal(map[string]any{"id": "bundleVid01", "title": "A local talk", "duration": 60.0})
+	os.WriteFile(filepath.Join(dir, "talk.info.json"), info, 0o644)
+	os.WriteFile(filepath.Join(dir, "talk.en.vtt"), []byte("WEBVTT\n\n00:01.000 --> 00:02.000\nlocal words about tea\n"), 0o644)
+	t.Chdir(dir)
+
+	j, _, err := b.submitter.Submit(context.Background(), Submission{Input: pipeline.FileInput(".")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.VideoID != "bundleVid01" || j.SourceKind != recap.SourceFile || j.SourceRef != filepath.Join(dir, "talk.info.json") || j.Input != "." {
+		t.Fatalf("file job = %+v", j)
+	}
+	t.Chdir(t.TempDir())
+	if err := b.handler.ProcessTask(context.Background(), b.task(t, j)); err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := b.store.GetDocument(context.Background(), j.ID); err != nil || doc.Video.Title != "A local talk" || b.fetcher.calls != 0 {
+		t.Fatalf("document %+v, %v; %d YouTube fetches", doc, err, b.fetcher.calls)
+	}
+}
+
+// otherModel is a summarizer like fakeSummarizer with another model.
+type otherModel struct {
+	fakeSummarizer
+	model string
+}
+
+func (s *otherModel) Generator() recap.Generator {
+	return recap.Generator{Summarizer: "llm", Model: s.model, PromptVersion: "v1"}
+}
+
+// An API process and a worker configured with different models agree on
+// what a job is: the job carries the generator it was submitted with, and
+// the worker makes its document with that one.
+func TestJobCarriesItsGenerator(t *testing.T) {
+	b := setup(t)
+	api := &otherModel{model: "api-model"}
+	apiSide := &Submitter{Store: b.store, Pipeline: &pipeline.Pipeline{Loaders: b.pipeline.Loaders, Summarizer: api, Language: "en"}}
+	j, _, err := apiSide.Submit(context.Background(), Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Model != "api-model" || !strings.Contains(j.OptionsKey, "api-model") {
+		t.Fatalf("job %+v does not carry the submitter's model", j)
+	}
+
+	// A worker that cannot make it says so, for good.
+	err = b.handler.ProcessTask(context.Background(), b.task(t, j))
+	if got := b.job(t, j.ID); got.Status != storage.StatusFailed || !strings.Contains(got.Error, `model "api-model"`) {
+		t.Fatalf("job run by a worker without the model: %+v (%v)", got, err)
+	}
+
+	// A worker that can, uses it.
+	j, _, err = apiSide.Submit(context.Background(), Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []recap.Generator
+	b.runner.Summarizers = func(g recap.Generator) (pipeline.Summarizer, error) {
+		asked = append(asked, g)
+		return &otherModel{model: g.Model}, nil
+	}
+	if err := b.handler.ProcessTask(context.Background(), b.task(t, j)); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := b.store.GetDocument(context.Background(), j.ID)
+	if err != nil || doc.Generator.Model != "api-model" || len(asked) != 1 || b.sum.total() != 0 {
+		t.Fatalf("document %+v (%v), summarizers asked %v, worker's own model called %d times; want the job's model", doc, err, asked, b.sum.total())
+	}
+	// And the next submission finds it done.
+	again, created, err := apiSide.Submit(context.Background(), Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ")})
+	if err != nil || created || again.ID != j.ID {
+		t.Fatalf("Submit after done = %+v, created %v, %v; want the done job", again, created, err)
+	}
+}
