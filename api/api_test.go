@@ -20,6 +20,7 @@ import (
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/sqlite"
+	"github.com/recap-dev/recap/storage/storagetest"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -114,7 +115,7 @@ func (b *testBundle) finish(t *testing.T, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.store.StartJob(context.Background(), id); err != nil {
+	if _, err := b.store.StartJob(context.Background(), id, storagetest.Lease); err != nil {
 		t.Fatal(err)
 	}
 	doc := &recap.Document{
@@ -125,7 +126,7 @@ func (b *testBundle) finish(t *testing.T, id string) {
 			Bullets: []string{"a", "b", "c"}, URL: recap.TimeURL(j.VideoID, 0)}},
 		Generator: b.gen, CreatedAt: time.Now().UTC().Truncate(time.Second),
 	}
-	if err := b.store.FinishJob(context.Background(), id, doc); err != nil {
+	if err := b.store.FinishJob(context.Background(), id, storagetest.Lease.Owner, doc); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -245,7 +246,7 @@ func TestGetSummary(t *testing.T) {
 	if w := b.do(t, "GET", "/v1/summaries/"+id+"?format=md", ""); w.Code != 409 {
 		t.Fatalf("md of a queued job = %d %s, want 409", w.Code, w.Body)
 	}
-	if err := b.store.SetJobProgress(context.Background(), id, 2, 5); err != nil {
+	if err := b.store.SetJobProgress(context.Background(), id, "", 2, 5); err != nil {
 		t.Fatal(err)
 	}
 	if v := decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+id, "")); v.Progress != (progressView{2, 5}) {
@@ -271,7 +272,7 @@ func TestGetSummary(t *testing.T) {
 
 	// Failed jobs carry the reason.
 	id2 := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "aaaaaaaaaaa"}`)).ID
-	if err := b.store.FailJob(context.Background(), id2, recap.EPRIVATE, "video aaaaaaaaaaa is private"); err != nil {
+	if err := b.store.FailJob(context.Background(), id2, "", recap.EPRIVATE, "video aaaaaaaaaaa is private"); err != nil {
 		t.Fatal(err)
 	}
 	v = decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+id2, ""))

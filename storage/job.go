@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,19 +26,35 @@ func PrepareJob(j *Job, now time.Time) error {
 	j.ErrorCode, j.Error = "", ""
 	j.CreatedAt, j.UpdatedAt = now, now
 	j.StartedAt, j.FinishedAt = nil, nil
+	j.LeaseOwner, j.LeaseExpiresAt = "", nil
 	return nil
 }
+
+// ErrLeased is wrapped by the recap.ECONFLICT error of a change to a job
+// that another run holds.
+var ErrLeased = errors.New("job is held by another run")
 
 // JobNotFound is the recap.ENOTFOUND error for an unknown job id.
 func JobNotFound(id string) error { return recap.Errorf(recap.ENOTFOUND, "job %q not found", id) }
 
 // TransitionError explains why a change to job id (op names it: "start",
-// "fail"…) matched no queued or running job. cur is the job as it is now,
-// nil when there is none: then the error is JobNotFound; otherwise the job
-// is finished, which is final, and the error is recap.ECONFLICT.
+// "fail"…) matched no job it could change. cur is the job as it is now,
+// nil when there is none: then the error is JobNotFound. A finished job is
+// final: recap.ECONFLICT. An unfinished one is held by another run than
+// the change's: an ECONFLICT wrapping ErrLeased.
 func TransitionError(id, op string, cur *Job) error {
 	if cur == nil {
 		return JobNotFound(id)
 	}
-	return recap.Errorf(recap.ECONFLICT, "cannot %s job %s: it is already %s", op, id, cur.Status)
+	if cur.Finished() {
+		return recap.Errorf(recap.ECONFLICT, "cannot %s job %s: it is already %s", op, id, cur.Status)
+	}
+	until := "until it is released"
+	if cur.LeaseExpiresAt != nil {
+		until = "until " + cur.LeaseExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return recap.WrapError(recap.ECONFLICT, ErrLeased, "cannot %s job %s: it is held by run %q %s", op, id, cur.LeaseOwner, until)
 }
+
+// LeaseExpiry is when a lease taken or renewed at now lapses.
+func LeaseExpiry(now time.Time, l Lease) time.Time { return now.Add(l.TTL) }

@@ -62,6 +62,20 @@ type Job struct {
 	UpdatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// LeaseOwner is the run that holds a running job ("" when none), and
+	// LeaseExpiresAt when its hold lapses unless renewed; see StartJob.
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+}
+
+// Lease is a run's hold on a job: Owner names the run (unique to it, e.g.
+// host, process and a random part), and the hold lasts TTL unless renewed.
+// Running a job is exclusive through the store, whatever the queue does:
+// a task delivered twice (Redis restarted empty, two processes each with
+// its own Redis on one database) finds the job held and does nothing.
+type Lease struct {
+	Owner string
+	TTL   time.Duration
 }
 
 // Finished reports whether the job is done or failed.
@@ -106,20 +120,31 @@ type Store interface {
 	// UnfinishedJobs returns every queued or running job, oldest first:
 	// what must be re-enqueued at start.
 	UnfinishedJobs(ctx context.Context) ([]*Job, error)
-	// StartJob marks a queued or running job running, adds one to
-	// Attempts and sets StartedAt. It fails with recap.ECONFLICT when the
-	// job is already done or failed.
-	StartJob(ctx context.Context, id string) (*Job, error)
+	// StartJob claims job id for lease.Owner until now + lease.TTL: a
+	// queued job, or a running one whose lease has lapsed (the run holding
+	// it stopped renewing: it crashed or lost the database). It marks the
+	// job running, adds one to Attempts and sets StartedAt. It fails with
+	// recap.ECONFLICT when the job is already done or failed, and with an
+	// ECONFLICT wrapping ErrLeased while another run's lease holds.
+	StartJob(ctx context.Context, id string, lease Lease) (*Job, error)
+	// RenewLease extends the lease of the run that holds job id to now +
+	// lease.TTL; ErrLeased (in an ECONFLICT) when that run is not
+	// lease.Owner any more, ECONFLICT when the job is finished.
+	RenewLease(ctx context.Context, id string, lease Lease) error
+	// The changes below apply only for the run that holds the job: owner
+	// is its lease's, or "" for a job no run holds (a queued one). Another
+	// owner gets an ECONFLICT wrapping ErrLeased and changes nothing.
+	//
 	// SetJobProgress records done of total chapters.
-	SetJobProgress(ctx context.Context, id string, done, total int) error
-	// RetryJob puts a running job back to queued after a transient
+	SetJobProgress(ctx context.Context, id, owner string, done, total int) error
+	// RetryJob puts a job back to queued, unheld, after a transient
 	// failure, keeping the error for display.
-	RetryJob(ctx context.Context, id, code, message string) error
+	RetryJob(ctx context.Context, id, owner, code, message string) error
 	// FailJob marks a job failed for good with the error code and message.
-	FailJob(ctx context.Context, id, code, message string) error
+	FailJob(ctx context.Context, id, owner, code, message string) error
 	// FinishJob stores the document (doc.ID must equal the job id) and
 	// marks the job done, in one transaction.
-	FinishJob(ctx context.Context, id string, doc *recap.Document) error
+	FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error
 	// CountJobs returns how many jobs are in each status.
 	CountJobs(ctx context.Context) (map[string]int, error)
 

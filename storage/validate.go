@@ -61,3 +61,11 @@ func CheckTranscript(videoID string, t recap.Transcript) error {
 	}
 	return nil
 }
+
+// CheckLease validates the lease given to StartJob and RenewLease.
+func CheckLease(l Lease) error {
+	if l.Owner == "" || l.TTL <= 0 {
+		return recap.Errorf(recap.EINVALID, "lease needs an owner and a positive duration; got %q for %s", l.Owner, l.TTL)
+	}
+	return nil
+}

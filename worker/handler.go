@@ -35,6 +35,10 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 		m.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}
 	switch {
+	case outcome == OutcomeSkipped:
+		// Finished, or held by another run that will finish it; if that run
+		// dies, its lease lapses and the re-enqueuer brings the job back.
+		return nil
 	case outcome == "" && recap.ErrorCode(err) == recap.ENOTFOUND:
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	case outcome == OutcomeFailed && recap.Permanent(err):

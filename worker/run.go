@@ -2,8 +2,12 @@ package worker
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -33,8 +37,24 @@ type Runner struct {
 	// another generator than the pipeline's (an API process configured with
 	// another model than this worker). Without it such a job fails.
 	Summarizers func(recap.Generator) (pipeline.Summarizer, error)
-	Logger      *slog.Logger
-	Metrics     *metrics.Metrics // optional
+	// Lease is how long a run holds its job without renewing the hold
+	// (DefaultLease when 0); the run renews it every Lease/3. Another
+	// process takes the job over only once a hold has lapsed, so a run that
+	// dies is taken over after at most Lease.
+	Lease   time.Duration
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics // optional
+}
+
+// DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
+const DefaultLease = time.Minute
+
+// newOwner names one run, uniquely: host, process and a random part.
+func newOwner() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // RunOptions tune one run.
@@ -47,26 +67,42 @@ type RunOptions struct {
 }
 
 // Run runs job id and records its outcome. The error is nil for
-// OutcomeDone and OutcomeSkipped, and says why otherwise; an unknown job
-// is recap.ENOTFOUND with no outcome.
+// OutcomeDone, and says why otherwise: for OutcomeSkipped, the job is
+// finished already or another run holds it (storage.ErrLeased). An unknown
+// job is recap.ENOTFOUND with no outcome.
 func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
 	log := r.logger().With(slog.String("job_id", id))
-	job, err := r.Store.StartJob(ctx, id)
-	switch recap.ErrorCode(err) {
-	case "":
-	case recap.ECONFLICT: // already done or failed: a duplicate delivery
+	lease := storage.Lease{Owner: newOwner(), TTL: r.Lease}
+	if lease.TTL <= 0 {
+		lease.TTL = DefaultLease
+	}
+	job, err := r.Store.StartJob(ctx, id, lease)
+	switch {
+	case err == nil:
+	case errors.Is(err, storage.ErrLeased): // a duplicate delivery of a running job
+		log.Info("job is running elsewhere; leaving it", slog.String("reason", err.Error()))
+		return nil, OutcomeSkipped, err
+	case recap.ErrorCode(err) == recap.ECONFLICT: // already done or failed: a duplicate delivery
 		log.Info("job already finished; skipping")
-		return nil, OutcomeSkipped, nil
+		return nil, OutcomeSkipped, err
 	default:
 		return nil, "", fmt.Errorf("start job %s: %w", id, err)
 	}
 	log = log.With(slog.String("video_id", job.VideoID), slog.Int("attempt", job.Attempts))
 	log.Info("job started")
 
-	doc, err := r.summarize(ctx, job, opt)
+	runCtx, stop := r.hold(ctx, job.ID, lease, log)
+	doc, err := r.summarize(runCtx, job, lease.Owner, opt)
+	lost := stop()
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
+	if lost != nil {
+		// Another run has the job: what this one made or failed is not its
+		// to record.
+		log.Warn("lost the job to another run; leaving it", slog.Any("reason", lost))
+		return nil, OutcomeSkipped, lost
+	}
 	if err == nil {
-		if err = r.Store.FinishJob(bg, job.ID, doc); err == nil {
+		if err = r.Store.FinishJob(bg, job.ID, lease.Owner, doc); err == nil {
 			log.Info("job done", slog.Int("chapters", len(doc.Chapters)),
 				slog.Int("llm_calls", doc.Usage.LLMCalls), slog.Duration("took", time.Since(startedAt(job))))
 			return doc, OutcomeDone, nil
@@ -80,21 +116,62 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 			msg = fmt.Sprintf("gave up after %d attempts: %s", job.Attempts, msg)
 		}
 		log.Warn("job failed", slog.String("code", code), slog.String("error", msg))
-		if ferr := r.Store.FailJob(bg, job.ID, code, msg); ferr != nil {
+		if ferr := r.Store.FailJob(bg, job.ID, lease.Owner, code, msg); ferr != nil {
 			return nil, OutcomeFailed, fmt.Errorf("%w (and recording it failed: %v)", err, ferr)
 		}
 		return nil, OutcomeFailed, err
 	}
 	log.Warn("job will be retried", slog.String("code", code), slog.String("error", msg))
-	if rerr := r.Store.RetryJob(bg, job.ID, code, msg); rerr != nil {
+	if rerr := r.Store.RetryJob(bg, job.ID, lease.Owner, code, msg); rerr != nil {
 		log.Error("record retry", slog.Any("error", rerr))
 	}
 	return nil, OutcomeRetry, err
 }
 
+// hold renews the run's lease on job id every TTL/3 until stop is called.
+// When the lease is lost (another run took the job over after it lapsed),
+// the returned context is cancelled, so that this run stops paying for a
+// job that is no longer its own, and stop returns why. A renewal that fails
+// for another reason (the database is unreachable) is tried again at the
+// next tick: in-flight LLM calls are not cancelled for it.
+func (r *Runner) hold(ctx context.Context, id string, lease storage.Lease, log *slog.Logger) (context.Context, func() (lost error)) {
+	runCtx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	var lost error // set before finished closes
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(lease.TTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			err := r.Store.RenewLease(context.WithoutCancel(ctx), id, lease)
+			switch {
+			case err == nil:
+			case recap.ErrorCode(err) == recap.ECONFLICT || recap.ErrorCode(err) == recap.ENOTFOUND:
+				lost = err
+				cancel(err)
+				return
+			default:
+				log.Warn("renew the job's lease; trying again", slog.Any("error", err))
+			}
+		}
+	}()
+	return runCtx, func() error {
+		close(done)
+		<-finished
+		cancel(nil)
+		return lost
+	}
+}
+
 // summarize runs the pipeline for job: the one path of pipeline.Run, with
 // the video and transcript stored as soon as they are loaded.
-func (r *Runner) summarize(ctx context.Context, job *storage.Job, opt RunOptions) (*recap.Document, error) {
+func (r *Runner) summarize(ctx context.Context, job *storage.Job, owner string, opt RunOptions) (*recap.Document, error) {
 	p, err := r.pipelineFor(job)
 	if err != nil {
 		return nil, err
@@ -125,7 +202,7 @@ func (r *Runner) summarize(ctx context.Context, job *storage.Job, opt RunOptions
 			if p.Stage == pipeline.StageSummarize && p.Cached > 0 && r.Metrics != nil && p.Done == p.Total {
 				r.Metrics.ChaptersCached.Add(float64(p.Cached))
 			}
-			if err := r.Store.SetJobProgress(ctx, job.ID, p.Done, p.Total); err != nil && progressErr == nil {
+			if err := r.Store.SetJobProgress(ctx, job.ID, owner, p.Done, p.Total); err != nil && progressErr == nil {
 				progressErr = err
 			}
 		},

@@ -68,9 +68,23 @@ type fakeSummarizer struct {
 	calls  map[int]int
 	failAt map[int]error // chapter index → error
 	over   error
+	// gate, when set, holds every call until it is closed; each call
+	// first sends on entered, when set.
+	gate    chan struct{}
+	entered chan int
 }
 
-func (s *fakeSummarizer) SummarizeChapter(_ context.Context, in pipeline.ChapterInput) (recap.ChapterSummary, recap.Usage, error) {
+func (s *fakeSummarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterInput) (recap.ChapterSummary, recap.Usage, error) {
+	if s.entered != nil {
+		s.entered <- in.Index
+	}
+	if s.gate != nil {
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+			return recap.ChapterSummary{}, recap.Usage{LLMCalls: 1}, ctx.Err()
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.calls == nil {
@@ -111,6 +125,7 @@ type testBundle struct {
 	runner    *Runner
 	handler   *SummarizeVideoHandler
 	submitter *Submitter
+	starts    *startCounter // see countStarts
 }
 
 func setup(t *testing.T) *testBundle {
@@ -313,7 +328,7 @@ func TestRequeueUnfinished(t *testing.T) {
 	defer client.Close()
 	e := &Enqueuer{Client: client}
 	j1, j2 := b.submit(t, "aaaaaaaaaaa"), b.submit(t, "bbbbbbbbbbb")
-	if _, err := b.store.StartJob(context.Background(), j2.ID); err != nil { // "running" when its process died
+	if _, err := b.store.StartJob(context.Background(), j2.ID, storage.Lease{Owner: "dead-run", TTL: time.Minute}); err != nil { // "running" when its process died
 		t.Fatal(err)
 	}
 	done := b.submit(t, "ccccccccccc")

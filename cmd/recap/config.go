@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/worker"
 )
 
 // Config is recap's configuration, read from RECAP_* variables (see the
@@ -24,9 +25,12 @@ type Config struct {
 	YouTubeEndpoint string
 	Workers         int
 	TaskTimeout     time.Duration
-	MaxBodyBytes    int64
-	LogLevel        string
-	LogFormat       string
+	// JobLease is how long a job stays held by a run that stopped
+	// renewing its hold (a crashed process) before another takes it over.
+	JobLease     time.Duration
+	MaxBodyBytes int64
+	LogLevel     string
+	LogFormat    string
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
 	llmBaseURLSet bool
@@ -100,13 +104,25 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		}
 		*v.dst = n
 	}
-	c.TaskTimeout = 30 * time.Minute
-	if s := strings.TrimSpace(getenv("RECAP_TASK_TIMEOUT")); s != "" {
+	durations := []struct {
+		name, example string
+		dst           *time.Duration
+		def           time.Duration
+	}{
+		{"RECAP_TASK_TIMEOUT", "30m", &c.TaskTimeout, worker.DefaultTimeout},
+		{"RECAP_JOB_LEASE", "1m", &c.JobLease, worker.DefaultLease},
+	}
+	for _, v := range durations {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			*v.dst = v.def
+			continue
+		}
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
-			return nil, recap.Errorf(recap.EINVALID, "RECAP_TASK_TIMEOUT=%q: expected a duration such as 30m", s)
+			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a duration such as %s", v.name, s, v.example)
 		}
-		c.TaskTimeout = d
+		*v.dst = d
 	}
 	c.MaxBodyBytes = 1 << 20
 	return c, c.withDefaults()

@@ -22,8 +22,10 @@ import (
 )
 
 // requeueInterval is how often the store's unfinished jobs are checked
-// against Redis, so a job whose task Redis lost runs without a restart.
-const requeueInterval = 30 * time.Second
+// against Redis, so a job whose task Redis lost runs without a restart: at
+// most every 30 s, and once a job lease, so that a job whose run died is
+// taken over soon after its lease lapses.
+func requeueInterval(lease time.Duration) time.Duration { return min(30*time.Second, lease) }
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("serve", "recap serve [--addr HOST:PORT] [--workers N]")
@@ -187,13 +189,13 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	if requeueLoop {
 		loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 		svc.stop = stop
-		go svc.requeueLoop(loopCtx)
+		go svc.requeueLoop(loopCtx, requeueInterval(cfg.JobLease))
 	}
 	return svc, nil
 }
 
-func (svc *service) requeueLoop(ctx context.Context) {
-	t := time.NewTicker(requeueInterval)
+func (svc *service) requeueLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {

@@ -365,6 +365,7 @@ func TestServeCrashResume(t *testing.T) {
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
 	f.env["RECAP_WORKERS"] = "1"
 	f.env["RECAP_LLM_CONCURRENCY"] = "1" // one chapter in flight at the kill
+	f.env["RECAP_JOB_LEASE"] = "3s"      // the killed run's hold lapses soon
 	f.withRealServices(t, 12)
 	const chapters = 10
 	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo6", 80*time.Minute, chapters, 6))
@@ -409,6 +410,56 @@ func TestServeCrashResume(t *testing.T) {
 		t.Fatalf("%d chapter calls repeated after the restart; finished chapters were paid twice", again)
 	}
 	s.stop()
+}
+
+// Two `recap serve` on one SQLite file, each with its own embedded Redis,
+// each re-enqueue the other's jobs into their own queue every job lease.
+// Running a job is exclusive through the store, so every job runs once and
+// no answer is bought twice.
+func TestTwoServesOneDatabase(t *testing.T) {
+	f := newFakes(t, llmtest.WithLatency(300*time.Millisecond))
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_WORKERS"] = "2"
+	f.env["RECAP_JOB_LEASE"] = "1s" // each re-enqueues every second
+	const videos, chapters = 8, 3
+	var ids []string
+	for i := range videos {
+		id := fmt.Sprintf("twoServes%02d", i)
+		f.yt.AddVideo(youtubetest.SyntheticVideo(id, 12*time.Minute, chapters, int64(40+i)))
+		ids = append(ids, id)
+	}
+	a := f.serveInProcess(t)
+	b := f.serveInProcess(t)
+	var jobs []string
+	for i, id := range ids {
+		s := a
+		if i%4 == 3 {
+			s = b
+		}
+		_, v := s.post(t, `{"url": "`+id+`"}`)
+		jobs = append(jobs, v.ID)
+	}
+	for _, id := range jobs {
+		if j := a.wait(t, id, "done", finished); j.Status != "done" || j.Attempts != 1 {
+			t.Fatalf("job %s = %+v; want done in one attempt", id, j)
+		}
+	}
+	a.stop()
+	b.stop()
+	sent := map[string]int{}
+	for _, r := range f.llm.Requests() {
+		if r.Kind == llmtest.KindChapter {
+			sent[r.Transcript()]++
+		}
+	}
+	again := 0
+	for _, n := range sent {
+		again += n - 1
+	}
+	if again != 0 || f.llm.Calls() != videos*(chapters+1) {
+		t.Fatalf("%d LLM calls for %d videos of %d chapters (%d chapter answers bought again); want %d",
+			f.llm.Calls(), videos, chapters, again, videos*(chapters+1))
+	}
 }
 
 // Jobs are submitted, Redis loses everything, recap restarts: all finish.

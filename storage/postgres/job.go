@@ -15,7 +15,7 @@ import (
 
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at`
 
 // querier is what the pool and a transaction share, so helpers run in either.
 type querier interface {
@@ -73,7 +73,7 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL, '', NULL)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
@@ -115,14 +115,15 @@ func findJob(ctx context.Context, q querier, where string, args ...any) (*storag
 
 func scanJob(row pgx.Row) (*storage.Job, error) {
 	var j storage.Job
-	var started, finished *time.Time
+	var started, finished, leaseExpires *time.Time
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished,
+		&j.LeaseOwner, &leaseExpires); err != nil {
 		return nil, err
 	}
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
-	j.StartedAt, j.FinishedAt = utc(started), utc(finished)
+	j.StartedAt, j.FinishedAt, j.LeaseExpiresAt = utc(started), utc(finished), utc(leaseExpires)
 	return &j, nil
 }
 
@@ -213,15 +214,19 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	return counts, nil
 }
 
-// StartJob marks a queued or running job running and counts the attempt.
+// StartJob claims job id for the lease's owner and counts the attempt.
 // StartedAt is the start of the latest attempt.
-func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
+func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*storage.Job, error) {
+	if err := storage.CheckLease(lease); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	var j *storage.Job
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		j, err = transition(ctx, tx, id, "start",
-			`status = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1`, now)
+			`status = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, lease_owner = $2, lease_expires_at = $3`,
+			[]any{now, lease.Owner, storage.LeaseExpiry(now, lease)}, claimable, now)
 		return err
 	})
 	if err != nil {
@@ -230,15 +235,32 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 	return j, nil
 }
 
+// RenewLease extends the owner's lease of a running job.
+func (s *Store) RenewLease(ctx context.Context, id string, lease storage.Lease) error {
+	if err := storage.CheckLease(lease); err != nil {
+		return err
+	}
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := transition(ctx, tx, id, "renew the lease of",
+			`lease_expires_at = $1`, []any{storage.LeaseExpiry(now, lease)}, heldBy, lease.Owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: renew lease: %w", err)
+	}
+	return nil
+}
+
 // SetJobProgress records done of total chapters of an unfinished job.
-func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) error {
+func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, total int) error {
 	if err := storage.CheckProgress(done, total); err != nil {
 		return err
 	}
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := transition(ctx, tx, id, "record progress of",
-			`done = $1, total = $2, updated_at = $3`, done, total, now)
+			`done = $1, total = $2, updated_at = $3`, []any{done, total, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -247,12 +269,14 @@ func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) 
 	return nil
 }
 
-// RetryJob puts an unfinished job back to queued with the error for display.
-func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
+// RetryJob puts an unfinished job back to queued, unheld, with the error
+// for display.
+func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = $1, error = $2, updated_at = $3`, code, message, now)
+			`status = 'queued', error_code = $1, error = $2, updated_at = $3, `+release,
+			[]any{code, message, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -262,11 +286,12 @@ func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
 }
 
 // FailJob marks an unfinished job failed for good.
-func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
+func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		_, err := transition(ctx, tx, id, "fail",
-			`status = 'failed', error_code = $1, error = $2, finished_at = $3, updated_at = $3`, code, message, now)
+			`status = 'failed', error_code = $1, error = $2, finished_at = $3, updated_at = $3, `+release,
+			[]any{code, message, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -277,7 +302,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 
 // FinishJob stores doc and marks the job done, with its progress complete
 // and its error cleared, in one transaction.
-func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) error {
+func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
 	}
@@ -285,8 +310,8 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		n := len(doc.Chapters)
 		j, err := transition(ctx, tx, id, "finish",
-			`status = 'done', done = $1, total = $1, error_code = '', error = '', finished_at = $2, updated_at = $2`,
-			n, now)
+			`status = 'done', done = $1, total = $1, error_code = '', error = '', finished_at = $2, updated_at = $2, `+release,
+			[]any{n, now}, heldBy, owner)
 		if err != nil {
 			return err
 		}
@@ -298,14 +323,33 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 	return nil
 }
 
-// transition applies set, whose parameters are args, to job id if it is
-// queued or running and returns the job as it is then. A finished job is
-// final: ECONFLICT. The row lock of the UPDATE orders concurrent
-// transitions of one job.
-func transition(ctx context.Context, tx pgx.Tx, id, op, set string, args ...any) (*storage.Job, error) {
-	args = append(args, id)
+// Who may change a job (the conditions of transition), written with
+// placeholders %[1]s, %[2]s… for their parameters:
+const (
+	// claimable: queued, or running under a lapsed lease (a lease from
+	// before leases, NULL, has lapsed). Its parameter is now.
+	claimable = `(status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= %[1]s)))`
+	// heldBy: unfinished and held by the owner given ('' for nobody).
+	heldBy = `status IN ('queued', 'running') AND lease_owner = %[1]s`
+	// release is the SET clause that lets a job go.
+	release = `lease_owner = '', lease_expires_at = NULL`
+)
+
+// transition applies set, whose parameters are setArgs ($1…), to job id
+// if cond holds, and returns the job as it is then. cond's parameters
+// (condArgs) are numbered after setArgs and the id. Otherwise
+// TransitionError says why: unknown, finished, or held by another run. The
+// row lock of the UPDATE orders concurrent transitions of one job.
+func transition(ctx context.Context, tx pgx.Tx, id, op, set string, setArgs []any, cond string, condArgs ...any) (*storage.Job, error) {
+	args := append(setArgs, id)
+	idParam := "$" + strconv.Itoa(len(args))
+	var params []any
+	for range condArgs {
+		params = append(params, "$"+strconv.Itoa(len(args)+len(params)+1))
+	}
+	args = append(args, condArgs...)
 	j, err := scanJob(tx.QueryRow(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = $`+strconv.Itoa(len(args))+` AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+		WHERE id = `+idParam+` AND `+fmt.Sprintf(cond, params...)+` RETURNING `+jobColumns, args...))
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return j, err
 	}

@@ -184,7 +184,7 @@ func TestFinishJobAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StartJob(ctx, j.ID); err != nil {
+	if _, err := s.StartJob(ctx, j.ID, storagetest.Lease); err != nil {
 		t.Fatal(err)
 	}
 	// A stray document row under the job's id makes the insert collide.
@@ -193,7 +193,7 @@ func TestFinishJobAtomic(t *testing.T) {
 		VALUES ($1, 'v', '', '', '', '', '{}', now())`, j.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishJob(ctx, j.ID, &recap.Document{ID: j.ID}); err == nil {
+	if err := s.FinishJob(ctx, j.ID, storagetest.Lease.Owner, &recap.Document{ID: j.ID}); err == nil {
 		t.Fatal("FinishJob succeeded despite a colliding document")
 	}
 	got, err := s.GetJob(ctx, j.ID)

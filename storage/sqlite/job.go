@@ -13,7 +13,7 @@ import (
 
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at`
 
 // querier is what *sql.DB and *sql.Tx share, so helpers run in either.
 type querier interface {
@@ -63,7 +63,7 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 	}
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '', NULL)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
@@ -112,10 +112,12 @@ func scanJob(row scanner) (*storage.Job, error) {
 		j                 storage.Job
 		created, updated  string
 		started, finished sql.NullString
+		leaseExpires      sql.NullString
 	)
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished,
+		&j.LeaseOwner, &leaseExpires); err != nil {
 		return nil, err
 	}
 	var err error
@@ -129,6 +131,9 @@ func scanJob(row scanner) (*storage.Job, error) {
 		return nil, err
 	}
 	if j.FinishedAt, err = parseNullTime(finished); err != nil {
+		return nil, err
+	}
+	if j.LeaseExpiresAt, err = parseNullTime(leaseExpires); err != nil {
 		return nil, err
 	}
 	return &j, nil
@@ -234,15 +239,20 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	return counts, nil
 }
 
-// StartJob marks a queued or running job running and counts the attempt.
+// StartJob claims job id for the lease's owner and counts the attempt.
 // StartedAt is the start of the latest attempt.
-func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
-	now := formatTime(s.now())
+func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*storage.Job, error) {
+	if err := storage.CheckLease(lease); err != nil {
+		return nil, err
+	}
+	now := s.now()
 	var j *storage.Job
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		j, err = transition(ctx, tx, id, "start",
-			`status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?`, now, now)
+			`status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?, lease_owner = ?, lease_expires_at = ?`,
+			[]any{formatTime(now), formatTime(now), lease.Owner, formatTime(storage.LeaseExpiry(now, lease))},
+			claimable, formatTime(now))
 		return err
 	})
 	if err != nil {
@@ -251,15 +261,33 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 	return j, nil
 }
 
+// RenewLease extends the owner's lease of a running job.
+func (s *Store) RenewLease(ctx context.Context, id string, lease storage.Lease) error {
+	if err := storage.CheckLease(lease); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := transition(ctx, tx, id, "renew the lease of",
+			`lease_expires_at = ?`, []any{formatTime(storage.LeaseExpiry(now, lease))},
+			heldBy, lease.Owner)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: renew lease: %w", err)
+	}
+	return nil
+}
+
 // SetJobProgress records done of total chapters of an unfinished job.
-func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) error {
+func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, total int) error {
 	if err := storage.CheckProgress(done, total); err != nil {
 		return err
 	}
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := transition(ctx, tx, id, "record progress of",
-			`done = ?, total = ?, updated_at = ?`, done, total, now)
+			`done = ?, total = ?, updated_at = ?`, []any{done, total, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -268,12 +296,14 @@ func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) 
 	return nil
 }
 
-// RetryJob puts an unfinished job back to queued with the error for display.
-func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
+// RetryJob puts an unfinished job back to queued, unheld, with the error
+// for display.
+func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = ?, error = ?, updated_at = ?`, code, message, now)
+			`status = 'queued', error_code = ?, error = ?, updated_at = ?, `+release,
+			[]any{code, message, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -283,11 +313,12 @@ func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
 }
 
 // FailJob marks an unfinished job failed for good.
-func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
+func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := transition(ctx, tx, id, "fail",
-			`status = 'failed', error_code = ?, error = ?, finished_at = ?, updated_at = ?`, code, message, now, now)
+			`status = 'failed', error_code = ?, error = ?, finished_at = ?, updated_at = ?, `+release,
+			[]any{code, message, now, now}, heldBy, owner)
 		return err
 	})
 	if err != nil {
@@ -298,7 +329,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 
 // FinishJob stores doc and marks the job done, with its progress complete
 // and its error cleared, in one transaction.
-func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) error {
+func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
 	}
@@ -306,8 +337,8 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		n := len(doc.Chapters)
 		j, err := transition(ctx, tx, id, "finish",
-			`status = 'done', done = ?, total = ?, error_code = '', error = '', finished_at = ?, updated_at = ?`,
-			n, n, formatTime(now), formatTime(now))
+			`status = 'done', done = ?, total = ?, error_code = '', error = '', finished_at = ?, updated_at = ?, `+release,
+			[]any{n, n, formatTime(now), formatTime(now)}, heldBy, owner)
 		if err != nil {
 			return err
 		}
@@ -332,12 +363,24 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// transition applies set to job id if it is queued or running and returns
-// the job as it is then. A finished job is final: ECONFLICT.
-func transition(ctx context.Context, tx *sql.Tx, id, op, set string, args ...any) (*storage.Job, error) {
-	args = append(args, id)
+// Who may change a job (the conditions of transition):
+const (
+	// claimable: queued, or running under a lapsed lease (a lease from
+	// before leases, NULL, has lapsed). Its parameter is now.
+	claimable = `(status = 'queued' OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)))`
+	// heldBy: unfinished and held by the owner given ('' for nobody).
+	heldBy = `status IN ('queued', 'running') AND lease_owner = ?`
+	// release is the SET clause that lets a job go.
+	release = `lease_owner = '', lease_expires_at = NULL`
+)
+
+// transition applies set (with setArgs) to job id if cond (with condArgs)
+// holds, and returns the job as it is then. Otherwise TransitionError says
+// why: unknown, finished, or held by another run.
+func transition(ctx context.Context, tx *sql.Tx, id, op, set string, setArgs []any, cond string, condArgs ...any) (*storage.Job, error) {
+	args := append(append(setArgs, id), condArgs...)
 	j, err := scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = ? AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+		WHERE id = ? AND `+cond+` RETURNING `+jobColumns, args...))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return j, err
 	}

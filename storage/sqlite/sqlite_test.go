@@ -215,7 +215,7 @@ func churn(ctx context.Context, s *Store, video string) error {
 	if err != nil {
 		return fmt.Errorf("%s: submit: %w", video, err)
 	}
-	if _, err := s.StartJob(ctx, j.ID); err != nil {
+	if _, err := s.StartJob(ctx, j.ID, storagetest.Lease); err != nil {
 		return fmt.Errorf("%s: start: %w", video, err)
 	}
 	tr := recap.Transcript{Language: "en"}
@@ -229,12 +229,12 @@ func churn(ctx context.Context, s *Store, video string) error {
 		if err := s.PutChapter(ctx, fmt.Sprintf("%s-%d", video, i), recap.ChapterSummary{Title: "t"}); err != nil {
 			return fmt.Errorf("%s: chapter: %w", video, err)
 		}
-		if err := s.SetJobProgress(ctx, j.ID, i+1, 5); err != nil {
+		if err := s.SetJobProgress(ctx, j.ID, storagetest.Lease.Owner, i+1, 5); err != nil {
 			return fmt.Errorf("%s: progress: %w", video, err)
 		}
 	}
 	doc := &recap.Document{ID: j.ID, Video: recap.DocumentVideo{ID: video}, Chapters: make([]recap.ChapterResult, 5)}
-	if err := s.FinishJob(ctx, j.ID, doc); err != nil {
+	if err := s.FinishJob(ctx, j.ID, storagetest.Lease.Owner, doc); err != nil {
 		return fmt.Errorf("%s: finish: %w", video, err)
 	}
 	return nil
@@ -249,7 +249,7 @@ func TestFinishJobAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StartJob(ctx, j.ID); err != nil {
+	if _, err := s.StartJob(ctx, j.ID, storagetest.Lease); err != nil {
 		t.Fatal(err)
 	}
 	// A stray document row under the job's id makes the insert collide.
@@ -258,7 +258,7 @@ func TestFinishJobAtomic(t *testing.T) {
 		VALUES (?, 'v', '', '', '', '', '{}', 'x')`, j.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.FinishJob(ctx, j.ID, &recap.Document{ID: j.ID}); err == nil {
+	if err := s.FinishJob(ctx, j.ID, storagetest.Lease.Owner, &recap.Document{ID: j.ID}); err == nil {
 		t.Fatal("FinishJob succeeded despite a colliding document")
 	}
 	got, err := s.GetJob(ctx, j.ID)

@@ -1,6 +1,8 @@
 package storagetest
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"sync"
 	"testing"
@@ -54,9 +56,9 @@ func (e *env) finish(t *testing.T, j *storage.Job, doc *recap.Document) *recap.D
 	if doc == nil {
 		doc = newDocument(j.ID, j.VideoID, e.clock.Now())
 	}
-	_, err := e.s.StartJob(e.ctx, j.ID)
+	_, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
-	must(t, e.s.FinishJob(e.ctx, j.ID, doc), "FinishJob")
+	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, doc), "FinishJob")
 	return doc
 }
 
@@ -147,7 +149,7 @@ func testSubmitJobReturnsActive(t *testing.T, e *env) {
 	}
 	deepEqual(t, again, first, "SubmitJob of a queued job")
 
-	running, err := e.s.StartJob(e.ctx, first.ID)
+	running, err := e.s.StartJob(e.ctx, first.ID, Lease)
 	must(t, err, "StartJob")
 	// force does not start a second run beside an active one.
 	again, created, err = e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), true)
@@ -189,7 +191,7 @@ func testSubmitJobReturnsNewestDone(t *testing.T, e *env) {
 	// A later failure does not hide the newest done job.
 	e.clock.Advance(time.Minute)
 	third := e.submit(t, "vid", optsKey, true)
-	must(t, e.s.FailJob(e.ctx, third.ID, recap.ELLM, "model gone"), "FailJob")
+	must(t, e.s.FailJob(e.ctx, third.ID, "", recap.ELLM, "model gone"), "FailJob")
 
 	got, created, err = e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
 	must(t, err, "SubmitJob of done work")
@@ -201,7 +203,7 @@ func testSubmitJobReturnsNewestDone(t *testing.T, e *env) {
 
 func testSubmitJobAfterFailure(t *testing.T, e *env) {
 	first := e.submit(t, "vid", optsKey, false)
-	must(t, e.s.FailJob(e.ctx, first.ID, recap.ENOCAPTIONS, "no captions"), "FailJob")
+	must(t, e.s.FailJob(e.ctx, first.ID, "", recap.ENOCAPTIONS, "no captions"), "FailJob")
 	e.clock.Advance(time.Second)
 
 	second := e.submit(t, "vid", optsKey, false)
@@ -286,72 +288,189 @@ func testStartJob(t *testing.T, e *env) {
 	e.clock.Advance(time.Second)
 	t1 := e.clock.Now()
 
-	got, err := e.s.StartJob(e.ctx, j.ID)
+	got, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
 	want := *j
 	want.Status, want.Attempts, want.StartedAt, want.UpdatedAt = storage.StatusRunning, 1, ptr(t1), t1
+	want.LeaseOwner, want.LeaseExpiresAt = Lease.Owner, ptr(t1.Add(Lease.TTL))
 	deepEqual(t, got, &want, "started job")
 	deepEqual(t, e.get(t, j.ID), &want, "GetJob of started job")
 
-	// A redelivered task starts the running job again: one more attempt.
-	e.clock.Advance(time.Second)
-	t2 := e.clock.Now()
-	got, err = e.s.StartJob(e.ctx, j.ID)
-	must(t, err, "StartJob again")
-	want.Attempts, want.StartedAt, want.UpdatedAt = 2, ptr(t2), t2
-	deepEqual(t, got, &want, "job started twice")
-
-	must(t, e.s.FinishJob(e.ctx, j.ID, newDocument(j.ID, j.VideoID, t2)), "FinishJob")
+	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, t1)), "FinishJob")
 	done := e.get(t, j.ID)
-	_, err = e.s.StartJob(e.ctx, j.ID)
+	if done.LeaseOwner != "" || done.LeaseExpiresAt != nil {
+		t.Errorf("done job still held: owner %q until %v", done.LeaseOwner, done.LeaseExpiresAt)
+	}
+	_, err = e.s.StartJob(e.ctx, j.ID, Lease)
 	wantCode(t, err, recap.ECONFLICT, "StartJob of a done job")
+	if errors.Is(err, storage.ErrLeased) {
+		t.Errorf("StartJob of a done job says it is held: %v", err)
+	}
 	deepEqual(t, e.get(t, j.ID), done, "done job after refused StartJob")
 
 	f := e.submit(t, "vid2", optsKey, false)
-	must(t, e.s.FailJob(e.ctx, f.ID, recap.EPRIVATE, "private video"), "FailJob")
-	_, err = e.s.StartJob(e.ctx, f.ID)
+	must(t, e.s.FailJob(e.ctx, f.ID, "", recap.EPRIVATE, "private video"), "FailJob")
+	_, err = e.s.StartJob(e.ctx, f.ID, Lease)
 	wantCode(t, err, recap.ECONFLICT, "StartJob of a failed job")
 	if got := e.get(t, f.ID); got.Status != storage.StatusFailed || got.Attempts != 0 {
 		t.Errorf("failed job after refused StartJob: status %s, attempts %d; want failed, 0", got.Status, got.Attempts)
 	}
 
-	_, err = e.s.StartJob(e.ctx, "no-such-job")
+	_, err = e.s.StartJob(e.ctx, "no-such-job", Lease)
 	wantCode(t, err, recap.ENOTFOUND, "StartJob of an unknown id")
+	_, err = e.s.StartJob(e.ctx, j.ID, storage.Lease{Owner: "", TTL: time.Minute})
+	wantCode(t, err, recap.EINVALID, "StartJob without an owner")
+	_, err = e.s.StartJob(e.ctx, j.ID, storage.Lease{Owner: "x", TTL: 0})
+	wantCode(t, err, recap.EINVALID, "StartJob without a duration")
+}
+
+// testLease: running a job is exclusive. A second run finds the job held
+// until the first one's lease lapses; then it takes the job over, and the
+// first run can change nothing any more.
+func testLease(t *testing.T, e *env) {
+	j := e.submit(t, "vid", optsKey, false)
+	first, err := e.s.StartJob(e.ctx, j.ID, Lease)
+	must(t, err, "StartJob")
+	second := storage.Lease{Owner: "run-2", TTL: 2 * time.Minute}
+
+	// A duplicate delivery while the lease holds changes nothing.
+	e.clock.Advance(Lease.TTL / 2)
+	_, err = e.s.StartJob(e.ctx, j.ID, second)
+	wantCode(t, err, recap.ECONFLICT, "StartJob of a held job")
+	if !errors.Is(err, storage.ErrLeased) {
+		t.Errorf("StartJob of a held job: %v; want it to wrap storage.ErrLeased", err)
+	}
+	deepEqual(t, e.get(t, j.ID), first, "held job after a refused StartJob")
+	for name, err := range map[string]error{
+		"SetJobProgress": e.s.SetJobProgress(e.ctx, j.ID, second.Owner, 1, 2),
+		"RetryJob":       e.s.RetryJob(e.ctx, j.ID, second.Owner, recap.EBLOCKED, "x"),
+		"FailJob":        e.s.FailJob(e.ctx, j.ID, "", recap.ELLM, "x"),
+		"FinishJob":      e.s.FinishJob(e.ctx, j.ID, second.Owner, newDocument(j.ID, j.VideoID, e.clock.Now())),
+		"RenewLease":     e.s.RenewLease(e.ctx, j.ID, second),
+	} {
+		if !errors.Is(err, storage.ErrLeased) || recap.ErrorCode(err) != recap.ECONFLICT {
+			t.Errorf("%s by another run: %v; want an ECONFLICT wrapping storage.ErrLeased", name, err)
+		}
+	}
+	deepEqual(t, e.get(t, j.ID), first, "held job after changes by another run")
+
+	// Renewed, the lease outlives its first term.
+	must(t, e.s.RenewLease(e.ctx, j.ID, Lease), "RenewLease")
+	renewed := *first
+	renewed.LeaseExpiresAt = ptr(e.clock.Now().Add(Lease.TTL))
+	deepEqual(t, e.get(t, j.ID), &renewed, "job after RenewLease")
+	e.clock.Advance(Lease.TTL * 3 / 4) // past the first term, inside the renewed one
+	_, err = e.s.StartJob(e.ctx, j.ID, second)
+	if !errors.Is(err, storage.ErrLeased) {
+		t.Errorf("StartJob inside a renewed lease: %v; want ErrLeased", err)
+	}
+
+	// Not renewed (the first run died), the lease lapses and another run
+	// takes the job over: one more attempt.
+	e.clock.Advance(Lease.TTL)
+	now := e.clock.Now()
+	took, err := e.s.StartJob(e.ctx, j.ID, second)
+	must(t, err, "StartJob after the lease lapsed")
+	want := renewed
+	want.Attempts, want.StartedAt, want.UpdatedAt = 2, ptr(now), now
+	want.LeaseOwner, want.LeaseExpiresAt = second.Owner, ptr(now.Add(second.TTL))
+	deepEqual(t, took, &want, "job taken over")
+
+	// The first run, back, can change nothing.
+	for name, err := range map[string]error{
+		"SetJobProgress": e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 1, 2),
+		"RetryJob":       e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EBLOCKED, "x"),
+		"FailJob":        e.s.FailJob(e.ctx, j.ID, Lease.Owner, recap.ELLM, "x"),
+		"FinishJob":      e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, now)),
+		"RenewLease":     e.s.RenewLease(e.ctx, j.ID, Lease),
+	} {
+		if !errors.Is(err, storage.ErrLeased) {
+			t.Errorf("%s by the run that lost the lease: %v; want ErrLeased", name, err)
+		}
+	}
+	deepEqual(t, e.get(t, j.ID), &want, "job after changes by the run that lost it")
+	_, err = e.s.GetDocument(e.ctx, j.ID)
+	wantCode(t, err, recap.ENOTFOUND, "document after FinishJob by the run that lost the lease")
+
+	// A retry lets the job go: anyone may start it.
+	must(t, e.s.RetryJob(e.ctx, j.ID, second.Owner, recap.EBLOCKED, "later"), "RetryJob")
+	if got := e.get(t, j.ID); got.LeaseOwner != "" || got.LeaseExpiresAt != nil || got.Status != storage.StatusQueued {
+		t.Errorf("retried job: status %s, held by %q until %v; want queued and free", got.Status, got.LeaseOwner, got.LeaseExpiresAt)
+	}
+	_, err = e.s.StartJob(e.ctx, j.ID, Lease)
+	must(t, err, "StartJob of a retried job")
+	wantCode(t, e.s.RenewLease(e.ctx, "no-such-job", Lease), recap.ENOTFOUND, "RenewLease of an unknown id")
+}
+
+// testLeaseConcurrent: many runs start one job at once; one wins.
+func testLeaseConcurrent(t *testing.T, e *env) {
+	j := e.submit(t, "vid", optsKey, false)
+	const n = 12
+	var (
+		wg      sync.WaitGroup
+		ready   = make(chan struct{})
+		mu      sync.Mutex
+		winners []string
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			l := storage.Lease{Owner: fmt.Sprintf("run-%d", i), TTL: time.Minute}
+			_, err := e.s.StartJob(e.ctx, j.ID, l)
+			switch {
+			case err == nil:
+				mu.Lock()
+				winners = append(winners, l.Owner)
+				mu.Unlock()
+			case !errors.Is(err, storage.ErrLeased):
+				t.Errorf("StartJob by %s: %v; want success or ErrLeased", l.Owner, err)
+			}
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	got := e.get(t, j.ID)
+	if len(winners) != 1 || got.Attempts != 1 || got.LeaseOwner != winners[0] {
+		t.Errorf("%d runs starting one job: winners %v, attempts %d, owner %q; want one winner holding it", n, winners, got.Attempts, got.LeaseOwner)
+	}
 }
 
 func testSetJobProgress(t *testing.T, e *env) {
 	j := e.submit(t, "vid", optsKey, false)
-	_, err := e.s.StartJob(e.ctx, j.ID)
+	_, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
 	e.clock.Advance(time.Second)
 
-	must(t, e.s.SetJobProgress(e.ctx, j.ID, 3, 10), "SetJobProgress")
+	must(t, e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 3, 10), "SetJobProgress")
 	got := e.get(t, j.ID)
 	if got.Done != 3 || got.Total != 10 || !got.UpdatedAt.Equal(e.clock.Now()) {
 		t.Errorf("after SetJobProgress(3, 10): done %d, total %d, updated %v; want 3, 10, %v",
 			got.Done, got.Total, got.UpdatedAt, e.clock.Now())
 	}
 	for _, p := range [][2]int{{-1, 10}, {11, 10}, {1, -1}} {
-		wantCode(t, e.s.SetJobProgress(e.ctx, j.ID, p[0], p[1]), recap.EINVALID, "SetJobProgress out of range")
+		wantCode(t, e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, p[0], p[1]), recap.EINVALID, "SetJobProgress out of range")
 	}
 	if got := e.get(t, j.ID); got.Done != 3 || got.Total != 10 {
 		t.Errorf("bad progress changed the job to %d of %d; want 3 of 10", got.Done, got.Total)
 	}
-	wantCode(t, e.s.SetJobProgress(e.ctx, "no-such-job", 1, 2), recap.ENOTFOUND, "SetJobProgress of an unknown id")
+	wantCode(t, e.s.SetJobProgress(e.ctx, "no-such-job", Lease.Owner, 1, 2), recap.ENOTFOUND, "SetJobProgress of an unknown id")
 
-	must(t, e.s.FinishJob(e.ctx, j.ID, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
-	wantCode(t, e.s.SetJobProgress(e.ctx, j.ID, 1, 10), recap.ECONFLICT, "SetJobProgress of a done job")
+	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
+	wantCode(t, e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 1, 10), recap.ECONFLICT, "SetJobProgress of a done job")
 }
 
 func testRetryJob(t *testing.T, e *env) {
 	j := e.submit(t, "vid", optsKey, false)
-	started, err := e.s.StartJob(e.ctx, j.ID)
+	started, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
 	e.clock.Advance(time.Second)
 
-	must(t, e.s.RetryJob(e.ctx, j.ID, recap.EBLOCKED, "YouTube asks to sign in"), "RetryJob")
+	must(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EBLOCKED, "YouTube asks to sign in"), "RetryJob")
 	want := *started
 	want.Status, want.ErrorCode, want.Error, want.UpdatedAt = storage.StatusQueued, recap.EBLOCKED, "YouTube asks to sign in", e.clock.Now()
+	want.LeaseOwner, want.LeaseExpiresAt = "", nil
 	deepEqual(t, e.get(t, j.ID), &want, "retried job")
 
 	unfinished, err := e.s.UnfinishedJobs(e.ctx)
@@ -361,29 +480,30 @@ func testRetryJob(t *testing.T, e *env) {
 	}
 
 	e.clock.Advance(time.Second)
-	again, err := e.s.StartJob(e.ctx, j.ID)
+	again, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob after RetryJob")
 	if again.Attempts != 2 || again.Status != storage.StatusRunning || again.ErrorCode != recap.EBLOCKED {
 		t.Errorf("restarted job: attempts %d, status %s, error code %q; want 2, running, the kept %q",
 			again.Attempts, again.Status, again.ErrorCode, recap.EBLOCKED)
 	}
 
-	must(t, e.s.FinishJob(e.ctx, j.ID, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
-	wantCode(t, e.s.RetryJob(e.ctx, j.ID, recap.EBLOCKED, "late"), recap.ECONFLICT, "RetryJob of a done job")
-	wantCode(t, e.s.RetryJob(e.ctx, "no-such-job", recap.EBLOCKED, "x"), recap.ENOTFOUND, "RetryJob of an unknown id")
+	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
+	wantCode(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EBLOCKED, "late"), recap.ECONFLICT, "RetryJob of a done job")
+	wantCode(t, e.s.RetryJob(e.ctx, "no-such-job", Lease.Owner, recap.EBLOCKED, "x"), recap.ENOTFOUND, "RetryJob of an unknown id")
 }
 
 func testFailJob(t *testing.T, e *env) {
 	j := e.submit(t, "vid", optsKey, false)
-	started, err := e.s.StartJob(e.ctx, j.ID)
+	started, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
 	e.clock.Advance(time.Second)
 	now := e.clock.Now()
 
-	must(t, e.s.FailJob(e.ctx, j.ID, recap.ELLM, "model refused: 401"), "FailJob")
+	must(t, e.s.FailJob(e.ctx, j.ID, Lease.Owner, recap.ELLM, "model refused: 401"), "FailJob")
 	want := *started
 	want.Status, want.ErrorCode, want.Error = storage.StatusFailed, recap.ELLM, "model refused: 401"
 	want.UpdatedAt, want.FinishedAt = now, ptr(now)
+	want.LeaseOwner, want.LeaseExpiresAt = "", nil
 	deepEqual(t, e.get(t, j.ID), &want, "failed job")
 
 	unfinished, err := e.s.UnfinishedJobs(e.ctx)
@@ -393,50 +513,51 @@ func testFailJob(t *testing.T, e *env) {
 	}
 
 	e.clock.Advance(time.Second)
-	wantCode(t, e.s.FailJob(e.ctx, j.ID, recap.EINTERNAL, "again"), recap.ECONFLICT, "FailJob of a failed job")
-	wantCode(t, e.s.RetryJob(e.ctx, j.ID, recap.EINTERNAL, "again"), recap.ECONFLICT, "RetryJob of a failed job")
-	wantCode(t, e.s.FinishJob(e.ctx, j.ID, newDocument(j.ID, j.VideoID, now)), recap.ECONFLICT, "FinishJob of a failed job")
+	wantCode(t, e.s.FailJob(e.ctx, j.ID, Lease.Owner, recap.EINTERNAL, "again"), recap.ECONFLICT, "FailJob of a failed job")
+	wantCode(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EINTERNAL, "again"), recap.ECONFLICT, "RetryJob of a failed job")
+	wantCode(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, now)), recap.ECONFLICT, "FinishJob of a failed job")
 	deepEqual(t, e.get(t, j.ID), &want, "failed job after refused changes")
 	_, err = e.s.GetDocument(e.ctx, j.ID)
 	wantCode(t, err, recap.ENOTFOUND, "GetDocument of a failed job")
-	wantCode(t, e.s.FailJob(e.ctx, "no-such-job", recap.ELLM, "x"), recap.ENOTFOUND, "FailJob of an unknown id")
+	wantCode(t, e.s.FailJob(e.ctx, "no-such-job", "", recap.ELLM, "x"), recap.ENOTFOUND, "FailJob of an unknown id")
 }
 
 func testFinishJob(t *testing.T, e *env) {
 	j := e.submit(t, "vid", optsKey, false)
-	_, err := e.s.StartJob(e.ctx, j.ID)
+	_, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
-	must(t, e.s.RetryJob(e.ctx, j.ID, recap.EBLOCKED, "rate limited"), "RetryJob")
-	_, err = e.s.StartJob(e.ctx, j.ID)
+	must(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EBLOCKED, "rate limited"), "RetryJob")
+	_, err = e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob")
-	must(t, e.s.SetJobProgress(e.ctx, j.ID, 1, 3), "SetJobProgress")
+	must(t, e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 1, 3), "SetJobProgress")
 	before := e.get(t, j.ID)
 	e.clock.Advance(time.Minute)
 	now := e.clock.Now()
 
 	// Refused documents change nothing.
-	wantCode(t, e.s.FinishJob(e.ctx, j.ID, nil), recap.EINVALID, "FinishJob without a document")
-	wantCode(t, e.s.FinishJob(e.ctx, j.ID, newDocument("other-id", j.VideoID, now)), recap.EINVALID, "FinishJob with another id")
-	wantCode(t, e.s.FinishJob(e.ctx, j.ID, newDocument(j.ID, "other-video", now)), recap.EINVALID, "FinishJob with another video")
+	wantCode(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, nil), recap.EINVALID, "FinishJob without a document")
+	wantCode(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument("other-id", j.VideoID, now)), recap.EINVALID, "FinishJob with another id")
+	wantCode(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, "other-video", now)), recap.EINVALID, "FinishJob with another video")
 	deepEqual(t, e.get(t, j.ID), before, "job after refused FinishJob")
 	_, err = e.s.GetDocument(e.ctx, j.ID)
 	wantCode(t, err, recap.ENOTFOUND, "GetDocument after refused FinishJob")
 
 	doc := newDocument(j.ID, j.VideoID, now.Add(-time.Second))
 	sent := *doc
-	must(t, e.s.FinishJob(e.ctx, j.ID, doc), "FinishJob")
+	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, doc), "FinishJob")
 	deepEqual(t, doc, &sent, "FinishJob changed its document argument")
 	want := *before
 	want.Status, want.Done, want.Total = storage.StatusDone, len(doc.Chapters), len(doc.Chapters)
 	want.ErrorCode, want.Error = "", ""
 	want.UpdatedAt, want.FinishedAt = now, ptr(now)
+	want.LeaseOwner, want.LeaseExpiresAt = "", nil
 	deepEqual(t, e.get(t, j.ID), &want, "finished job")
 	got, err := e.s.GetDocument(e.ctx, j.ID)
 	must(t, err, "GetDocument")
 	deepEqual(t, got, doc, "GetDocument")
 
-	wantCode(t, e.s.FinishJob(e.ctx, j.ID, doc), recap.ECONFLICT, "FinishJob twice")
-	wantCode(t, e.s.FinishJob(e.ctx, "no-such-job", newDocument("no-such-job", "vid", now)), recap.ENOTFOUND, "FinishJob of an unknown id")
+	wantCode(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, doc), recap.ECONFLICT, "FinishJob twice")
+	wantCode(t, e.s.FinishJob(e.ctx, "no-such-job", Lease.Owner, newDocument("no-such-job", "vid", now)), recap.ENOTFOUND, "FinishJob of an unknown id")
 
 	// A document without a time gets the store's; one in another zone is
 	// kept as the same instant.
@@ -471,10 +592,10 @@ func testUnfinishedJobs(t *testing.T, e *env) {
 	d := e.submit(t, "d", optsKey, false)
 	at(40)
 	f := e.submit(t, "f", optsKey, false)
-	_, err := e.s.StartJob(e.ctx, b.ID)
+	_, err := e.s.StartJob(e.ctx, b.ID, Lease)
 	must(t, err, "StartJob")
 	e.finish(t, c, nil)
-	must(t, e.s.FailJob(e.ctx, d.ID, recap.EUNAVAILABLE, "removed"), "FailJob")
+	must(t, e.s.FailJob(e.ctx, d.ID, "", recap.EUNAVAILABLE, "removed"), "FailJob")
 
 	got, err := e.s.UnfinishedJobs(e.ctx)
 	must(t, err, "UnfinishedJobs")
@@ -501,12 +622,12 @@ func testCountJobs(t *testing.T, e *env) {
 	page, err := e.s.ListJobs(e.ctx, storage.JobFilter{Limit: 7})
 	must(t, err, "ListJobs")
 	jobs := page.Jobs
-	_, err = e.s.StartJob(e.ctx, jobs[0].ID)
+	_, err = e.s.StartJob(e.ctx, jobs[0].ID, Lease)
 	must(t, err, "StartJob")
 	for _, j := range jobs[1:4] {
 		e.finish(t, j, nil)
 	}
-	must(t, e.s.FailJob(e.ctx, jobs[4].ID, recap.ELLM, "x"), "FailJob")
+	must(t, e.s.FailJob(e.ctx, jobs[4].ID, "", recap.ELLM, "x"), "FailJob")
 
 	counts, err = e.s.CountJobs(e.ctx)
 	must(t, err, "CountJobs")

@@ -117,10 +117,10 @@ func testListJobsFilter(t *testing.T, e *env) {
 	for i, j := range jobs {
 		switch {
 		case i%3 == 0:
-			_, err := e.s.StartJob(e.ctx, j.ID)
+			_, err := e.s.StartJob(e.ctx, j.ID, Lease)
 			must(t, err, "StartJob")
 		case i%5 == 0:
-			must(t, e.s.FailJob(e.ctx, j.ID, recap.EUNAVAILABLE, "gone"), "FailJob")
+			must(t, e.s.FailJob(e.ctx, j.ID, "", recap.EUNAVAILABLE, "gone"), "FailJob")
 		case i%7 == 0:
 			e.finish(t, j, nil)
 		}

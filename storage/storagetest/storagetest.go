@@ -25,6 +25,9 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
+// Lease is the lease of the suite's runs; driver tests use it too.
+var Lease = storage.Lease{Owner: "run-1", TTL: time.Minute}
+
 // start is where every test clock begins: microsecond precision, which
 // both stores keep exactly.
 var start = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.UTC)
@@ -116,6 +119,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Timestamps", testTimestamps},
 		{"GetJob/NotFound", testGetJobNotFound},
 		{"StartJob", testStartJob},
+		{"Lease", testLease},
+		{"Lease/Concurrent", testLeaseConcurrent},
 		{"SetJobProgress", testSetJobProgress},
 		{"RetryJob", testRetryJob},
 		{"FailJob", testFailJob},
@@ -167,7 +172,7 @@ func deepEqual(t *testing.T, got, want any, what string) {
 // show prints jobs with their pointer fields followed.
 func show(v any) string {
 	if j, ok := v.(*storage.Job); ok && j != nil {
-		return fmt.Sprintf("%+v started=%v finished=%v", *j, fmtTime(j.StartedAt), fmtTime(j.FinishedAt))
+		return fmt.Sprintf("%+v started=%v finished=%v lease=%v", *j, fmtTime(j.StartedAt), fmtTime(j.FinishedAt), fmtTime(j.LeaseExpiresAt))
 	}
 	return fmt.Sprintf("%+v", v)
 }

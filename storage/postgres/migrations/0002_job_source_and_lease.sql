@@ -2,8 +2,8 @@
 -- priority rather than an asynq queue name, and the summarizer and model it
 -- is to be made with.
 
-ALTER TABLE jobs ADD COLUMN source_kind TEXT NOT NULL DEFAULT 'youtube';
-ALTER TABLE jobs ADD COLUMN source_ref TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN source_kind text NOT NULL DEFAULT 'youtube';
+ALTER TABLE jobs ADD COLUMN source_ref text NOT NULL DEFAULT '';
 -- Every job before this migration was a YouTube video.
 UPDATE jobs SET source_ref = video_id;
 
@@ -12,5 +12,9 @@ UPDATE jobs SET priority = CASE priority WHEN 'batch' THEN 'low' ELSE 'high' END
 
 -- '' (jobs from before this migration): the generator of the process that
 -- runs the job.
-ALTER TABLE jobs ADD COLUMN summarizer TEXT NOT NULL DEFAULT '';
-ALTER TABLE jobs ADD COLUMN model TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN summarizer text NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN model text NOT NULL DEFAULT '';
+
+-- Running a job is exclusive: the run that holds it, and until when.
+ALTER TABLE jobs ADD COLUMN lease_owner text NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_expires_at timestamptz;
