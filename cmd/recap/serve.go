@@ -131,11 +131,11 @@ type service struct {
 // startService starts the queue side. requeueLoop keeps re-enqueueing the
 // store's unfinished jobs every requeueInterval (recap serve does; workers
 // only do it once, at start, so that N workers don't multiply the load).
-func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, requeueLoop bool) (svc *service, err error) {
-	svc = &service{logger: logger}
+func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, requeueLoop bool) (_ *service, err error) {
+	svc := &service{logger: logger}
 	defer func() {
 		if err != nil {
-			svc.Close()
+			svc.Close() // what was started so far
 		}
 	}()
 	var redisOpt asynq.RedisConnOpt

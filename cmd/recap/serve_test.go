@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -531,4 +532,34 @@ func pendingTasks(t *testing.T, opt asynq.RedisConnOpt) int {
 		n += info.Pending
 	}
 	return n
+}
+
+// A store that cannot be opened ends serve and worker with one line that
+// says why, and exit 1; nothing panics.
+func TestStartWithoutStore(t *testing.T) {
+	f := newFakes(t)
+	mr := miniredis.RunT(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	missing := filepath.Join(t.TempDir(), "no", "such", "folder", "recap.db")
+	for _, tc := range []struct {
+		name, db, want string
+	}{
+		{"sqlite folder missing", "sqlite:" + missing, "no/such/folder"},
+		{"postgres unreachable", "postgres://recap@127.0.0.1:1/recap?sslmode=disable&connect_timeout=5", "127.0.0.1"},
+	} {
+		for _, cmd := range []string{"serve", "worker"} {
+			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
+				g := f.without()
+				g.env["RECAP_DATABASE_URL"] = tc.db
+				if cmd == "worker" {
+					g.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
+				}
+				_, errOut, code := g.run(t, cmd)
+				last := lastLine(errOut)
+				if code != 1 || !strings.HasPrefix(last, "recap: ") || !strings.Contains(last, tc.want) || strings.Contains(errOut, "panic") {
+					t.Fatalf("exit %d, stderr:\n%s\nwant exit 1 and a last line naming %q", code, errOut, tc.want)
+				}
+			})
+		}
+	}
 }
