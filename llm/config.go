@@ -15,7 +15,7 @@ import (
 const (
 	DefaultBaseURL       = "https://api.openai.com/v1"
 	DefaultModel         = "gpt-4.1-mini"
-	DefaultConcurrency   = 8
+	DefaultConcurrency   = 20
 	DefaultChapterTokens = 8000
 	DefaultMaxRetries    = 5
 	DefaultTimeout       = 2 * time.Minute
@@ -127,8 +127,8 @@ func (c Config) validate() error {
 		return recap.Errorf(recap.EINVALID, "LLM concurrency is %d, want at least 1", c.Concurrency)
 	case c.RPM < 0 || c.TPM < 0:
 		return recap.Errorf(recap.EINVALID, "LLM rate limits are %d RPM and %d TPM, want 0 (unlimited) or more", c.RPM, c.TPM)
-	case c.ChapterTokens < minChapterTokens:
-		return recap.Errorf(recap.EINVALID, "LLM chapter budget is %d tokens, want at least %d", c.ChapterTokens, minChapterTokens)
+	case c.ChapterTokens < MinChapterTokens:
+		return recap.Errorf(recap.EINVALID, "LLM chapter budget is %d tokens, want at least %d", c.ChapterTokens, MinChapterTokens)
 	case c.MaxRetries < 0:
 		return recap.Errorf(recap.EINVALID, "LLM max retries is %d, want at least 1", c.MaxRetries)
 	case c.Timeout < 0:
@@ -137,9 +137,9 @@ func (c Config) validate() error {
 	return nil
 }
 
-// minChapterTokens keeps a budget from being so small that a chapter
+// MinChapterTokens keeps a budget from being so small that a chapter
 // splits into hundreds of calls.
-const minChapterTokens = 50
+const MinChapterTokens = 50
 
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

@@ -144,11 +144,11 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 }
 
 // newLogger writes logs to stderr; RECAP_LOG_FORMAT=json for JSON lines,
-// RECAP_LOG_LEVEL=debug|info|warn|error.
+// RECAP_LOG_LEVEL=debug|info|warn|error (defaultLevel when unset).
 func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	level := defaultLevel
-	if cfg.LogLevel != "" {
-		_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	if cfg.logLevelSet {
+		level = cfg.LogLevel
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {

@@ -2,14 +2,19 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/worker"
 )
+
+// defaultWorkers is RECAP_WORKERS's default: jobs at once in a process.
+const defaultWorkers = 4
 
 // Config is recap's configuration, read from RECAP_* variables (see the
 // table in README.md); flags may override fields.
@@ -29,8 +34,11 @@ type Config struct {
 	// renewing its hold (a crashed process) before another takes it over.
 	JobLease     time.Duration
 	MaxBodyBytes int64
-	LogLevel     string
-	LogFormat    string
+	// LogLevel is RECAP_LOG_LEVEL; logLevelSet says it was given (each
+	// command has its own default).
+	LogLevel    slog.Level
+	logLevelSet bool
+	LogFormat   string
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
 	llmBaseURLSet bool
@@ -48,11 +56,6 @@ type LLMConfig struct {
 	MaxRetries    int
 }
 
-const (
-	defaultLLMBaseURL = "https://api.openai.com/v1"
-	defaultLLMModel   = "gpt-4.1-mini"
-)
-
 // ConfigFromEnv reads the configuration and applies defaults. It fails
 // with recap.EINVALID naming the variable when a value is malformed.
 func ConfigFromEnv(getenv func(string) string) (*Config, error) {
@@ -63,7 +66,6 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		Summarizer:      strings.ToLower(strings.TrimSpace(getenv("RECAP_SUMMARIZER"))),
 		Lang:            strings.TrimSpace(getenv("RECAP_LANG")),
 		YouTubeEndpoint: strings.TrimSpace(getenv("RECAP_YOUTUBE_ENDPOINT")),
-		LogLevel:        getenv("RECAP_LOG_LEVEL"),
 		LogFormat:       getenv("RECAP_LOG_FORMAT"),
 		LLM: LLMConfig{
 			BaseURL: strings.TrimSpace(getenv("RECAP_LLM_BASE_URL")),
@@ -75,22 +77,34 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		c.LLM.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	}
 	c.llmBaseURLSet = c.LLM.BaseURL != ""
-	for _, t := range strings.Split(getenv("RECAP_API_TOKENS"), ",") {
+	tokens := getenv("RECAP_API_TOKENS")
+	for _, t := range strings.Split(tokens, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.APITokens = append(c.APITokens, t)
 		}
 	}
+	if tokens != "" && len(c.APITokens) == 0 {
+		// Set but empty (" , "): an open API would be a surprise.
+		return nil, recap.Errorf(recap.EINVALID, "RECAP_API_TOKENS=%q holds no token: give comma-separated tokens, or unset it for an open API", tokens)
+	}
+	if s := strings.TrimSpace(getenv("RECAP_LOG_LEVEL")); s != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(s)); err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_LOG_LEVEL=%q: expected debug, info, warn or error", s)
+		}
+		c.logLevelSet = true
+	}
+	// Defaults are their owners': the LLM's in llm, the worker's here.
 	ints := []struct {
-		name string
-		dst  *int
-		def  int
+		name     string
+		dst      *int
+		def, min int
 	}{
-		{"RECAP_LLM_CONCURRENCY", &c.LLM.Concurrency, 20},
-		{"RECAP_LLM_RPM", &c.LLM.RPM, 0},
-		{"RECAP_LLM_TPM", &c.LLM.TPM, 0},
-		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, 8000},
-		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, 5},
-		{"RECAP_WORKERS", &c.Workers, 4},
+		{"RECAP_LLM_CONCURRENCY", &c.LLM.Concurrency, llm.DefaultConcurrency, 1},
+		{"RECAP_LLM_RPM", &c.LLM.RPM, 0, 0},
+		{"RECAP_LLM_TPM", &c.LLM.TPM, 0, 0},
+		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, llm.DefaultChapterTokens, llm.MinChapterTokens},
+		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, llm.DefaultMaxRetries, 1},
+		{"RECAP_WORKERS", &c.Workers, defaultWorkers, 0},
 	}
 	for _, v := range ints {
 		s := strings.TrimSpace(getenv(v.name))
@@ -99,8 +113,8 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			continue
 		}
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a whole number ≥ 0", v.name, s)
+		if err != nil || n < v.min {
+			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a whole number ≥ %d", v.name, s, v.min)
 		}
 		*v.dst = n
 	}
@@ -145,13 +159,10 @@ func (c *Config) withDefaults() error {
 	c.Lang = lang
 	llmConfigured := c.llmConfigured()
 	if c.LLM.BaseURL == "" {
-		c.LLM.BaseURL = defaultLLMBaseURL
+		c.LLM.BaseURL = llm.DefaultBaseURL
 	}
 	if c.LLM.Model == "" {
-		c.LLM.Model = defaultLLMModel
-	}
-	if c.LLM.Concurrency == 0 {
-		c.LLM.Concurrency = 1
+		c.LLM.Model = llm.DefaultModel
 	}
 	switch c.Summarizer {
 	case "":

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/llm"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := ConfigFromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One owner for each default: the LLM's are llm's.
+	if c.LLM.Concurrency != llm.DefaultConcurrency || c.LLM.ChapterTokens != llm.DefaultChapterTokens ||
+		c.LLM.MaxRetries != llm.DefaultMaxRetries || c.LLM.Model != llm.DefaultModel || c.LLM.BaseURL != llm.DefaultBaseURL {
+		t.Errorf("LLM defaults = %+v; want llm's", c.LLM)
+	}
+	if c.Workers != defaultWorkers || c.Summarizer != recap.SummarizerExtractive || c.Lang != "en" || c.logLevelSet {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"RECAP_API_TOKENS": " , "}, `RECAP_API_TOKENS=" , " holds no token`},
+		{map[string]string{"RECAP_API_TOKENS": ","}, "holds no token"},
+		{map[string]string{"RECAP_LOG_LEVEL": "verbose"}, `RECAP_LOG_LEVEL="verbose": expected debug, info, warn or error`},
+		{map[string]string{"RECAP_LOG_FORMAT": "yaml"}, "RECAP_LOG_FORMAT"},
+		{map[string]string{"RECAP_LLM_CONCURRENCY": "0"}, `RECAP_LLM_CONCURRENCY="0": expected a whole number ≥ 1`},
+		{map[string]string{"RECAP_LLM_CHAPTER_TOKENS": "10"}, "RECAP_LLM_CHAPTER_TOKENS"},
+		{map[string]string{"RECAP_WORKERS": "-1"}, "RECAP_WORKERS"},
+		{map[string]string{"RECAP_JOB_LEASE": "soon"}, "RECAP_JOB_LEASE"},
+		{map[string]string{"RECAP_LANG": "xx-!!"}, "RECAP_LANG"},
+	} {
+		_, err := ConfigFromEnv(env(tc.env))
+		if recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ConfigFromEnv(%v): %v; want EINVALID saying %q", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestConfigParsesSettings(t *testing.T) {
+	c, err := ConfigFromEnv(env(map[string]string{"RECAP_API_TOKENS": " a , ,b", "RECAP_LOG_LEVEL": "DEBUG", "RECAP_LANG": "PT-br"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.APITokens, "|") != "a|b" || c.LogLevel != slog.LevelDebug || !c.logLevelSet || c.Lang != "pt-BR" {
+		t.Errorf("config = tokens %q, level %v (set %v), lang %q", c.APITokens, c.LogLevel, c.logLevelSet, c.Lang)
+	}
+}
