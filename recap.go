@@ -25,6 +25,30 @@ type Video struct {
 	Description string `json:"-"`
 }
 
+// ValidVideoID reports whether s is a YouTube video id: 11 characters of
+// letters, digits, '-' and '_'.
+func ValidVideoID(s string) bool {
+	if len(s) != 11 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Timestamp writes d as m:ss or h:mm:ss, the way YouTube does.
+func Timestamp(d time.Duration) string {
+	s := int64(d / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
 // WatchURL is the canonical watch URL of a video id.
 func WatchURL(id string) string { return "https://www.youtube.com/watch?v=" + id }
 
@@ -91,15 +115,19 @@ func JoinSegments(segs []Segment) string {
 // Empty reports whether the transcript holds no words at all: sound cues
 // such as "[Music]", "(applause)" or "♪" are not words.
 func (t *Transcript) Empty() bool {
-	if t == nil {
-		return true
-	}
-	for _, s := range t.Segments {
+	return t == nil || !SegmentsHaveWords(t.Segments)
+}
+
+// SegmentsHaveWords reports whether any segment says something (HasWords).
+// Sound cues keep their timing in a transcript, but a stretch made only
+// of them says nothing.
+func SegmentsHaveWords(segs []Segment) bool {
+	for _, s := range segs {
 		if HasWords(s.Text) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // HasWords reports whether caption text says anything, once sound cues in

@@ -50,3 +50,24 @@ func TestErrorCodes(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestHasWords: sound cues, music signs and punctuation are not words.
+func TestHasWords(t *testing.T) {
+	for text, want := range map[string]bool{
+		"[Music]":                true,
+		"[Applause] [Laughter]":  true,
+		"(laughs)":               true,
+		"♪♪":                     true,
+		"♪ [Music] ♪ -":          true,
+		"":                       true,
+		"♪ la la la ♪":           false,
+		"[Music] so we begin":    false,
+		"(en) Welcome":           false,
+		"42":                     false,
+		"Willkommen [Musik] da!": false,
+	} {
+		if got := HasWords(text); got == want {
+			t.Errorf("HasWords(%q) = %v, want %v", text, got, !want)
+		}
+	}
+}

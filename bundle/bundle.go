@@ -7,7 +7,6 @@ package bundle
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -172,5 +171,3 @@ const (
 func (s subFile) language() string {
 	return strings.TrimSuffix(s.lang, "-orig")
 }
-
-func (s subFile) String() string { return fmt.Sprintf("%s (%s)", filepath.Base(s.path), s.lang) }

@@ -159,6 +159,3 @@ func shortenRunes(s string, maxRunes int) string {
 	}
 	return string(rs[:cut]) + "…"
 }
-
-// wordCount is a text's length in words, CJK runes counting half.
-func wordCount(s string) int { return weightOf(tokenize(s)) }

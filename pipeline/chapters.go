@@ -358,13 +358,13 @@ func ValidateMarks(marks []recap.ChapterMark, duration time.Duration) error {
 		return recap.Errorf(recap.EINVALID, "%d chapter marks: expected at least %d", len(marks), minMarks)
 	}
 	if marks[0].Start != 0 {
-		return recap.Errorf(recap.EINVALID, "first chapter %q starts at %s: expected 0:00", marks[0].Title, FormatTimestamp(marks[0].Start))
+		return recap.Errorf(recap.EINVALID, "first chapter %q starts at %s: expected 0:00", marks[0].Title, recap.Timestamp(marks[0].Start))
 	}
 	for i := 1; i < len(marks); i++ {
 		prev, m := marks[i-1], marks[i]
 		if m.Start <= prev.Start {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q at %s does not come after chapter %d at %s: expected ascending times",
-				i+1, m.Title, FormatTimestamp(m.Start), i, FormatTimestamp(prev.Start))
+				i+1, m.Title, recap.Timestamp(m.Start), i, recap.Timestamp(prev.Start))
 		}
 		if m.Start-prev.Start < minMarkSpacing {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q is %s long: expected at least %s", i, prev.Title, m.Start-prev.Start, minMarkSpacing)
@@ -374,7 +374,7 @@ func ValidateMarks(marks []recap.ChapterMark, duration time.Duration) error {
 		last := marks[len(marks)-1]
 		if last.Start >= duration {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q starts at %s, after the video ends (%s): expected every chapter inside the video",
-				len(marks), last.Title, FormatTimestamp(last.Start), FormatTimestamp(duration))
+				len(marks), last.Title, recap.Timestamp(last.Start), recap.Timestamp(duration))
 		}
 		if duration-last.Start < minMarkSpacing {
 			return recap.Errorf(recap.EINVALID, "last chapter %q is %s long: expected at least %s", last.Title, duration-last.Start, minMarkSpacing)

@@ -54,7 +54,7 @@ type YouTube struct{ Fetcher Fetcher }
 
 // Resolve checks that ref is a video id.
 func (y YouTube) Resolve(_ context.Context, ref string) (string, string, error) {
-	if !validID(ref) {
+	if !recap.ValidVideoID(ref) {
 		return "", "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video id: an id is 11 characters of letters, digits, '-' and '_'", ref)
 	}
 	return ref, ref, nil

@@ -300,9 +300,9 @@ func report(req Request, pr Progress) {
 
 func chapterLabel(ch *recap.Chapter) string {
 	if ch.SourceTitle != "" {
-		return fmt.Sprintf("%q at %s", ch.SourceTitle, FormatTimestamp(ch.Start))
+		return fmt.Sprintf("%q at %s", ch.SourceTitle, recap.Timestamp(ch.Start))
 	}
-	return "at " + FormatTimestamp(ch.Start)
+	return "at " + recap.Timestamp(ch.Start)
 }
 
 func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo {
@@ -328,15 +328,6 @@ func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo 
 // seconds rounds down: a chapter starting at 61.9 s links to &t=61s, which
 // YouTube plays from just before the first word.
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
-
-// FormatTimestamp writes d as m:ss or h:mm:ss, the way YouTube does.
-func FormatTimestamp(d time.Duration) string {
-	s := int64(d / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
 
 // ChapterKey is the cache key of one chapter summary: everything the
 // summarizer is given (prompt version, model, language, the chapter's

@@ -5,9 +5,9 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/recap-dev/recap"
 )
@@ -70,10 +70,5 @@ func Bytes(doc *recap.Document, format string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Timestamp writes seconds as m:ss or h:mm:ss, the way YouTube does.
-func Timestamp(s int64) string {
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
+// Timestamp writes a document's seconds as recap.Timestamp does.
+func Timestamp(s int64) string { return recap.Timestamp(time.Duration(s) * time.Second) }

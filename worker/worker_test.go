@@ -49,7 +49,7 @@ func (f *fakeFetcher) Fetch(_ context.Context, id, lang string) (*recap.Source, 
 	}
 	var desc strings.Builder
 	for c := range n {
-		fmt.Fprintf(&desc, "%s Topic %d\n", pipeline.FormatTimestamp(time.Duration(c)*5*time.Minute), c+1)
+		fmt.Fprintf(&desc, "%s Topic %d\n", recap.Timestamp(time.Duration(c)*5*time.Minute), c+1)
 		for s := range 60 {
 			start := time.Duration(c)*5*time.Minute + time.Duration(s)*5*time.Second
 			src.Transcript.Segments = append(src.Transcript.Segments, recap.Segment{

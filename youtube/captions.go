@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	kkdai "github.com/kkdai/youtube/v2"
 
@@ -128,7 +127,7 @@ func (c *Client) fetchTrack(ctx context.Context, hc *http.Client, id string, ch 
 		return nil, fmt.Errorf("%w: %v", errNoText, err)
 	}
 	segs = tidy(segs)
-	if !hasWords(segs) {
+	if !recap.SegmentsHaveWords(segs) {
 		return nil, fmt.Errorf("%w: only sound cues", errNoText)
 	}
 	return segs, nil
@@ -197,7 +196,7 @@ func panelTranscript(ctx context.Context, kc *kkdai.Client, v *kkdai.Video, lang
 		})
 	}
 	segs = tidy(segs)
-	if !hasWords(segs) {
+	if !recap.SegmentsHaveWords(segs) {
 		return nil, fmt.Errorf("%w: transcript without words", errNoText)
 	}
 	return segs, nil
@@ -224,36 +223,4 @@ func tidy(segs []recap.Segment) []recap.Segment {
 		}
 	}
 	return out
-}
-
-// hasWords reports whether any segment says something. Sound cues such as
-// "[Music]", "[Applause]", "(laughs)" or "♪♪" stay in the transcript, with
-// their timing, but do not count as words: a track made only of them is
-// no transcript.
-func hasWords(segs []recap.Segment) bool {
-	for _, s := range segs {
-		if !cueOnly(s.Text) {
-			return true
-		}
-	}
-	return false
-}
-
-// cueOnly reports whether text is only bracketed sound cues, music signs
-// and punctuation.
-func cueOnly(text string) bool {
-	depth := 0
-	for _, r := range text {
-		switch r {
-		case '[', '(':
-			depth++
-		case ']', ')':
-			depth = max(depth-1, 0)
-		default:
-			if depth == 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -99,7 +99,7 @@ func defaultHTTPClient() http.Client {
 // rate-limits or wants a bot check; network faults and 5xx are plain
 // errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
-	if !validID(videoID) {
+	if !recap.ValidVideoID(videoID) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
 	}
 	if lang == "" {
@@ -169,17 +169,4 @@ func largestThumbnail(ts kkdai.Thumbnails) string {
 		best = "https:" + best
 	}
 	return best
-}
-
-// validID reports whether id looks like a YouTube video id.
-func validID(id string) bool {
-	if len(id) != 11 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/llm"
+	"github.com/recap-dev/recap/storage/postgres"
+	"github.com/recap-dev/recap/storage/sqlite"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -191,8 +193,8 @@ func (c *Config) withDefaults() error {
 			return recap.Errorf(recap.EINVALID, "RECAP_REDIS_URL=%q: expected redis://host:port/db", c.RedisURL)
 		}
 	}
-	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
-		return recap.Errorf(recap.EINVALID, "RECAP_DATABASE_URL=%q: expected sqlite:PATH or postgres://…", c.DatabaseURL)
+	if _, ok := sqlite.PathFromURL(c.DatabaseURL); !ok && !postgres.IsURL(c.DatabaseURL) {
+		return recap.Errorf(recap.EINVALID, "RECAP_DATABASE_URL=%q: expected sqlite:PATH or postgres://…", redactURL(c.DatabaseURL))
 	}
 	switch c.LogFormat {
 	case "", "text", "json":

@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -156,25 +154,18 @@ func newSummarizer(cfg *Config, kind, model string, logger *slog.Logger, limiter
 
 // openStore opens sqlite:PATH or postgres://… and applies migrations.
 func openStore(ctx context.Context, dbURL string) (storage.Store, error) {
-	switch {
-	case strings.HasPrefix(dbURL, "sqlite:"):
-		path := strings.TrimPrefix(dbURL, "sqlite:")
-		path = strings.TrimPrefix(path, "//")
-		if path == "" {
-			return nil, errors.New("RECAP_DATABASE_URL=sqlite: needs a file path, e.g. sqlite:recap.db")
-		}
+	if path, ok := sqlite.PathFromURL(dbURL); ok {
 		s, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", dbURL, err)
 		}
 		return s, nil
-	default:
-		s, err := postgres.Open(ctx, dbURL)
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
-		}
-		return s, nil
 	}
+	s, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
+	}
+	return s, nil
 }
 
 // newHTTPClient is a client with connect and header timeouts; total is the

@@ -153,13 +153,6 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-func formatNullTime(t *time.Time) sql.NullString {
-	if t == nil {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: formatTime(*t), Valid: true}
-}
-
 func parseNullTime(s sql.NullString) (*time.Time, error) {
 	if !s.Valid {
 		return nil, nil
