@@ -64,6 +64,46 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	return &Store{Now: time.Now, pool: pool}, nil
 }
 
+// OpenReadOnly connects to the database at url to read it: no migration,
+// so that a role that may only read can (recap get). Its schema must be
+// the current one (storage.CheckCurrent).
+func OpenReadOnly(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "postgres: bad database URL")
+	}
+	// Every transaction of this pool refuses to write.
+	cfg.ConnConfig.RuntimeParams["default_transaction_read_only"] = "on"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := checkCurrent(ctx, pool); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &Store{Now: time.Now, pool: pool}, nil
+}
+
+// checkCurrent fails unless the schema holds recap's current tables.
+func checkCurrent(ctx context.Context, pool *pgxpool.Pool) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return err
+	}
+	version := 0
+	if exists {
+		if err := pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+			return err
+		}
+	}
+	return storage.CheckCurrent(ms, version)
+}
+
 // IsURL reports whether url names a PostgreSQL database, as
 // RECAP_DATABASE_URL may.
 func IsURL(url string) bool {

@@ -263,3 +263,34 @@ func TestUpgradeKeepsJobs(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOnly(t *testing.T) {
+	cfg := testConfig(t)
+	storagetest.ReadOnly(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, cfg)
+		s.Now = storagetest.Now(t)
+		return s
+	}, func(t *testing.T) storage.Store {
+		s, err := OpenReadOnly(t.Context(), cfg.ConnString()+"&search_path="+cfg.ConnConfig.RuntimeParams["search_path"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// OpenReadOnly applies no migration: an empty schema is an error that says
+// so, and stays empty.
+func TestOpenReadOnlyRefuses(t *testing.T) {
+	cfg := testConfig(t)
+	_, err := OpenReadOnly(t.Context(), cfg.ConnString()+"&search_path="+cfg.ConnConfig.RuntimeParams["search_path"])
+	if recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of an empty schema: %v; want ENOTFOUND", err)
+	}
+	var exists bool
+	admin.QueryRow(t.Context(), `SELECT to_regclass($1) IS NOT NULL`, cfg.ConnConfig.RuntimeParams["search_path"]+".schema_migrations").Scan(&exists)
+	if exists {
+		t.Error("OpenReadOnly created schema_migrations")
+	}
+}

@@ -13,7 +13,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -82,6 +85,76 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.read = read
 	}
 	return s, nil
+}
+
+// OpenReadOnly opens the existing database at path to read it: no
+// migration and no write, so that a database on a read-only file, folder
+// or disk can be read (recap get). Its schema must be the current one
+// (storage.CheckCurrent); every write fails.
+//
+// SQLite reads a WAL database through a shared-memory file beside it; when
+// that file is missing and cannot be created (a read-only folder, nobody
+// writing), the database is read as immutable: without locks, as it is.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.ContainsRune(path, '?') {
+		return nil, recap.Errorf(recap.EINVALID, "sqlite: %q is not a database file path", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, recap.Errorf(recap.ENOTFOUND, "sqlite: no database at %s", path)
+		}
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	var err error
+	for _, immutable := range []bool{false, true} {
+		var db *sql.DB
+		if db, err = sql.Open("sqlite", readOnlyDSN(path, immutable)); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		db.SetMaxOpenConns(readConns)
+		db.SetMaxIdleConns(readConns)
+		if err = checkCurrent(ctx, db); err == nil {
+			return &Store{Now: time.Now, write: db, read: db}, nil
+		}
+		db.Close()
+		if !isReadOnly(err) {
+			break
+		}
+	}
+	return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+}
+
+// readOnlyDSN is a file: URI, the form in which SQLite itself reads mode
+// and immutable.
+func readOnlyDSN(path string, immutable bool) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_query_only", "on")
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}).String()
+}
+
+// checkCurrent fails unless db holds the current schema.
+func checkCurrent(ctx context.Context, db *sql.DB) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var version int
+	err = db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		err, version = nil, 0
+	}
+	if err != nil {
+		return err
+	}
+	return storage.CheckCurrent(ms, version)
 }
 
 // PathFromURL returns the file path of a "sqlite:PATH" (or
@@ -169,6 +242,13 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 func isPrimaryKeyViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// isReadOnly reports whether err is SQLite's "attempt to write a readonly
+// database".
+func isReadOnly(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_READONLY
 }
 
 // isBusy reports whether err is SQLite's "database is locked".

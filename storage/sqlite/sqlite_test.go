@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -358,5 +360,54 @@ func TestUpgradeKeepsJobs(t *testing.T) {
 		if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Priority != prio {
 			t.Errorf("job %s after the upgrade: source %q %q, priority %q; want youtube dQw4w9WgXcQ, %s", id, j.SourceKind, j.SourceRef, j.Priority, prio)
 		}
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "recap.db")
+	storagetest.ReadOnly(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, path)
+		s.Now = storagetest.Now(t)
+		return s
+	}, func(t *testing.T) storage.Store {
+		s, err := OpenReadOnly(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// OpenReadOnly applies no migration: a missing, empty or old database is
+// an error that says so, and stays as it was.
+func TestOpenReadOnlyRefuses(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenReadOnly(t.Context(), filepath.Join(dir, "missing.db"))
+	if recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of a missing file: %v; want ENOTFOUND", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); !os.IsNotExist(err) {
+		t.Errorf("OpenReadOnly created the missing file (%v)", err)
+	}
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o644)
+	if _, err := OpenReadOnly(t.Context(), empty); recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of an empty file: %v; want ENOTFOUND", err)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", dsn(old, false, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := loadMigrations()
+	if err := applyMigrations(t.Context(), db, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = OpenReadOnly(t.Context(), old)
+	if recap.ErrorCode(err) != recap.ECONFLICT || !strings.Contains(err.Error(), "upgrade") {
+		t.Errorf("OpenReadOnly of a version 1 database: %v; want a conflict that says to upgrade", err)
 	}
 }
