@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/recap-dev/recap"
@@ -51,14 +53,22 @@ var commands = []command{
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
 }
 
-const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
+// Each command's usage line, with every flag it takes.
+const (
+	serveUsage  = "recap serve [--addr HOST:PORT] [--workers N]"
+	workerUsage = "recap worker [--workers N]"
+)
+
+var usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
 
 Usage:
-  recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>
-  recap serve
-  recap worker
-  recap get [--format md|json|html] <summary-id|video-id>
+  ` + summarizeUsage + `
+  ` + serveUsage + `
+  ` + workerUsage + `
+  ` + getUsage + `
+  recap --version
 
+"recap COMMAND --help" shows a command's flags and their defaults.
 Configuration comes from RECAP_* environment variables; see README.md.
 `
 
@@ -71,6 +81,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintf(m.Stdout, "recap %s\n", version())
+		return exitOK
+	}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return m.exit(c.run(m, ctx, args[1:]))
@@ -78,6 +92,67 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintf(m.Stderr, "%s\nrecap: unknown command %q\n", usageText, args[0])
 	return exitUsage
+}
+
+// buildVersion is set at link time (-ldflags "-X main.buildVersion=v1.2.3");
+// without it the version comes from the module and VCS information Go
+// records in the binary.
+var buildVersion string
+
+// version names this build: its version, else the module's, and the VCS
+// revision it was built from.
+func version() string {
+	v := buildVersion
+	info, ok := debug.ReadBuildInfo()
+	if v == "" && ok {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	if ok {
+		var rev, modified string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = "+modified"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			v += " (" + rev + modified + ")"
+		}
+	}
+	return v
+}
+
+// optionalInt is an int flag whose default comes from the environment:
+// it says whether it was given, and shows no "(default 0)" in --help.
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("expected a whole number ≥ 0")
+	}
+	o.n, o.set = n, true
+	return nil
 }
 
 // usageError is bad usage of a command: exit 2 with the command's usage.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -15,8 +16,11 @@ import (
 	"github.com/recap-dev/recap/worker"
 )
 
-// defaultWorkers is RECAP_WORKERS's default: jobs at once in a process.
-const defaultWorkers = 4
+// Defaults of the settings cmd owns.
+const (
+	defaultWorkers  = 4                // RECAP_WORKERS: jobs at once in a process
+	defaultHTTPAddr = "127.0.0.1:8080" // RECAP_HTTP_ADDR
+)
 
 // Config is recap's configuration, read from RECAP_* variables (see the
 // table in README.md); flags may override fields.
@@ -44,6 +48,9 @@ type Config struct {
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
 	llmBaseURLSet bool
+	// defaultDB is the database file used when RECAP_DATABASE_URL is
+	// unset ("" when it is set); its folder is made when missing.
+	defaultDB string
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -79,6 +86,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		c.LLM.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	}
 	c.llmBaseURLSet = c.LLM.BaseURL != ""
+	if c.DatabaseURL == "" {
+		path, err := defaultDatabasePath(getenv)
+		if err != nil {
+			return nil, err
+		}
+		c.DatabaseURL, c.defaultDB = "sqlite:"+path, path
+	}
 	tokens := getenv("RECAP_API_TOKENS")
 	for _, t := range strings.Split(tokens, ",") {
 		if t = strings.TrimSpace(t); t != "" {
@@ -145,11 +159,10 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 }
 
 func (c *Config) withDefaults() error {
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = "sqlite:recap.db"
-	}
 	if c.HTTPAddr == "" {
-		c.HTTPAddr = "127.0.0.1:8080"
+		c.HTTPAddr = defaultHTTPAddr
+	} else if err := checkAddr("RECAP_HTTP_ADDR", c.HTTPAddr); err != nil {
+		return err
 	}
 	if c.Lang == "" {
 		c.Lang = "en"
@@ -204,14 +217,35 @@ func (c *Config) withDefaults() error {
 	return nil
 }
 
+// defaultDatabasePath is where recap keeps its SQLite database when
+// RECAP_DATABASE_URL is unset: recap/recap.db in the XDG data folder
+// ($XDG_DATA_HOME, else ~/.local/share), the same whatever folder a
+// command runs in.
+func defaultDatabasePath(getenv func(string) string) (string, error) {
+	data := getenv("XDG_DATA_HOME")
+	if !filepath.IsAbs(data) { // the XDG spec: a relative value is ignored
+		home := getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return "", recap.Errorf(recap.EINVALID, "RECAP_DATABASE_URL is unset and there is no home folder ($HOME) for the default database: set RECAP_DATABASE_URL, e.g. sqlite:/var/lib/recap/recap.db")
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(data, "recap", "recap.db"), nil
+}
+
 // llmConfigured reports whether an LLM server was given: an API key or a
 // base URL.
 func (c *Config) llmConfigured() bool { return c.LLM.APIKey != "" || c.llmBaseURLSet }
 
-// String describes the configuration without secrets, for logs.
+// String describes the configuration without secrets, for logs: the
+// summarizer in use, and an LLM's model and server only when it is one.
 func (c *Config) String() string {
-	return fmt.Sprintf("summarizer=%s model=%s llm=%s redis=%s database=%s workers=%d lang=%s",
-		c.Summarizer, c.LLM.Model, redactURL(c.LLM.BaseURL), redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
+	sum := "summarizer=" + c.Summarizer
+	if c.Summarizer == recap.SummarizerLLM {
+		sum += fmt.Sprintf(" model=%s llm=%s", c.LLM.Model, redactURL(c.LLM.BaseURL))
+	}
+	return fmt.Sprintf("%s redis=%s database=%s workers=%d lang=%s",
+		sum, redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
 }
 
 func orEmbedded(s string) string {

@@ -9,7 +9,15 @@ import (
 	"github.com/recap-dev/recap/llm"
 )
 
-func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+// env is an environment of kv, with a home folder unless kv says otherwise.
+func env(kv map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := kv[k]; ok || k != "HOME" {
+			return v
+		}
+		return "/home/tester"
+	}
+}
 
 func TestConfigDefaults(t *testing.T) {
 	c, err := ConfigFromEnv(env(nil))
@@ -55,5 +63,28 @@ func TestConfigParsesSettings(t *testing.T) {
 	}
 	if strings.Join(c.APITokens, "|") != "a|b" || c.LogLevel != slog.LevelDebug || !c.logLevelSet || c.Lang != "pt-BR" {
 		t.Errorf("config = tokens %q, level %v (set %v), lang %q", c.APITokens, c.LogLevel, c.logLevelSet, c.Lang)
+	}
+}
+
+// Without RECAP_DATABASE_URL the database is in the XDG data folder,
+// whatever folder the command runs in.
+func TestConfigDefaultDatabase(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "sqlite:/home/tester/.local/share/recap/recap.db"},
+		{map[string]string{"XDG_DATA_HOME": "/data"}, "sqlite:/data/recap/recap.db"},
+		{map[string]string{"XDG_DATA_HOME": "relative/ignored"}, "sqlite:/home/tester/.local/share/recap/recap.db"},
+		{map[string]string{"RECAP_DATABASE_URL": "sqlite:here.db", "XDG_DATA_HOME": "/data"}, "sqlite:here.db"},
+	} {
+		c, err := ConfigFromEnv(env(tc.env))
+		if err != nil || c.DatabaseURL != tc.want {
+			t.Errorf("ConfigFromEnv(%v): database %q, %v; want %q", tc.env, c.DatabaseURL, err, tc.want)
+		}
+	}
+	_, err := ConfigFromEnv(env(map[string]string{"HOME": ""}))
+	if recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "set RECAP_DATABASE_URL") {
+		t.Errorf("no home and no RECAP_DATABASE_URL: %v; want EINVALID asking for RECAP_DATABASE_URL", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -61,6 +63,12 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 		return nil, err
 	}
 	if opt.store {
+		if cfg.defaultDB != "" {
+			// The default database's folder is recap's own to make.
+			if err := os.MkdirAll(filepath.Dir(cfg.defaultDB), 0o700); err != nil {
+				return nil, fmt.Errorf("make the folder of the default database: %w", err)
+			}
+		}
 		if d.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
 			return nil, err
 		}
@@ -154,14 +162,33 @@ func newSummarizer(cfg *Config, kind, model string, logger *slog.Logger, limiter
 
 // openStore opens sqlite:PATH or postgres://… and applies migrations.
 func openStore(ctx context.Context, dbURL string) (storage.Store, error) {
+	var (
+		s   storage.Store
+		err error
+	)
 	if path, ok := sqlite.PathFromURL(dbURL); ok {
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", dbURL, err)
-		}
-		return s, nil
+		s, err = sqlite.Open(ctx, path)
+	} else {
+		s, err = postgres.Open(ctx, dbURL)
 	}
-	s, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
+	}
+	return s, nil
+}
+
+// openStoreReadOnly opens the database to read it only: no migration and
+// no write, so that recap get reads a read-only file or role.
+func openStoreReadOnly(ctx context.Context, dbURL string) (storage.Store, error) {
+	var (
+		s   storage.Store
+		err error
+	)
+	if path, ok := sqlite.PathFromURL(dbURL); ok {
+		s, err = sqlite.OpenReadOnly(ctx, path)
+	} else {
+		s, err = postgres.OpenReadOnly(ctx, dbURL)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
 	}

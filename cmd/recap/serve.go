@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/api"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
@@ -28,9 +30,10 @@ import (
 func requeueInterval(lease time.Duration) time.Duration { return min(30*time.Second, lease) }
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("serve", "recap serve [--addr HOST:PORT] [--workers N]")
-	addr := fs.String("addr", "", "listen address (default $RECAP_HTTP_ADDR, else 127.0.0.1:8080)")
-	workers := fs.Int("workers", -1, "worker concurrency in this process, 0 for API only (default $RECAP_WORKERS, else 4)")
+	fs := m.newFlagSet("serve", serveUsage)
+	addr := fs.String("addr", "", "listen on `HOST:PORT` (default $RECAP_HTTP_ADDR, else "+defaultHTTPAddr+")")
+	var workers optionalInt
+	fs.Var(&workers, "workers", "run `N` jobs at once in this process; 0 for API only (default $RECAP_WORKERS, else "+strconv.Itoa(defaultWorkers)+")")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -41,14 +44,23 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if *addr != "" {
+		if err := checkAddr("--addr", *addr); err != nil {
+			return err
+		}
 		cfg.HTTPAddr = *addr
 	}
-	if *workers >= 0 {
-		cfg.Workers = *workers
+	if workers.set {
+		cfg.Workers = workers.n
 	}
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap serve", slog.String("config", cfg.String()))
 
+	// The port first: when it is taken, no worker has started a job.
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	svc, err := m.startService(ctx, cfg, logger, true)
 	if err != nil {
 		return err
@@ -66,12 +78,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Logger:       logger,
 		Ready:        svc.pingRedis,
 	})
-	return m.serveHTTP(ctx, cfg.HTTPAddr, h, logger)
+	return m.serveHTTP(ctx, ln, h, logger)
 }
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("worker", "recap worker [--workers N]")
-	workers := fs.Int("workers", -1, "worker concurrency (default $RECAP_WORKERS, else 4)")
+	fs := m.newFlagSet("worker", workerUsage)
+	var workers optionalInt
+	fs.Var(&workers, "workers", "run `N` jobs at once in this process (default $RECAP_WORKERS, else "+strconv.Itoa(defaultWorkers)+")")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -81,8 +94,8 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *workers >= 0 {
-		cfg.Workers = *workers
+	if workers.set {
+		cfg.Workers = workers.n
 	}
 	if cfg.RedisURL == "" {
 		return usagef("recap worker needs RECAP_REDIS_URL (redis://host:port/db) shared with recap serve; for one process, run recap serve")
@@ -92,13 +105,22 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	}
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap worker", slog.String("config", cfg.String()))
+	var ln net.Listener
+	if metricsAddr := m.Getenv("RECAP_METRICS_ADDR"); metricsAddr != "" {
+		if err := checkAddr("RECAP_METRICS_ADDR", metricsAddr); err != nil {
+			return err
+		}
+		if ln, err = listen(metricsAddr); err != nil {
+			return err
+		}
+		defer ln.Close()
+	}
 	svc, err := m.startService(ctx, cfg, logger, false)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	metricsAddr := m.Getenv("RECAP_METRICS_ADDR")
-	if metricsAddr == "" {
+	if ln == nil {
 		<-ctx.Done()
 		return nil
 	}
@@ -111,7 +133,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	return m.serveHTTP(ctx, metricsAddr, mux, logger)
+	return m.serveHTTP(ctx, ln, mux, logger)
 }
 
 // service is the queue side shared by serve and worker: Redis (embedded or
@@ -236,12 +258,33 @@ func (svc *service) Close() {
 	}
 }
 
-// serveHTTP serves h on addr until ctx is done, then shuts down gracefully.
-func (m *Main) serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
+// listen binds addr, checked by checkAddr. A port that is taken, or an
+// address this machine does not have, is a failure (exit 1).
+func listen(addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return ln, nil
+}
+
+// checkAddr checks a listen address given by setting or flag (name):
+// HOST:PORT, the host optional, the port a number.
+func checkAddr(name, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.Atoi(port); perr != nil || n < 0 || n > 65535 {
+			err = fmt.Errorf("port %q is not a number from 0 to 65535", port)
+		}
+	}
+	if err != nil {
+		return recap.Errorf(recap.EINVALID, "%s=%q: expected HOST:PORT, e.g. %s (%v)", name, addr, defaultHTTPAddr, err)
+	}
+	return nil
+}
+
+// serveHTTP serves h on ln until ctx is done, then shuts down gracefully.
+func (m *Main) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()))
 	if m.OnListen != nil {
