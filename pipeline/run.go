@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/recap-dev/recap"
 )
@@ -177,9 +177,25 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 		report(req, Progress{Stage: StageSummarize, Done: done, Total: total, Cached: cached})
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed chapter stops new calls but cancels none in flight: what is
+	// being bought is kept for the retry. A store fault (a dropped
+	// connection) fails the run after every chapter in flight is saved.
+	var (
+		wg       sync.WaitGroup
+		stop     atomic.Bool
+		errMu    sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		stop.Store(true)
+	}
 	for i := range chapters {
-		g.Go(func() error {
+		wg.Go(func() {
 			ch := &chapters[i]
 			in := ChapterInput{
 				VideoTitle:  src.Video.Title,
@@ -191,35 +207,49 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 			}
 			key := ChapterKey(gen, in)
 			if p.Cache != nil {
-				s, ok, err := p.Cache.GetChapter(gctx, key)
+				var (
+					s  recap.ChapterSummary
+					ok bool
+				)
+				err := Durable(ctx, func(ctx context.Context) (err error) {
+					s, ok, err = p.Cache.GetChapter(ctx, key)
+					return err
+				})
 				if err != nil {
-					return fmt.Errorf("chapter cache: %w", err)
+					fail(fmt.Errorf("chapter cache: %w", err))
+					return
 				}
 				if ok {
 					results[i] = s
 					finished(true)
-					return nil
+					return
 				}
 			}
-			s, u, err := p.Summarizer.SummarizeChapter(gctx, in)
+			if stop.Load() {
+				return
+			}
+			s, u, err := p.Summarizer.SummarizeChapter(ctx, in)
 			usages[i] = u
 			if err != nil {
-				return fmt.Errorf("chapter %d/%d (%s): %w", i+1, total, chapterLabel(ch), err)
+				fail(fmt.Errorf("chapter %d/%d (%s): %w", i+1, total, chapterLabel(ch), err))
+				return
 			}
 			if p.Cache != nil {
-				// Keep what was paid for even when another chapter's
-				// failure has cancelled gctx: the retry must not pay again.
-				if err := p.Cache.PutChapter(context.WithoutCancel(gctx), key, s); err != nil {
-					return fmt.Errorf("chapter cache: %w", err)
+				// Keep what was paid for, through a dropped connection and
+				// whatever happens to the run: the retry must not pay again.
+				err := Durable(context.WithoutCancel(ctx), func(ctx context.Context) error { return p.Cache.PutChapter(ctx, key, s) })
+				if err != nil {
+					fail(fmt.Errorf("chapter cache: %w", err))
+					return
 				}
 			}
 			results[i] = s
 			finished(false)
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
 	}
 
 	report(req, Progress{Stage: StageOverview, Done: total, Total: total, Cached: cached})
@@ -272,7 +302,14 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (string, recap.Usage, error) {
 	key := OverviewKey(gen, in)
 	if p.Cache != nil {
-		s, ok, err := p.Cache.GetChapter(ctx, key)
+		var (
+			s  recap.ChapterSummary
+			ok bool
+		)
+		err := Durable(ctx, func(ctx context.Context) (err error) {
+			s, ok, err = p.Cache.GetChapter(ctx, key)
+			return err
+		})
 		if err != nil {
 			return "", recap.Usage{}, fmt.Errorf("cache: %w", err)
 		}
@@ -285,7 +322,10 @@ func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in Overvie
 		return "", u, err
 	}
 	if p.Cache != nil {
-		if err := p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: text}); err != nil {
+		save := func(ctx context.Context) error {
+			return p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: text})
+		}
+		if err := Durable(context.WithoutCancel(ctx), save); err != nil {
 			return "", u, fmt.Errorf("cache: %w", err)
 		}
 	}

@@ -102,7 +102,17 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 		return nil, OutcomeSkipped, lost
 	}
 	if err == nil {
-		if err = r.Store.FinishJob(bg, job.ID, lease.Owner, doc); err == nil {
+		// The document is paid for: keep trying through a dropped
+		// connection rather than pay for it again on a retry.
+		err = pipeline.Durable(bg, func(ctx context.Context) error { return r.Store.FinishJob(ctx, job.ID, lease.Owner, doc) })
+		if recap.ErrorCode(err) == recap.ECONFLICT && !errors.Is(err, storage.ErrLeased) {
+			// An attempt whose answer the dropped connection lost may
+			// have finished the job.
+			if cur, gerr := r.Store.GetJob(bg, job.ID); gerr == nil && cur.Status == storage.StatusDone {
+				err = nil
+			}
+		}
+		if err == nil {
 			log.Info("job done", slog.Int("chapters", len(doc.Chapters)),
 				slog.Int("llm_calls", doc.Usage.LLMCalls), slog.Duration("took", time.Since(startedAt(job))))
 			return doc, OutcomeDone, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/storagetest"
 )
@@ -292,5 +294,38 @@ func TestOpenReadOnlyRefuses(t *testing.T) {
 	admin.QueryRow(t.Context(), `SELECT to_regclass($1) IS NOT NULL`, cfg.ConnConfig.RuntimeParams["search_path"]+".schema_migrations").Scan(&exists)
 	if exists {
 		t.Error("OpenReadOnly created schema_migrations")
+	}
+}
+
+// TestSaveThroughDroppedConnections kills every connection of the store
+// (as a PostgreSQL restart or a network cut would): a chapter answer saved
+// through pipeline.Durable, as the pipeline saves what it paid for, is
+// kept.
+func TestSaveThroughDroppedConnections(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ConnConfig.RuntimeParams["application_name"] = "recap-drop-test-" + cfg.ConnConfig.RuntimeParams["search_path"]
+	s := mustOpen(t, cfg)
+	ctx := t.Context()
+	kill := func() {
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+			cfg.ConnConfig.RuntimeParams["application_name"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutChapter(ctx, "warm", recap.ChapterSummary{Title: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		kill()
+		key := fmt.Sprintf("k%d", i)
+		err := pipeline.Durable(ctx, func(ctx context.Context) error {
+			return s.PutChapter(ctx, key, recap.ChapterSummary{Title: key})
+		})
+		if err != nil {
+			t.Fatalf("save after the connections were killed: %v", err)
+		}
+		if got, ok, err := s.GetChapter(ctx, key); err != nil || !ok || got.Title != key {
+			t.Fatalf("answer %s after the drop: %+v, %v, %v", key, got, ok, err)
+		}
 	}
 }
