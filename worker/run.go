@@ -41,9 +41,12 @@ type Runner struct {
 	// (DefaultLease when 0); the run renews it every Lease/3. Another
 	// process takes the job over only once a hold has lapsed, so a run that
 	// dies is taken over after at most Lease.
-	Lease   time.Duration
-	Logger  *slog.Logger
-	Metrics *metrics.Metrics // optional
+	Lease time.Duration
+	// TaskTimeout is how long a job may run (RECAP_TASK_TIMEOUT), named
+	// in the error of a job stopped for taking longer.
+	TaskTimeout time.Duration
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics // optional
 }
 
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
@@ -120,6 +123,9 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 		err = fmt.Errorf("store document: %w", err)
 	}
 
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		err = r.timedOut(err, time.Since(startedAt(job)))
+	}
 	code, msg := recap.ErrorCode(err), err.Error()
 	if recap.Permanent(err) || opt.Final {
 		if !recap.Permanent(err) && job.Attempts > 1 {
@@ -243,6 +249,21 @@ func (r *Runner) pipelineFor(job *storage.Job) (*pipeline.Pipeline, error) {
 	p := *r.Pipeline
 	p.Summarizer = s
 	return &p, nil
+}
+
+// timedOut is the error of a run stopped at its deadline, in words: the
+// bare "context deadline exceeded" says nothing to whoever reads the job.
+func (r *Runner) timedOut(err error, ran time.Duration) error {
+	limit := "its time limit"
+	if r.TaskTimeout > 0 {
+		limit = "RECAP_TASK_TIMEOUT=" + r.TaskTimeout.String()
+	}
+	round := time.Second
+	if ran < time.Minute {
+		round = time.Millisecond
+	}
+	return recap.WrapError(recap.EINTERNAL, err,
+		"the job ran for %s, longer than %s, and was stopped (the chapters it finished are kept for the next attempt)", ran.Round(round), limit)
 }
 
 func (r *Runner) logger() *slog.Logger {

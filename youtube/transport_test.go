@@ -1,6 +1,7 @@
 package youtube
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -217,5 +218,24 @@ func TestHomeCache(t *testing.T) {
 	}
 	if hits.Load() != 5 {
 		t.Errorf("hits = %d, want 5: only the bare home page is cached", hits.Load())
+	}
+}
+
+// An error of a fetch through RECAP_YOUTUBE_ENDPOINT names the endpoint
+// the requests really went to, not only YouTube's URL.
+func TestErrorsNameTheEndpoint(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+	}))
+	defer failing.Close()
+	for _, ep := range []string{"http://127.0.0.1:1/prefix", failing.URL} {
+		c, err := New(Config{Endpoint: ep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Fetch(context.Background(), "dQw4w9WgXcQ", "en")
+		if err == nil || !strings.Contains(err.Error(), ep) {
+			t.Errorf("fetch through %s: %v; want the error to name the endpoint", ep, err)
+		}
 	}
 }

@@ -9,6 +9,7 @@ package youtube
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -40,6 +41,9 @@ type Config struct {
 type Client struct {
 	http *http.Client // the caller's client, on the rewriting transport
 	log  *slog.Logger
+	// via is the endpoint requests really go to when it is not YouTube
+	// itself, for errors: "" for YouTube.
+	via string
 }
 
 // New returns a Client. A malformed Endpoint gives an EINVALID error.
@@ -63,7 +67,11 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{http: &hc, log: log}, nil
+	c := &Client{http: &hc, log: log}
+	if via := ep.Redacted(); via != DefaultEndpoint {
+		c.via = via
+	}
+	return c, nil
 }
 
 // parseEndpoint checks an endpoint base URL and strips its trailing slash.
@@ -99,6 +107,15 @@ func defaultHTTPClient() http.Client {
 // rate-limits or wants a bot check; network faults and 5xx are plain
 // errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
+	src, err := c.fetch(ctx, videoID, lang)
+	if err != nil && c.via != "" {
+		// kkdai and net/http name YouTube's URLs; say where they went.
+		return nil, fmt.Errorf("%w (requests for YouTube went to RECAP_YOUTUBE_ENDPOINT %s)", err, c.via)
+	}
+	return src, err
+}
+
+func (c *Client) fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
 	if !recap.ValidVideoID(videoID) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
 	}

@@ -97,7 +97,7 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 // runner runs stored jobs through the pipeline.
 func (d *deps) runner(m *metrics.Metrics) *worker.Runner {
 	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), Summarizers: d.summarizerFor,
-		Lease: d.cfg.JobLease, Logger: d.logger, Metrics: m}
+		Lease: d.cfg.JobLease, TaskTimeout: d.cfg.TaskTimeout, Logger: d.logger, Metrics: m}
 }
 
 // summarizerFor makes the summarizer of a job submitted with another
