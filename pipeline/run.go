@@ -207,14 +207,7 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 			}
 			key := ChapterKey(gen, in)
 			if p.Cache != nil {
-				var (
-					s  recap.ChapterSummary
-					ok bool
-				)
-				err := Durable(ctx, func(ctx context.Context) (err error) {
-					s, ok, err = p.Cache.GetChapter(ctx, key)
-					return err
-				})
+				s, ok, err := p.cached(ctx, key)
 				if err != nil {
 					fail(fmt.Errorf("chapter cache: %w", err))
 					return
@@ -302,14 +295,7 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (string, recap.Usage, error) {
 	key := OverviewKey(gen, in)
 	if p.Cache != nil {
-		var (
-			s  recap.ChapterSummary
-			ok bool
-		)
-		err := Durable(ctx, func(ctx context.Context) (err error) {
-			s, ok, err = p.Cache.GetChapter(ctx, key)
-			return err
-		})
+		s, ok, err := p.cached(ctx, key)
 		if err != nil {
 			return "", recap.Usage{}, fmt.Errorf("cache: %w", err)
 		}
@@ -330,6 +316,15 @@ func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in Overvie
 		}
 	}
 	return text, u, nil
+}
+
+// cached reads the cache through a dropped connection (Durable).
+func (p *Pipeline) cached(ctx context.Context, key string) (s recap.ChapterSummary, ok bool, err error) {
+	err = Durable(ctx, func(ctx context.Context) (err error) {
+		s, ok, err = p.Cache.GetChapter(ctx, key)
+		return err
+	})
+	return s, ok, err
 }
 
 func report(req Request, pr Progress) {

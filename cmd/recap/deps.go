@@ -69,7 +69,7 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 				return nil, fmt.Errorf("make the folder of the default database: %w", err)
 			}
 		}
-		if d.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
+		if d.store, err = openStore(ctx, cfg.DatabaseURL, readWrite); err != nil {
 			return nil, err
 		}
 	}
@@ -160,34 +160,29 @@ func newSummarizer(cfg *Config, kind, model string, logger *slog.Logger, limiter
 	})
 }
 
-// openStore opens sqlite:PATH or postgres://… and applies migrations.
-func openStore(ctx context.Context, dbURL string) (storage.Store, error) {
-	var (
-		s   storage.Store
-		err error
-	)
-	if path, ok := sqlite.PathFromURL(dbURL); ok {
-		s, err = sqlite.Open(ctx, path)
-	} else {
-		s, err = postgres.Open(ctx, dbURL)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
-	}
-	return s, nil
-}
+// Ways to open the database.
+const (
+	readWrite = false // migrations applied
+	readOnly  = true  // no migration, no write: recap get on a read-only file or role
+)
 
-// openStoreReadOnly opens the database to read it only: no migration and
-// no write, so that recap get reads a read-only file or role.
-func openStoreReadOnly(ctx context.Context, dbURL string) (storage.Store, error) {
+// openStore opens sqlite:PATH or postgres://… to read and write (applying
+// migrations) or to read only.
+func openStore(ctx context.Context, dbURL string, ro bool) (storage.Store, error) {
 	var (
 		s   storage.Store
 		err error
 	)
-	if path, ok := sqlite.PathFromURL(dbURL); ok {
+	path, isSQLite := sqlite.PathFromURL(dbURL)
+	switch {
+	case isSQLite && ro:
 		s, err = sqlite.OpenReadOnly(ctx, path)
-	} else {
+	case isSQLite:
+		s, err = sqlite.Open(ctx, path)
+	case ro:
 		s, err = postgres.OpenReadOnly(ctx, dbURL)
+	default:
+		s, err = postgres.Open(ctx, dbURL)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)

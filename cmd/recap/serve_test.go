@@ -390,21 +390,10 @@ func TestServeCrashResume(t *testing.T) {
 	if j.Attempts != 2 {
 		t.Errorf("attempts = %d, want 2 (one per process)", j.Attempts)
 	}
-	sent := map[string]int{}
-	for _, r := range f.llm.Requests() {
-		if r.Kind == llmtest.KindChapter {
-			sent[r.Transcript()]++
-		}
-	}
-	again := 0
-	for _, n := range sent {
-		if n > 1 {
-			again += n - 1
-		}
-	}
+	sent, again := chapterCalls(f)
 	_ = doneAtKill
-	if len(sent) != chapters {
-		t.Fatalf("%d distinct chapters sent, want %d", len(sent), chapters)
+	if sent != chapters {
+		t.Fatalf("%d distinct chapters sent, want %d", sent, chapters)
 	}
 	// With one call in flight, at most the chapter being summarized at the
 	// kill is sent again; the ≥3 finished before it come from the cache.
@@ -448,20 +437,25 @@ func TestTwoServesOneDatabase(t *testing.T) {
 	}
 	a.stop()
 	b.stop()
+	if _, again := chapterCalls(f); again != 0 || f.llm.Calls() != videos*(chapters+1) {
+		t.Fatalf("%d LLM calls for %d videos of %d chapters (%d chapter answers bought again); want %d",
+			f.llm.Calls(), videos, chapters, again, videos*(chapters+1))
+	}
+}
+
+// chapterCalls counts the distinct chapter transcripts the fake LLM was
+// sent, and the calls that sent one again (answers bought twice).
+func chapterCalls(f *fakes) (distinct, again int) {
 	sent := map[string]int{}
 	for _, r := range f.llm.Requests() {
 		if r.Kind == llmtest.KindChapter {
 			sent[r.Transcript()]++
 		}
 	}
-	again := 0
 	for _, n := range sent {
 		again += n - 1
 	}
-	if again != 0 || f.llm.Calls() != videos*(chapters+1) {
-		t.Fatalf("%d LLM calls for %d videos of %d chapters (%d chapter answers bought again); want %d",
-			f.llm.Calls(), videos, chapters, again, videos*(chapters+1))
-	}
+	return len(sent), again
 }
 
 // Jobs are submitted, Redis loses everything, recap restarts: all finish.
