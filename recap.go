@@ -125,8 +125,9 @@ type ChapterMark struct {
 type Chapter struct {
 	Start time.Duration
 	End   time.Duration
-	// SourceTitle is the creator's title ("" for automatic chapters); a
-	// chapter split for length carries it with a part number.
+	// SourceTitle is the creator's title ("" for automatic chapters, which
+	// are labelled in the document instead); a chapter split for length
+	// carries it with a part number.
 	SourceTitle string
 	Segments    []Segment
 }
@@ -145,16 +146,22 @@ type Source struct {
 
 // Document is the summary document of DESIGN.md, the product of recap.
 type Document struct {
-	ID               string          `json:"id"`
-	Video            DocumentVideo   `json:"video"`
-	Language         string          `json:"language"`
-	TranscriptSource string          `json:"transcript_source"`
-	ChaptersSource   string          `json:"chapters_source"`
-	Overview         string          `json:"overview"`
-	Chapters         []ChapterResult `json:"chapters"`
-	Generator        Generator       `json:"generator"`
-	Usage            Usage           `json:"usage"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string        `json:"id"`
+	Video            DocumentVideo `json:"video"`
+	Language         string        `json:"language"`
+	TranscriptSource string        `json:"transcript_source"`
+	ChaptersSource   string        `json:"chapters_source"`
+	// SummaryLanguage is the language the overview and chapters are
+	// written in; Language is the transcript's.
+	SummaryLanguage string `json:"summary_language,omitempty"`
+	// People are the people the video features, as far as the title,
+	// channel, description or transcript name them; none are invented.
+	People    []Person        `json:"people,omitempty"`
+	Overview  string          `json:"overview"`
+	Chapters  []ChapterResult `json:"chapters"`
+	Generator Generator       `json:"generator"`
+	Usage     Usage           `json:"usage"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // DocumentVideo is the video as a document shows it.
@@ -167,6 +174,19 @@ type DocumentVideo struct {
 	DurationSeconds int64  `json:"duration_seconds"`
 	ThumbnailURL    string `json:"thumbnail_url,omitempty"`
 }
+
+// Person is someone a video features: the host of a show, a guest.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role"` // RoleHost, RoleGuest or RoleSpeaker
+}
+
+// Roles of people in a document.
+const (
+	RoleHost    = "host"
+	RoleGuest   = "guest"
+	RoleSpeaker = "speaker" // neither host nor guest, or not known which
+)
 
 // ChapterResult is one summarized chapter of a document.
 type ChapterResult struct {

@@ -81,8 +81,17 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		if errors.As(err, &we) {
 			return zero, usage, fmt.Errorf("LLM call for %s: %w", label, err)
 		}
-		var wait time.Duration
-		if err != nil {
+		var (
+			wait time.Duration
+			big  *answerTooLargeError
+		)
+		if errors.As(err, &big) {
+			// Paid for, and no use: like any invalid answer, a new call
+			// may do better, and the attempts are bounded.
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.limit / 4})
+			lastErr = invalid("%v", big)
+			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
+		} else if err != nil {
 			f := s.classify(err, at, req, attempt)
 			switch f.action {
 			case retryNow:

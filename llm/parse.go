@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // invalidError is an answer that arrived but cannot be used; a new call
@@ -95,6 +97,24 @@ const (
 	maxBullets = 6
 )
 
+// Longest fields accepted from the model, in characters: several times
+// what the prompts ask for (a title of about 12 words, 2-4 sentences, short
+// bullets), so that only a runaway answer is refused, and nothing of
+// unbounded size is cached.
+const (
+	maxTitleChars   = 200
+	maxSummaryChars = 2000
+	maxBulletChars  = 500
+)
+
+// within refuses a field over its limit, naming both.
+func within(field, s string, limit int) error {
+	if n := utf8.RuneCountInString(s); n > limit {
+		return invalid("%s is %d characters long: the limit is %d", field, n, limit)
+	}
+	return nil
+}
+
 // parseSummary validates and tidies a {title, summary, bullets} answer.
 func parseSummary(content string) (recap.ChapterSummary, error) {
 	raw, err := extractJSON(content)
@@ -116,8 +136,17 @@ func parseSummary(content string) (recap.ChapterSummary, error) {
 	if out.Summary == "" {
 		return recap.ChapterSummary{}, invalid("empty summary")
 	}
+	if err := within("title", out.Title, maxTitleChars); err != nil {
+		return recap.ChapterSummary{}, err
+	}
+	if err := within("summary", out.Summary, maxSummaryChars); err != nil {
+		return recap.ChapterSummary{}, err
+	}
 	for _, b := range v.Bullets {
 		if b = cleanBullet(b); b != "" {
+			if err := within("a bullet", b, maxBulletChars); err != nil {
+				return recap.ChapterSummary{}, err
+			}
 			out.Bullets = append(out.Bullets, b)
 		}
 	}
@@ -151,6 +180,9 @@ func parseOverview(content string) (string, error) {
 	if o == "" {
 		return "", invalid("empty overview")
 	}
+	if err := within("overview", o, maxSummaryChars); err != nil {
+		return "", err
+	}
 	if n := len(sentenceEnd.FindAllStringIndex(o, -1)); n > maxOverviewSentences {
 		return "", invalid("overview has %d sentences, want 2 to 4", n)
 	}
@@ -159,9 +191,9 @@ func parseOverview(content string) (string, error) {
 
 var sentenceEnd = regexp.MustCompile(`[.!?。！？]+["'”’)\]]*(\s|$)`)
 
-// oneParagraph joins lines and drops blank ones: a summary is one
-// paragraph.
-func oneParagraph(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneParagraph joins lines, drops blank ones and control characters: a
+// summary is one paragraph of plain text.
+func oneParagraph(s string) string { return textclean.Line(s) }
 
 func cleanTitle(s string) string {
 	s = oneParagraph(s)

@@ -99,27 +99,58 @@ func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Docum
 	return p.Summarize(ctx, src, req)
 }
 
-// Load fetches a YouTube video or reads a local bundle.
+// Load fetches a YouTube video or reads a local bundle, and cleans what
+// came in (recap.Source.Clean): nothing stored, prompted or shown from it
+// holds a control character or an over-long title.
 func (p *Pipeline) Load(ctx context.Context, in Input, lang string) (*recap.Source, error) {
+	var (
+		src *recap.Source
+		err error
+	)
 	switch {
 	case in.BundlePath != "":
 		if p.Bundles == nil {
 			return nil, recap.Errorf(recap.EINVALID, "local yt-dlp bundles are not supported here")
 		}
-		return p.Bundles.Load(in.BundlePath, lang)
+		src, err = p.Bundles.Load(in.BundlePath, lang)
 	case in.VideoID != "":
 		if p.Fetcher == nil {
 			return nil, errors.New("pipeline: no YouTube fetcher configured")
 		}
-		return p.Fetcher.Fetch(ctx, in.VideoID, lang)
+		src, err = p.Fetcher.Fetch(ctx, in.VideoID, lang)
+	default:
+		return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
 	}
-	return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.clean(src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// clean applies recap.Source.Clean and logs what it had to cut.
+func (p *Pipeline) clean(src *recap.Source) error {
+	notes, err := src.Clean()
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		p.logger().Warn("source over a size limit", slog.String("video_id", src.Video.ID), slog.String("note", n))
+	}
+	return nil
 }
 
 // Summarize turns a loaded source into a document. It fails, and returns no
 // document, when the transcript is empty or any chapter cannot be
 // summarized; chapters finished before the failure stay in the cache.
 func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request) (*recap.Document, error) {
+	// Load cleaned it already, unless the source came from elsewhere;
+	// cleaning is idempotent and cheap on clean text.
+	if err := p.clean(src); err != nil {
+		return nil, err
+	}
 	if src.Transcript.Empty() {
 		return nil, recap.Errorf(recap.ENOCAPTIONS, "video %s has an empty transcript: nothing to summarize", src.Video.ID)
 	}
