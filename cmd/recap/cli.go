@@ -8,9 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Exit codes (DESIGN.md): success, failure of the work, bad usage or input.
@@ -97,17 +97,16 @@ func (m *Main) exit(err error) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(m.Stderr, "recap: %s\n", ue.msg)
+		fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(ue.msg))
 		return exitUsage
 	}
-	fmt.Fprintf(m.Stderr, "recap: %s\n", oneLine(err.Error()))
+	// Errors quote titles and server answers: no terminal escapes.
+	fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(err.Error()))
 	if recap.ErrorCode(err) == recap.EINVALID {
 		return exitUsage
 	}
 	return exitFailure
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseFlags parses flags that may come before or after the positional
 // arguments (`recap summarize URL --format md`), which flag.Parse alone

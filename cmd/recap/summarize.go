@@ -12,6 +12,7 @@ import (
 
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/textclean"
 )
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
@@ -146,7 +147,7 @@ func (p *progressPrinter) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
-	fmt.Fprintf(p.w, "recap: "+format+"\n", args...)
+	fmt.Fprintf(p.w, "recap: %s\n", textclean.Line(fmt.Sprintf(format, args...)))
 }
 
 func (p *progressPrinter) clear() {
