@@ -249,9 +249,12 @@ func EstimateTokens(s string) int {
 	return n
 }
 
-// ChapterSummary is what a summarizer writes for one chapter.
+// ChapterSummary is what a summarizer writes for one chapter. The
+// chapter cache keeps overviews in it too: Summary is then the overview
+// and People the people it found.
 type ChapterSummary struct {
 	Title   string   `json:"title"`
 	Summary string   `json:"summary"`
 	Bullets []string `json:"bullets"`
+	People  []Person `json:"people,omitempty"`
 }

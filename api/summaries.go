@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
@@ -19,28 +17,30 @@ import (
 
 // createRequest is the body of POST /v1/summaries.
 type createRequest struct {
-	URL      string `json:"url"`
-	Language string `json:"language"`
-	Priority string `json:"priority"`
-	Force    bool   `json:"force"`
+	URL             string `json:"url"`
+	Language        string `json:"language"`
+	SummaryLanguage string `json:"summary_language"`
+	Priority        string `json:"priority"`
+	Force           bool   `json:"force"`
 }
 
 // jobView is a job as the API shows it.
 type jobView struct {
-	ID         string          `json:"id"`
-	VideoID    string          `json:"video_id"`
-	Title      string          `json:"title,omitempty"`
-	Input      string          `json:"input"`
-	Language   string          `json:"language"`
-	Priority   string          `json:"priority"`
-	Status     string          `json:"status"`
-	Progress   progressView    `json:"progress"`
-	Error      *apiError       `json:"error"`
-	Attempts   int             `json:"attempts"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Summary    *recap.Document `json:"summary"`
+	ID              string          `json:"id"`
+	VideoID         string          `json:"video_id"`
+	Title           string          `json:"title,omitempty"`
+	Input           string          `json:"input"`
+	Language        string          `json:"language"`
+	SummaryLanguage string          `json:"summary_language,omitempty"`
+	Priority        string          `json:"priority"`
+	Status          string          `json:"status"`
+	Progress        progressView    `json:"progress"`
+	Error           *apiError       `json:"error"`
+	Attempts        int             `json:"attempts"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	FinishedAt      *time.Time      `json:"finished_at,omitempty"`
+	Summary         *recap.Document `json:"summary"`
 }
 
 type progressView struct {
@@ -50,7 +50,7 @@ type progressView struct {
 
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
-		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
+		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language, SummaryLanguage: j.SummaryLanguage,
 		Priority: "high", Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
 	}
@@ -75,24 +75,28 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 	if err != nil {
 		return nil, false, err
 	}
-	lang := s.Language
-	if req.Language != "" {
-		tag, err := language.Parse(req.Language)
-		if err != nil {
-			return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", req.Language)
-		}
-		lang = tag.String()
+	lang, err := recap.ParseLanguage(`"language"`, req.Language)
+	if err != nil {
+		return nil, false, err
+	}
+	if lang == "" {
+		lang = s.Language
+	}
+	summaryLang, err := recap.ParseLanguage(`"summary_language"`, req.SummaryLanguage)
+	if err != nil {
+		return nil, false, err
 	}
 	queue, ok := worker.QueueFor(req.Priority)
 	if !ok {
 		return nil, false, recap.Errorf(recap.EINVALID, "priority %q: expected high or low", req.Priority)
 	}
 	job, created, err := s.Store.SubmitJob(ctx, &storage.Job{
-		VideoID:    videoID,
-		Input:      strings.TrimSpace(req.URL),
-		Language:   lang,
-		Queue:      queue,
-		OptionsKey: worker.OptionsKey(lang, s.Generator),
+		VideoID:         videoID,
+		Input:           strings.TrimSpace(req.URL),
+		Language:        lang,
+		SummaryLanguage: summaryLang,
+		Queue:           queue,
+		OptionsKey:      worker.OptionsKey(lang, summaryLang, s.Generator),
 	}, req.Force)
 	if err != nil {
 		return nil, false, err

@@ -223,6 +223,20 @@ func startsUpper(s string) bool {
 	return true
 }
 
+// startsLower reports whether s's first letter is lowercase, as a sentence
+// begun before s would have it.
+func startsLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsLower(r)
+		}
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return false
+}
+
 func isCJKStop(r rune) bool {
 	switch r {
 	case '。', '！', '？', '｡', '．':

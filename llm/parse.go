@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/textclean"
 )
 
@@ -164,29 +165,45 @@ func parseSummary(content string) (recap.ChapterSummary, error) {
 // overlong overview is worth a paid retry.
 const maxOverviewSentences = 6
 
-// parseOverview validates an {"overview": ...} answer.
-func parseOverview(content string) (string, error) {
+// parseOverview validates an {"overview": ..., "people": [...]} answer.
+// People are optional (a server without structured output may leave them
+// out) and read leniently: a malformed list is no reason to pay for
+// another call, and the pipeline checks every name anyway.
+func parseOverview(content string) (pipeline.Overview, error) {
 	raw, err := extractJSON(content)
 	if err != nil {
-		return "", err
+		return pipeline.Overview{}, err
 	}
 	var v struct {
-		Overview string `json:"overview"`
+		Overview string          `json:"overview"`
+		People   json.RawMessage `json:"people"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", invalid("answer is not {overview}: %v", err)
+		return pipeline.Overview{}, invalid("answer is not {overview}: %v", err)
 	}
 	o := oneParagraph(v.Overview)
 	if o == "" {
-		return "", invalid("empty overview")
+		return pipeline.Overview{}, invalid("empty overview")
 	}
 	if err := within("overview", o, maxSummaryChars); err != nil {
-		return "", err
+		return pipeline.Overview{}, err
 	}
 	if n := len(sentenceEnd.FindAllStringIndex(o, -1)); n > maxOverviewSentences {
-		return "", invalid("overview has %d sentences, want 2 to 4", n)
+		return pipeline.Overview{}, invalid("overview has %d sentences, want 2 to 4", n)
 	}
-	return o, nil
+	out := pipeline.Overview{Text: o}
+	var people []struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	if len(v.People) > 0 && json.Unmarshal(v.People, &people) == nil {
+		for _, p := range people {
+			if name := oneParagraph(p.Name); name != "" {
+				out.People = append(out.People, recap.Person{Name: name, Role: oneParagraph(p.Role)})
+			}
+		}
+	}
+	return out, nil
 }
 
 var sentenceEnd = regexp.MustCompile(`[.!?。！？]+["'”’)\]]*(\s|$)`)

@@ -523,7 +523,7 @@ func TestOverview(t *testing.T) {
 	}
 	var want struct{ Overview string }
 	_ = json.Unmarshal([]byte(llmtest.Answer(r)), &want)
-	if got != want.Overview || got == "" || usage.LLMCalls != 1 {
+	if got.Text != want.Overview || got.Text == "" || usage.LLMCalls != 1 {
 		t.Errorf("overview %q (usage %+v), want %q", got, usage, want.Overview)
 	}
 	if _, _, err := b.sum.Overview(context.Background(), pipeline.OverviewInput{}); recap.ErrorCode(err) != recap.EINVALID {
@@ -540,7 +540,7 @@ func TestOverviewFallbackAndValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
+	if got.Text != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
 		t.Errorf("overview %q after %d calls; want the joined paragraph after 3", got, usage.LLMCalls)
 	}
 }

@@ -27,10 +27,13 @@ type Job struct {
 	// Input is what was submitted (a URL or a bare id).
 	Input    string
 	Language string
+	// SummaryLanguage is the language the summary is to be written in; ""
+	// means the transcript's.
+	SummaryLanguage string
 	// Queue is the asynq queue the job runs on ("interactive" or "batch").
 	Queue string
 	// OptionsKey identifies the options that make two jobs the same work:
-	// language, summarizer, model and prompt version. A video is summarized
+	// language, summary language, summarizer, model and prompt version. A video is summarized
 	// once per OptionsKey unless forced.
 	OptionsKey string
 	Status     string

@@ -114,8 +114,9 @@ func (h *SummarizeVideoHandler) summarize(ctx context.Context, job *storage.Job)
 	}
 	var progressErr error
 	doc, err := h.Pipeline.Summarize(ctx, src, pipeline.Request{
-		ID:       job.ID,
-		Language: job.Language,
+		ID:              job.ID,
+		Language:        job.Language,
+		SummaryLanguage: job.SummaryLanguage,
 		Progress: func(p pipeline.Progress) {
 			if p.Stage != pipeline.StageChapters && p.Stage != pipeline.StageSummarize {
 				return

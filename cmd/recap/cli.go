@@ -54,7 +54,7 @@ var commands = []command{
 const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
 
 Usage:
-  recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>
+  recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] <youtube-url|video-id|bundle-dir|info.json>
   recap serve
   recap worker
   recap get [--format md|json|html] <summary-id|video-id>

@@ -115,6 +115,11 @@ func (c *Config) withDefaults() error {
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = "127.0.0.1:8080"
 	}
+	lang, err := recap.ParseLanguage("RECAP_LANG", c.Lang)
+	if err != nil {
+		return err
+	}
+	c.Lang = lang
 	if c.Lang == "" {
 		c.Lang = "en"
 	}

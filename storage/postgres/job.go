@@ -14,7 +14,7 @@ import (
 )
 
 const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, summary_language`
 
 // querier is what the pool and a transaction share, so helpers run in either.
 type querier interface {
@@ -72,10 +72,10 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, $15)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt)
+		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt, j.SummaryLanguage)
 	if isUniqueViolation(err, "jobs_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -115,7 +115,7 @@ func scanJob(row pgx.Row) (*storage.Job, error) {
 	var j storage.Job
 	var started, finished *time.Time
 	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished, &j.SummaryLanguage); err != nil {
 		return nil, err
 	}
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()

@@ -12,7 +12,7 @@ import (
 )
 
 const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, summary_language`
 
 // querier is what *sql.DB and *sql.Tx share, so helpers run in either.
 type querier interface {
@@ -62,10 +62,10 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 	}
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt))
+		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt), j.SummaryLanguage)
 	if isPrimaryKeyViolation(err) {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -112,7 +112,7 @@ func scanJob(row scanner) (*storage.Job, error) {
 		started, finished sql.NullString
 	)
 	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished, &j.SummaryLanguage); err != nil {
 		return nil, err
 	}
 	var err error
