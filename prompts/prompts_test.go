@@ -48,7 +48,7 @@ var goldenCases = []struct {
 	}},
 	{"overview", Overview(), OverviewData{
 		VideoTitle: "Lex Fridman Podcast #400 – Elon Musk", Language: "en",
-		People:     []recap.Person{{Name: "Elon Musk", Role: "guest"}},
+		People: []recap.Person{{Name: "Elon Musk", Role: "guest"}},
 		Chapters: []recap.ChapterSummary{
 			{Title: "Opening", Summary: "The guest is introduced.", Bullets: []string{"BULLET-NEVER-SENT"}},
 			{Title: "Mars", Summary: "Plans for Mars are discussed.", Bullets: []string{"BULLET-NEVER-SENT"}},
