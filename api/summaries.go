@@ -12,6 +12,7 @@ import (
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -92,7 +93,7 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 	}
 	job, created, err := s.Store.SubmitJob(ctx, &storage.Job{
 		VideoID:         videoID,
-		Input:           strings.TrimSpace(req.URL),
+		Input:           textclean.Line(req.URL),
 		Language:        lang,
 		SummaryLanguage: summaryLang,
 		Queue:           queue,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -319,7 +320,7 @@ func mentionsFormat(msg string) bool {
 func (s *Summarizer) statusOf(err error) *statusError {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(apiErr.Message)}
+		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(textclean.Line(apiErr.Message))}
 		if apiErr.Code != nil {
 			se.code = fmt.Sprint(apiErr.Code)
 		}
@@ -331,7 +332,7 @@ func (s *Summarizer) statusOf(err error) *statusError {
 		if body == "" {
 			body = reqErr.HTTPStatus
 		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(body, 200))}
+		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(textclean.Line(body), 200))}
 	}
 	return nil
 }

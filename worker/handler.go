@@ -13,6 +13,7 @@ import (
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // SummarizeVideoHandler runs the pipeline for one job. It is safe to run
@@ -65,7 +66,8 @@ func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome 
 		err = fmt.Errorf("store document: %w", err)
 	}
 
-	code, msg := recap.ErrorCode(err), err.Error()
+	// Errors quote servers and titles: stored, they must hold no NUL.
+	code, msg := recap.ErrorCode(err), textclean.Line(err.Error())
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
 	if recap.Permanent(err) {
 		log.Warn("job failed", slog.String("code", code), slog.String("error", msg))

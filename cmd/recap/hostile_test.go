@@ -98,3 +98,30 @@ func TestServeStoresCleanedText(t *testing.T) {
 		})
 	}
 }
+
+// A model server's error message with a NUL is recorded as the job's
+// reason: the job fails once, with its reason, instead of every write of
+// the failure failing.
+func TestFailedJobReasonIsStoredClean(t *testing.T) {
+	for _, mode := range []string{"embedded", "redis+postgres"} {
+		t.Run(mode, func(t *testing.T) {
+			f := newFakes(t, llmtest.WithScript(func(llmtest.Request) *llmtest.Reply {
+				return &llmtest.Reply{Status: 404, Body: `{"error": {"message": "model \u0000\u001b[2J gone", "type": "invalid_request_error"}}`}
+			}))
+			f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+			f.env["RECAP_WORKERS"] = "1"
+			if mode != "embedded" && !f.withRealServices(t, 12) {
+				t.Skip("RECAP_TEST_REDIS_URL and RECAP_TEST_POSTGRES_URL are not set")
+			}
+			f.yt.AddVideo(youtubetest.SyntheticVideo("nulVideo002", 10*time.Minute, 3, 9))
+			s := f.serveInProcess(t)
+			_, job := s.post(t, `{"url": "nulVideo002"}`)
+			failed := s.wait(t, job.ID, "failed", finished)
+			if failed.Status != "failed" || failed.Error == nil || !strings.Contains(failed.Error.Message, "model [2J gone") ||
+				strings.ContainsAny(failed.Error.Message, "\x00\x1b") {
+				t.Fatalf("job = %+v, error %+v", failed, failed.Error)
+			}
+			s.stop()
+		})
+	}
+}
