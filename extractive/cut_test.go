@@ -62,3 +62,22 @@ func TestPunctuated(t *testing.T) {
 		t.Error("punctuated text not recognized")
 	}
 }
+
+// A sentence too long to quote whole is cut into pieces: each piece shows
+// where it was cut, at its end and, after the first, at its start.
+func TestPiecesOfALongSentenceShowTheirCuts(t *testing.T) {
+	long := "Scientific psychology got its start in a small laboratory in Germany when a physician set up the very first psychology laboratory at a university " +
+		"just a few years after publishing his principles of physiological psychology, considered by many people the first true psychology textbook in the field."
+	text := "Psychology is the study of the mind. " + long + " The laboratory trained many students."
+	r := rankChapter(text, "en")
+	if len(r.toks) != 4 {
+		t.Fatalf("%d pieces, want the long sentence in two: %v", len(r.toks), r.toks)
+	}
+	first, second := r.sentence(1), r.sentence(2)
+	if !strings.HasSuffix(first, "…") || !strings.HasPrefix(second, "…") || !strings.HasSuffix(second, "field.") {
+		t.Errorf("pieces rendered as %q and %q; want the cut shown on both sides", first, second)
+	}
+	if r.sentence(0) != "Psychology is the study of the mind." || r.sentence(3) != "The laboratory trained many students." {
+		t.Errorf("whole sentences changed: %q, %q", r.sentence(0), r.sentence(3))
+	}
+}

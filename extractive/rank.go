@@ -26,13 +26,18 @@ type ranked struct {
 
 // sentence renders sentence i. In punctuated text a sentence without its
 // closing mark was cut (by the chapter's end or into pieces), and shows
-// so; the first one, starting lower-case, began in the chapter before.
+// so; so does one that continues the piece before it, or, first in the
+// chapter, starts lower-case: it began in the chapter before.
 func (r *ranked) sentence(i int) string {
 	toks := r.toks[i]
 	var c cut
 	if r.punct && len(toks) > 0 {
 		c.end = !endsWithTerminator(toks[len(toks)-1])
-		c.start = i == 0 && startsLower(toks[0].text)
+		if i == 0 {
+			c.start = startsLower(toks[0].text)
+		} else if prev := r.toks[i-1]; len(prev) > 0 {
+			c.start = !endsWithTerminator(prev[len(prev)-1])
+		}
 	}
 	return r.an.renderCut(toks, c)
 }
