@@ -181,6 +181,19 @@ type Person struct {
 	Role string `json:"role"` // RoleHost, RoleGuest or RoleSpeaker
 }
 
+// PeopleLine names people with their roles on one line: "Ada Stone
+// (guest), Ben Cole (host)".
+func PeopleLine(ps []Person) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name
+		if p.Role != "" {
+			parts[i] += " (" + p.Role + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Roles of people in a document.
 const (
 	RoleHost    = "host"

@@ -168,20 +168,7 @@ var funcs = template.FuncMap{
 	"inc":        func(i int) int { return i + 1 },
 	"language":   languageName,
 	"transcript": fenceText,
-	"people":     peopleList,
-}
-
-// peopleList names people with their roles: "Ada Stone (guest), Ben Cole
-// (host)".
-func peopleList(ps []recap.Person) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.Name
-		if p.Role != "" {
-			parts[i] += " (" + p.Role + ")"
-		}
-	}
-	return strings.Join(parts, ", ")
+	"people":     recap.PeopleLine,
 }
 
 // languageName spells a BCP 47 tag out in English ("pt-BR" → "Brazilian

@@ -28,5 +28,5 @@ func HTML(w io.Writer, doc *recap.Document) error {
 	return page.Execute(w, struct {
 		*recap.Document
 		Lang, Credits, People, SourceLabel, Watch string
-	}{doc, lang, Credits(doc), People(doc.People), SourceTitleLabel(doc), watchLabel(doc.Video.URL)})
+	}{doc, lang, Credits(doc), recap.PeopleLine(doc.People), SourceTitleLabel(doc), watchLabel(doc.Video.URL)})
 }

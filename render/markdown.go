@@ -32,7 +32,7 @@ func Markdown(doc *recap.Document) string {
 	b.WriteString("\n\n")
 
 	if len(doc.People) > 0 {
-		fmt.Fprintf(&b, "With %s\n\n", escapeMarkdown(People(doc.People)))
+		fmt.Fprintf(&b, "With %s\n\n", escapeMarkdown(recap.PeopleLine(doc.People)))
 	}
 	if doc.Overview != "" {
 		fmt.Fprintf(&b, "%s\n\n", escapeMarkdown(doc.Overview))
@@ -74,19 +74,6 @@ func timeLink(c recap.ChapterResult) string {
 		return fmt.Sprintf("[%s](<%s>)", ts, target)
 	}
 	return ts
-}
-
-// People writes a document's people on one line: "Lex Fridman (host),
-// Mark Zuckerberg (guest)".
-func People(ps []recap.Person) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.Name
-		if p.Role != "" {
-			parts[i] += " (" + p.Role + ")"
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // SourceTitleLabel names what a chapter's source_title is: the creator's
