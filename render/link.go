@@ -35,13 +35,11 @@ func linkTarget(raw string) string {
 	return b.String()
 }
 
-// watchLabel names the link to the video: YouTube's site, or another.
+// watchLabel names the link to the video: the canonical watch URL recap
+// writes is YouTube's; any other is just the video's page.
 func watchLabel(target string) string {
-	if u, err := url.Parse(target); err == nil {
-		switch strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.") {
-		case "youtube.com", "m.youtube.com", "music.youtube.com", "youtu.be":
-			return "Watch on YouTube"
-		}
+	if strings.HasPrefix(target, "https://www.youtube.com/") {
+		return "Watch on YouTube"
 	}
 	return "Watch"
 }
