@@ -143,10 +143,15 @@ func innertubeMessage(body []byte) string {
 }
 
 // captchaPage reports whether an answer is YouTube's "unusual traffic"
-// page, which it sometimes serves with 200.
+// page, which it sometimes serves with 200. Its markers are the captcha
+// form's, not the word: every home page mentions a reCAPTCHA key.
 func captchaPage(body []byte) bool {
-	b := bytes.ToLower(body)
-	return bytes.Contains(b, []byte("unusual traffic")) || bytes.Contains(b, []byte("captcha"))
+	for _, marker := range []string{`id="captcha-page"`, `action="/das_captcha`, "unusual traffic from your computer network"} {
+		if bytes.Contains(body, []byte(marker)) {
+			return true
+		}
+	}
+	return false
 }
 
 func truncate(s string, n int) string {
