@@ -1,8 +1,10 @@
 package youtube_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -473,5 +475,57 @@ func TestChannelErrors(t *testing.T) {
 	fake.FailNext(youtubetest.PathResolveURL, http.StatusTooManyRequests, 1)
 	if _, err := c.Channel(ctx, "@exists", 0, youtube.ChannelOptions{}); recap.ErrorCode(err) != recap.EBLOCKED {
 		t.Errorf("429 on resolve_url: %s %v, want %s", recap.ErrorCode(err), err, recap.EBLOCKED)
+	}
+}
+
+// timedTransport reads every answer whole inside RoundTrip and adds up
+// the time spent there: the fake's serving plus the network.
+type timedTransport struct {
+	next  http.RoundTripper
+	spent atomic.Int64
+}
+
+func (tt *timedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	defer func() { tt.spent.Add(int64(time.Since(start))) }()
+	resp, err := tt.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// BenchmarkPlaylist5000 lists a 5,000-video playlist (50 pages) from the
+// fake in each page shape. wall/transport is the listing's wall time over
+// the time spent fetching its pages in the same run: what recap's own
+// decoding adds.
+func BenchmarkPlaylist5000(b *testing.B) {
+	for _, shape := range shapes {
+		b.Run(shape.String(), func(b *testing.B) {
+			fake := youtubetest.NewServer(b)
+			p := youtubetest.SyntheticPlaylist("PLbench0000000000000000000000000", 5000, shape, 1)
+			fake.AddPlaylist(p)
+			tr := &timedTransport{next: http.DefaultTransport}
+			c, err := youtube.New(youtube.Config{Endpoint: fake.URL(), HTTPClient: &http.Client{Transport: tr}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			for b.Loop() {
+				list, err := c.Playlist(context.Background(), p.ID, 0)
+				if err != nil || len(list.Entries) != 5000 {
+					b.Fatalf("Playlist: %v", err)
+				}
+			}
+			wall := time.Since(start)
+			b.ReportMetric(float64(fake.Requests(youtubetest.PathBrowse))/float64(b.N), "pages/op")
+			b.ReportMetric(float64(wall)/float64(tr.spent.Load()), "wall/transport")
+		})
 	}
 }
