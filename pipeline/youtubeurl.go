@@ -19,7 +19,8 @@ const (
 	LinkChannel  LinkKind = "channel"
 )
 
-// Channel tabs a link can name. Every other tab holds no videos to list.
+// Channel tabs a link can name, spelled as youtube.ChannelOptions.Tab
+// takes them. Every other tab holds no videos to list.
 const (
 	TabVideos   = "videos" // long-form uploads; also the tab of a bare channel URL
 	TabStreams  = "streams"
