@@ -127,6 +127,18 @@ func TestPlaylistEveryShape(t *testing.T) {
 	}
 }
 
+// An empty playlist is an empty list, in every shape.
+func TestPlaylistEmpty(t *testing.T) {
+	for _, shape := range shapes {
+		fake, c := setup(t)
+		fake.AddPlaylist(youtubetest.Playlist{ID: "PLempty", Title: "Nothing yet", Shape: shape})
+		list, err := c.Playlist(context.Background(), "PLempty", 0)
+		if err != nil || list.Title != "Nothing yet" || len(list.Entries) != 0 {
+			t.Errorf("%v: %+v, %v; want an empty list", shape, list, err)
+		}
+	}
+}
+
 func TestPlaylistLimitStopsEarly(t *testing.T) {
 	for _, shape := range shapes {
 		t.Run(shape.String(), func(t *testing.T) {
