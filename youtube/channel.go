@@ -29,8 +29,8 @@ var tabTitles = map[string]string{"Videos": TabVideos, "Live": TabStreams, "Podc
 // through (a handle can resolve to a legacy custom URL first).
 const maxResolveHops = 3
 
-// Channel lists a channel's videos newest first, up to limit videos recap
-// can summarize (limit <= 0: all). ref is a channel id ("UC…"), a handle
+// Channel lists a channel's videos newest first, the newest limit
+// entries (limit <= 0: all). ref is a channel id ("UC…"), a handle
 // ("@name"), "c/name" or "user/name", as pipeline.ParseYouTubeURL gives
 // it; handles and names are resolved to the id through innertube's
 // navigation/resolve_url. opts.Tab picks the Videos (default), Live
@@ -90,7 +90,7 @@ func (c *Client) Channel(ctx context.Context, ref string, limit int, opts Channe
 		if tab != TabPodcasts || l.full() {
 			break
 		}
-		pl, err := c.Playlist(ctx, pid, max(limit-l.kept, 0))
+		pl, err := c.Playlist(ctx, pid, max(limit-len(list.Entries), 0))
 		if err != nil {
 			return nil, err
 		}

@@ -63,23 +63,19 @@ type ChannelOptions struct {
 // lister collects entries up to a limit.
 type lister struct {
 	list  *List
-	limit int // entries that can be summarized; 0 = all
-	kept  int
+	limit int // entries; 0 = all
 }
 
 // add appends e unless the limit is reached, and reports whether more
-// entries are wanted. Skipped entries do not count toward the limit, so
-// that "the newest 10" are 10 videos recap can summarize (with the
-// skipped ones met on the way named too).
+// entries are wanted. Skipped entries count toward the limit: "the first
+// 10" of a playlist are its first 10 entries, a deleted one included (as
+// source.Options.Limit has it).
 func (l *lister) add(e ListEntry) bool {
 	if l.full() {
 		return false
 	}
 	l.list.Entries = append(l.list.Entries, e)
-	if e.Skip == "" {
-		l.kept++
-	}
 	return !l.full()
 }
 
-func (l *lister) full() bool { return l.limit > 0 && l.kept >= l.limit }
+func (l *lister) full() bool { return l.limit > 0 && len(l.list.Entries) >= l.limit }

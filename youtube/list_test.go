@@ -170,9 +170,9 @@ func TestPlaylistLimitStopsEarly(t *testing.T) {
 	}
 }
 
-// Skipped entries are listed but do not count toward the limit: "the
-// first 3" are three videos recap can summarize.
-func TestPlaylistLimitCountsPlayableEntries(t *testing.T) {
+// Skipped entries are listed and count toward the limit: "the first 3"
+// are the playlist's first three entries.
+func TestPlaylistLimitCountsSkippedEntries(t *testing.T) {
 	fake, c := setup(t)
 	items := mixedItems("lc", 10, map[int]func(*youtubetest.Item){1: deleted, 2: private})
 	fake.AddPlaylist(youtubetest.Playlist{ID: "PLlimitCount", Items: items, Shape: youtubetest.ShapeReload})
@@ -180,7 +180,7 @@ func TestPlaylistLimitCountsPlayableEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkEntries(t, list.Entries, items[:5])
+	checkEntries(t, list.Entries, items[:3])
 }
 
 func TestPlaylistErrors(t *testing.T) {
@@ -339,9 +339,9 @@ func TestChannelNewestN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The premiere and the live stream are named as skipped; the Short is
-	// left out; five videos to summarize follow.
-	checkEntries(t, list.Entries, withoutShorts(items[:8]))
+	// The newest five entries: the premiere and the live stream (named as
+	// skipped) and three videos; the Short among them is left out.
+	checkEntries(t, list.Entries, withoutShorts(items[:6]))
 	if n := fake.Requests(youtubetest.PathBrowse); n != 1 {
 		t.Errorf("%d browse requests, want 1", n)
 	}

@@ -20,9 +20,10 @@ const showUnavailable = "wgYCCAA="
 const maxListPages = 2000
 
 // Playlist lists the videos of a playlist, in its order, following its
-// continuation pages to the end, or until limit videos recap can
-// summarize are listed (limit <= 0: all). Deleted, private and otherwise
-// unplayable entries are listed with a Skip reason, not as errors.
+// continuation pages to the end, or until it has the first limit entries
+// (limit <= 0: all). Deleted, private and otherwise unplayable entries
+// are listed with a Skip reason, not as errors, and count toward the
+// limit.
 //
 // Errors carry recap codes: EINVALID for a malformed id, EUNAVAILABLE for
 // a playlist that does not exist or cannot be viewed, EBLOCKED when
