@@ -215,7 +215,7 @@ func parseHTML(data []byte) ([]cue, error) {
 			if skip > 0 {
 				continue
 			}
-			text := html.UnescapeString(string(z.Text()))
+			text := string(z.Text()) // already unescaped
 			switch {
 			case inCite > 0:
 				speaker.WriteString(text)
