@@ -22,14 +22,15 @@ type Config struct {
 	Lang        string
 	// YouTubeEndpoint replaces https://www.youtube.com in every request.
 	YouTubeEndpoint string
+	Workers         int
+	TaskTimeout     time.Duration
+	MaxBodyBytes    int64
+	LogLevel        string
+	LogFormat       string
+
 	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
 	// fetched from private addresses (netguard.Config.AllowPrivate).
 	AllowPrivateURLs bool
-	Workers          int
-	TaskTimeout      time.Duration
-	MaxBodyBytes     int64
-	LogLevel         string
-	LogFormat        string
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
