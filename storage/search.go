@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +55,71 @@ type SearchRank struct {
 
 // ResultsPerVideo is how many results of one video a tier holds.
 const ResultsPerVideo = 3
+
+// SearchCandidates bounds the matches a search ranks: a word said in more
+// moments than this (a very common word in a large library) is ranked
+// among the most recently indexed SearchCandidates of them. Ranking costs
+// time for every match, so this bounds the time of every search.
+const SearchCandidates = 2000
+
+// Candidate is a match as a driver's index gives it, before the order of
+// results is made.
+type Candidate struct {
+	ID      int64
+	VideoID string  // or any other key that names the video
+	Score   float64 // lower is better
+}
+
+// PickPage orders the candidates of a search, at most SearchCandidates of
+// them, as results are ordered (see SearchRank) and returns the ranks of
+// the page's results: those after the plan's cursor, one more than its
+// limit (for NewSearchPage to see that another page follows).
+func (p *SearchPlan) PickPage(cands []Candidate) []SearchRank {
+	byVideo := map[string][]Candidate{}
+	for _, c := range cands {
+		byVideo[c.VideoID] = append(byVideo[c.VideoID], c)
+	}
+	ranks := make([]SearchRank, 0, len(cands))
+	for _, cs := range byVideo {
+		slices.SortFunc(cs, func(a, b Candidate) int {
+			return cmp.Or(cmp.Compare(a.Score, b.Score), cmp.Compare(a.ID, b.ID))
+		})
+		for i, c := range cs {
+			ranks = append(ranks, SearchRank{Tier: i / ResultsPerVideo, Score: c.Score, ID: c.ID})
+		}
+	}
+	slices.SortFunc(ranks, compareRanks)
+	if p.After != nil {
+		at, _ := slices.BinarySearchFunc(ranks, *p.After, compareRanks)
+		if at < len(ranks) && ranks[at] == *p.After {
+			at++
+		}
+		ranks = ranks[at:]
+	}
+	return ranks[:min(len(ranks), p.Limit+1)]
+}
+
+func compareRanks(a, b SearchRank) int {
+	return cmp.Or(cmp.Compare(a.Tier, b.Tier), cmp.Compare(a.Score, b.Score), cmp.Compare(a.ID, b.ID))
+}
+
+// InRankOrder puts results, fetched by the IDs of ranks in any order, in
+// the order of ranks with their ranks set; a rank without a result (gone
+// since) is left out.
+func InRankOrder(ranks []SearchRank, results []SearchResult) []SearchResult {
+	byID := make(map[int64]SearchResult, len(results))
+	for _, r := range results {
+		byID[r.Rank.ID] = r
+	}
+	out := make([]SearchResult, 0, len(ranks))
+	for _, rk := range ranks {
+		if r, ok := byID[rk.ID]; ok {
+			r.Rank = rk
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 // SearchPage is one page of results, best first.
 type SearchPage struct {

@@ -385,3 +385,34 @@ func TestSearchCursor(t *testing.T) {
 		}
 	}
 }
+
+func TestPickPage(t *testing.T) {
+	// Video a has five matches, b two, c one; lower scores are better.
+	cands := []Candidate{
+		{1, "a", -5}, {2, "a", -4}, {3, "a", -3}, {4, "a", -2}, {5, "a", -1},
+		{6, "b", -0.5}, {7, "b", -6}, {8, "c", -3}, {9, "a", -3},
+	}
+	p, err := CheckSearch(SearchFilter{Q: "x", Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.PickPage(cands)
+	want := []SearchRank{{0, -6, 7}, {0, -5, 1}, {0, -4, 2}, {0, -3, 3}, {0, -3, 8}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("first page ranks = %v; want %v", got, want)
+	}
+	// After the fourth, whether or not it is still a candidate.
+	p.After = &got[3]
+	want = []SearchRank{{0, -3, 8}, {0, -0.5, 6}, {1, -3, 9}, {1, -2, 4}, {1, -1, 5}}
+	if got := p.PickPage(cands); !reflect.DeepEqual(got, want) {
+		t.Errorf("second page ranks = %v; want %v", got, want)
+	}
+	p.After = &SearchRank{0, -3.5, 100}
+	if got := p.PickPage(cands); len(got) != 5 || got[0] != (SearchRank{0, -3, 3}) {
+		t.Errorf("after a rank that is gone: %v", got)
+	}
+	results := InRankOrder(want[:3], []SearchResult{{Text: "nine", Rank: SearchRank{ID: 9}}, {Text: "eight", Rank: SearchRank{ID: 8}}})
+	if len(results) != 2 || results[0].Text != "eight" || results[1].Rank != want[2] {
+		t.Errorf("InRankOrder = %+v", results)
+	}
+}

@@ -206,42 +206,56 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 	if f.Channel != "" {
 		where += ` AND e.video_id IN (SELECT id FROM videos WHERE channel = ` + arg(f.Channel) + `)`
 	}
-	after := ""
-	if a := plan.After; a != nil {
-		after = `WHERE (r.tier, r.score, r.id) > (` + arg(a.Tier) + `, ` + arg(a.Score) + `, ` + arg(a.ID) + `)`
-	}
-	rows, err := s.pool.Query(ctx, `WITH m AS (
-			SELECT e.id, e.video_id, -ts_rank_cd(e.tsv, q.query)::float8 AS score
+	// The newest candidates, by id; ts_rank_cd runs on those only.
+	rows, err := s.pool.Query(ctx, `SELECT c.id, c.video_id, -ts_rank_cd(c.tsv, c.query)::float8 FROM (
+			SELECT e.id, e.video_id, e.tsv, q.query
 			FROM (VALUES `+strings.Join(values, ", ")+`) AS q (cfg, query)
 			JOIN search_entries e ON e.cfg = q.cfg AND e.tsv @@ q.query
 			WHERE true`+where+`
-		), r AS (
-			SELECT id, score, ((row_number() OVER (PARTITION BY video_id ORDER BY score, id) - 1) / `+
-		strconv.Itoa(storage.ResultsPerVideo)+`)::int AS tier FROM m
-		)
-		SELECT r.tier, r.score, e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
-			e.language, e.chapter_title, e.start_ms, e.end_ms, e.text, e.cfg::text
-		FROM r JOIN search_entries e ON e.id = r.id LEFT JOIN videos v ON v.id = e.video_id
-		`+after+`
-		ORDER BY r.tier, r.score, r.id LIMIT `+arg(plan.Limit+1), args...)
+			ORDER BY e.id DESC LIMIT `+arg(storage.SearchCandidates)+`
+		) c`, args...)
 	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
 	}
-	var rowCfgs []string
+	cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Candidate, error) {
+		var c storage.Candidate
+		return c, row.Scan(&c.ID, &c.VideoID, &c.Score)
+	})
+	if err != nil {
+		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
+	}
+	ranks := plan.PickPage(cands)
+	ids := make([]int64, len(ranks))
+	for i, r := range ranks {
+		ids[i] = r.ID
+	}
+	rows, err = s.pool.Query(ctx, `SELECT e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
+			e.language, e.chapter_title, e.start_ms, e.end_ms, e.text, e.cfg::text
+		FROM search_entries e LEFT JOIN videos v ON v.id = e.video_id
+		WHERE e.id = ANY($1)`, ids)
+	if err != nil {
+		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
+	}
+	cfgOf := map[int64]string{}
 	results, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.SearchResult, error) {
 		var r storage.SearchResult
 		var start, end int64
 		var cfg string
-		err := row.Scan(&r.Rank.Tier, &r.Rank.Score, &r.Rank.ID, &r.Kind, &r.VideoID, &r.Title, &r.Channel,
+		err := row.Scan(&r.Rank.ID, &r.Kind, &r.VideoID, &r.Title, &r.Channel,
 			&r.Language, &r.ChapterTitle, &start, &end, &r.Text, &cfg)
 		r.Start, r.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
-		rowCfgs = append(rowCfgs, cfg)
+		cfgOf[r.Rank.ID] = cfg
 		return r, err
 	})
 	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
 	}
+	results = storage.InRankOrder(ranks, results)
 	page := plan.NewSearchPage(results)
+	rowCfgs := make([]string, len(page.Results))
+	for i, r := range page.Results {
+		rowCfgs[i] = cfgOf[r.Rank.ID]
+	}
 	if err := s.headlines(ctx, tsq, page.Results, rowCfgs); err != nil {
 		return storage.SearchPage{}, fmt.Errorf("postgres: search headlines: %w", err)
 	}
@@ -261,7 +275,7 @@ func (s *Store) headlines(ctx context.Context, tsq string, results []storage.Sea
 	}
 	rows, err := s.pool.Query(ctx, `SELECT ts_headline(u.cfg::regconfig, u.folded, to_tsquery(u.cfg::regconfig, $1), $2)
 		FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u (folded, cfg, i) ORDER BY u.i`,
-		tsq, headlineOptions, folded, cfgs[:len(results)])
+		tsq, headlineOptions, folded, cfgs)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/storagetest"
 )
 
 func TestTSConfig(t *testing.T) {
@@ -119,4 +121,20 @@ func TestSearchIndexesOlderDatabase(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
 		t.Errorf("search_pending holds %d rows (%v) after Open; want 0", pending, err)
 	}
+}
+
+// BenchmarkSearch: RECAP_TEST_POSTGRES_URL=… go test -run '^$' -bench Search -benchtime 1x ./storage/postgres/
+// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library).
+func BenchmarkSearch(b *testing.B) {
+	s := mustOpen(b, testConfig(b))
+	storagetest.BenchmarkSearch(b, s, func(ctx context.Context) (sz storagetest.SearchSizes, err error) {
+		if _, err := s.pool.Exec(ctx, `VACUUM ANALYZE search_entries`); err != nil {
+			return sz, err
+		}
+		err = s.pool.QueryRow(ctx, `SELECT
+			(SELECT sum(octet_length(text)) FROM transcript_segments),
+			(SELECT sum(pg_column_size(tsv)) FROM search_entries) + pg_total_relation_size('search_entries_tsv'),
+			pg_total_relation_size('search_entries')`).Scan(&sz.Text, &sz.Index, &sz.Total)
+		return sz, err
+	})
 }

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,9 +16,20 @@ import (
 // snippetTokens is how many tokens a snippet shows around the matches.
 const snippetTokens = 24
 
+// seqShift places a video's number above its entries' places in an
+// entry id (see search_videos in the migration).
+const seqShift = 24
+
 // indexVideo rebuilds the search entries of a video from what tx sees:
 // its transcripts and the newest document of each language.
 func indexVideo(ctx context.Context, tx *sql.Tx, videoID string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_videos (video_id) VALUES (?) ON CONFLICT DO NOTHING`, videoID); err != nil {
+		return err
+	}
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT seq FROM search_videos WHERE video_id = ?`, videoID).Scan(&seq); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM search_entries WHERE video_id = ?`, videoID); err != nil {
 		return err
 	}
@@ -49,14 +62,14 @@ func indexVideo(ctx context.Context, tx *sql.Tx, videoID string) error {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO search_entries
-		(video_id, language, kind, chapter, chapter_title, start_ms, end_ms, text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		(id, video_id, language, kind, chapter, chapter_title, start_ms, end_ms, text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	for _, e := range storage.SearchEntries(videoID, ts, docs) {
-		if _, err := stmt.ExecContext(ctx, e.VideoID, e.Language, e.Kind, e.Chapter, e.ChapterTitle,
+	for i, e := range storage.SearchEntries(videoID, ts, docs) {
+		if _, err := stmt.ExecContext(ctx, seq<<seqShift|int64(i), e.VideoID, e.Language, e.Kind, e.Chapter, e.ChapterTitle,
 			e.Start.Milliseconds(), e.End.Milliseconds(), e.Text); err != nil {
 			return err
 		}
@@ -127,9 +140,11 @@ func (s *Store) indexPending(ctx context.Context) error {
 	}
 }
 
-// Search runs f on the FTS5 index: bm25 ranks the matches, a window
-// function numbers each video's matches to make the tiers, and snippet
-// marks the matches of the page's results.
+var shift = strconv.Itoa(seqShift)
+
+// Search runs f on the FTS5 index: bm25 ranks the newest
+// storage.SearchCandidates matches, storage.PickPage orders them, and
+// snippet marks the matches of the page's results.
 func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.SearchPage, error) {
 	plan, err := storage.CheckSearch(f)
 	if err != nil {
@@ -137,55 +152,53 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 	}
 	match := plan.Query.FTS5()
 	args := []any{match}
-	where := ""
+	from, where := `search_fts`, ``
 	if f.VideoID != "" {
-		where += ` AND e.video_id = ?`
-		args = append(args, f.VideoID)
+		// A rowid range, which FTS5 reads without touching other videos.
+		var seq int64
+		err := s.read.QueryRowContext(ctx, `SELECT seq FROM search_videos WHERE video_id = ?`, f.VideoID).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return plan.NewSearchPage(nil), nil
+		}
+		if err != nil {
+			return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
+		}
+		where += ` AND search_fts.rowid BETWEEN ? AND ?`
+		args = append(args, seq<<seqShift, (seq+1)<<seqShift-1)
 	}
 	if f.Language != "" {
+		from += ` JOIN search_entries e ON e.id = search_fts.rowid`
 		where += ` AND e.language = ?`
 		args = append(args, f.Language)
 	}
 	if f.Channel != "" {
-		where += ` AND e.video_id IN (SELECT id FROM videos WHERE channel = ?)`
+		where += ` AND search_fts.rowid >> ` + shift + ` IN (SELECT seq FROM search_videos s JOIN videos v ON v.id = s.video_id WHERE v.channel = ?)`
 		args = append(args, f.Channel)
 	}
-	after := ""
-	if a := plan.After; a != nil {
-		after = `WHERE (r.tier, r.score, r.id) > (?, ?, ?)`
-		args = append(args, a.Tier, a.Score, a.ID)
-	}
-	args = append(args, plan.Limit+1)
-
-	rows, err := s.read.QueryContext(ctx, `WITH m AS (
-			SELECT e.id, e.video_id, bm25(search_fts) AS score
-			FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
-			WHERE search_fts MATCH ?`+where+`
-		), r AS (
-			SELECT id, score, (row_number() OVER (PARTITION BY video_id ORDER BY score, id) - 1) / `+
-		fmt.Sprint(storage.ResultsPerVideo)+` AS tier FROM m
-		)
-		SELECT r.tier, r.score, e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
-			e.language, e.chapter_title, e.start_ms, e.end_ms, e.text
-		FROM r JOIN search_entries e ON e.id = r.id LEFT JOIN videos v ON v.id = e.video_id
-		`+after+`
-		ORDER BY r.tier, r.score, r.id LIMIT ?`, args...)
+	args = append(args, storage.SearchCandidates)
+	// The newest candidates, by rowid, which FTS5 reads in that order and
+	// stops at the limit; bm25 is computed for those only.
+	rows, err := s.read.QueryContext(ctx, `SELECT search_fts.rowid, bm25(search_fts) FROM `+from+`
+		WHERE search_fts MATCH ?`+where+` ORDER BY search_fts.rowid DESC LIMIT ?`, args...)
 	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
-	defer rows.Close()
-	var results []storage.SearchResult
+	var cands []storage.Candidate
 	for rows.Next() {
-		var r storage.SearchResult
-		var start, end int64
-		if err := rows.Scan(&r.Rank.Tier, &r.Rank.Score, &r.Rank.ID, &r.Kind, &r.VideoID, &r.Title, &r.Channel,
-			&r.Language, &r.ChapterTitle, &start, &end, &r.Text); err != nil {
+		var c storage.Candidate
+		if err := rows.Scan(&c.ID, &c.Score); err != nil {
+			rows.Close()
 			return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 		}
-		r.Start, r.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
-		results = append(results, r)
+		c.VideoID = strconv.FormatInt(c.ID>>seqShift, 10)
+		cands = append(cands, c)
 	}
 	if err := rows.Err(); err != nil {
+		return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
+	}
+	ranks := plan.PickPage(cands)
+	results, err := s.searchResults(ctx, ranks)
+	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
 	page := plan.NewSearchPage(results)
@@ -193,6 +206,40 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 		return storage.SearchPage{}, fmt.Errorf("sqlite: search snippets: %w", err)
 	}
 	return page, nil
+}
+
+// searchResults reads the entries of ranks, in their order.
+func (s *Store) searchResults(ctx context.Context, ranks []storage.SearchRank) ([]storage.SearchResult, error) {
+	if len(ranks) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ranks))
+	for i, r := range ranks {
+		args[i] = r.ID
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
+			e.language, e.chapter_title, e.start_ms, e.end_ms, e.text
+		FROM search_entries e LEFT JOIN videos v ON v.id = e.video_id
+		WHERE e.id IN (?`+strings.Repeat(", ?", len(ranks)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var results []storage.SearchResult
+	for rows.Next() {
+		var r storage.SearchResult
+		var start, end int64
+		if err := rows.Scan(&r.Rank.ID, &r.Kind, &r.VideoID, &r.Title, &r.Channel,
+			&r.Language, &r.ChapterTitle, &start, &end, &r.Text); err != nil {
+			return nil, err
+		}
+		r.Start, r.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
+		results = append(results, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return storage.InRankOrder(ranks, results), nil
 }
 
 // snippets sets the snippet of each result, with FTS5's snippet function.

@@ -1,11 +1,13 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/storagetest"
 )
 
 // TestSearchIndexesOlderDatabase opens a database made before search
@@ -47,4 +49,18 @@ func TestSearchIndexesOlderDatabase(t *testing.T) {
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM search_pending`).Scan(&pending); err != nil || pending != 0 {
 		t.Errorf("search_pending holds %d rows (%v) after Open; want 0", pending, err)
 	}
+}
+
+// BenchmarkSearch: go test -run '^$' -bench Search -benchtime 1x ./storage/sqlite/
+// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library).
+func BenchmarkSearch(b *testing.B) {
+	s := mustOpen(b, filepath.Join(b.TempDir(), "recap.db"))
+	storagetest.BenchmarkSearch(b, s, func(ctx context.Context) (sz storagetest.SearchSizes, err error) {
+		// dbstat counts the pages of each table and index.
+		err = s.read.QueryRowContext(ctx, `SELECT
+			(SELECT sum(length(CAST(text AS BLOB))) FROM transcript_segments),
+			(SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_fts%'),
+			(SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_%')`).Scan(&sz.Text, &sz.Index, &sz.Total)
+		return sz, err
+	})
 }

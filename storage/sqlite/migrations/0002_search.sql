@@ -4,8 +4,17 @@
 -- storage.SearchEntries. search_fts indexes their text as external
 -- content: it keeps tokens and positions, not a second copy of the text.
 
+-- Each video indexed gets a number, kept when it is indexed again. An
+-- entry's id is that number << 24 plus the entry's place in the video, so
+-- the index alone says which video a match is in (for the per-video tiers
+-- and the video filter) without reading search_entries.
+CREATE TABLE search_videos (
+	seq      INTEGER PRIMARY KEY,
+	video_id TEXT NOT NULL UNIQUE
+) STRICT;
+
 CREATE TABLE search_entries (
-	id            INTEGER PRIMARY KEY,
+	id            INTEGER PRIMARY KEY, -- search_videos.seq << 24 | n
 	video_id      TEXT NOT NULL,
 	language      TEXT NOT NULL,
 	kind          TEXT NOT NULL CHECK (kind IN ('passage', 'chapter', 'paragraph', 'bullet')),
