@@ -121,7 +121,7 @@ func TestSearchCommandBadInput(t *testing.T) {
 func TestWriteSearchPageBold(t *testing.T) {
 	page := storage.SearchPage{Results: []storage.SearchResult{{
 		Kind: storage.KindBullet, VideoID: "aaaaaaaaaaa", ChapterTitle: "Hives", Start: 3725 * time.Second,
-		Snippet: storage.Snippet{Text: "a queen\x07 bee", Highlights: []storage.Span{{2, 8}}},
+		Snippet: storage.Snippet{Text: "a queen\x07 bee", Highlights: []storage.Span{{Start: 2, End: 8}}},
 	}}, NextCursor: "abc"}
 	var b strings.Builder
 	writeSearchPage(&b, page, true)
