@@ -25,8 +25,11 @@ const benchHours = 20
 // BenchmarkSearch, in bytes.
 type SearchSizes struct {
 	Text  int64 // the stored transcript text (every cue's text)
-	Index int64 // the full-text index: FTS5's tables, or the tsvector column and its GIN index
-	Total int64 // all search storage: the index and the entries with their copy of the text
+	Index int64 // the full-text index: FTS5's tables, or PostgreSQL's GIN index
+	// Vectors is PostgreSQL's tsvector column, which ts_rank_cd reads; 0
+	// for SQLite, whose index holds the positions bm25 reads.
+	Vectors int64
+	Total   int64 // all search storage: the index and the entries with their copy of the text
 }
 
 // BenchmarkSearch builds a synthetic library (BenchHoursVar hours of
@@ -97,6 +100,9 @@ func BenchmarkSearch(b *testing.B, s storage.Store, sizes func(ctx context.Conte
 	b.ReportMetric(ms(p99), "p99-ms")
 	b.ReportMetric(float64(p99)/float64(baseline), "p99/lookup")
 	b.ReportMetric(float64(sz.Index)/float64(sz.Text), "index/text")
+	if sz.Vectors > 0 {
+		b.ReportMetric(float64(sz.Index+sz.Vectors)/float64(sz.Text), "index+tsvector/text")
+	}
 	b.ReportMetric(float64(sz.Total)/float64(sz.Text), "search-storage/text")
 	kinds := make([]string, 0, len(byKind))
 	for k := range byKind {
