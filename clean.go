@@ -61,7 +61,14 @@ func (s *Source) Clean() (notes []string, err error) {
 	limit("description", &v.Description, MaxDescriptionLen)
 	v.URL = textclean.Line(v.URL)
 	v.ThumbnailURL = textclean.Line(v.ThumbnailURL)
+	v.MediaURL = textclean.Line(v.MediaURL)
 	v.PublishedAt = textclean.Line(v.PublishedAt)
+	v.Source = textclean.Line(v.Source)
+	if v.Feed != nil {
+		f := FeedRef{Title: textclean.Line(v.Feed.Title), URL: textclean.Line(v.Feed.URL)}
+		limit("feed title", &f.Title, MaxChannelLen)
+		v.Feed = &f
+	}
 	for i := range s.Marks {
 		s.Marks[i].Title = textclean.Line(s.Marks[i].Title)
 		limit(fmt.Sprintf("chapter %d title", i+1), &s.Marks[i].Title, MaxChapterTitleLen)
@@ -114,6 +121,10 @@ func (d *Document) Cleaned() *Document {
 	line := textclean.Line
 	c.ID = line(c.ID)
 	c.Video.ID = line(c.Video.ID)
+	c.Video.Source = line(c.Video.Source)
+	if d.Video.Feed != nil {
+		c.Video.Feed = &FeedRef{Title: line(d.Video.Feed.Title), URL: line(d.Video.Feed.URL)}
+	}
 	c.Video.URL = line(c.Video.URL)
 	c.Video.Title = line(c.Video.Title)
 	c.Video.Channel = line(c.Video.Channel)

@@ -104,7 +104,7 @@ func TestSameLanguage(t *testing.T) {
 
 func TestDocumentCleanedIsACopy(t *testing.T) {
 	d := &Document{
-		Video:    DocumentVideo{Title: "T\x1b[2J"},
+		Video:    DocumentVideo{Title: "T\x1b[2J", Feed: &FeedRef{Title: "F\x07"}},
 		Overview: "O\x07",
 		People:   []Person{{Name: "N\x00", Role: "host"}},
 		Chapters: []ChapterResult{{Title: "C\u202e", Bullets: []string{"b\x1b"}}},
@@ -112,6 +112,9 @@ func TestDocumentCleanedIsACopy(t *testing.T) {
 	c := d.Cleaned()
 	if c.Video.Title != "T[2J" || c.Overview != "O" || c.People[0].Name != "N" || c.Chapters[0].Title != "C" || c.Chapters[0].Bullets[0] != "b" {
 		t.Errorf("Cleaned() = %+v", c)
+	}
+	if c.Video.Feed.Title != "F" || d.Video.Feed.Title != "F\x07" {
+		t.Errorf("feed title: cleaned %q, original %q", c.Video.Feed.Title, d.Video.Feed.Title)
 	}
 	if d.Chapters[0].Bullets[0] != "b\x1b" || d.People[0].Name != "N\x00" {
 		t.Error("Cleaned changed the original")

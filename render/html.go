@@ -12,8 +12,9 @@ import (
 var pageSource string
 
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"ts":   Timestamp,
-	"link": linkTarget,
+	"ts":        Timestamp,
+	"link":      linkTarget,
+	"linkLabel": linkLabel,
 }).Parse(pageSource))
 
 // HTML writes doc as a standalone page: no scripts, no outside styles.
@@ -27,6 +28,6 @@ func HTML(w io.Writer, doc *recap.Document) error {
 	}
 	return page.Execute(w, struct {
 		*recap.Document
-		Lang, Credits, People, SourceLabel, Watch string
-	}{doc, lang, Credits(doc), recap.PeopleLine(doc.People), SourceTitleLabel(doc), watchLabel(doc.Video.URL)})
+		Lang, Credits, People, SourceLabel string
+	}{doc, lang, Credits(doc), recap.PeopleLine(doc.People), SourceTitleLabel(doc)})
 }

@@ -34,12 +34,3 @@ func linkTarget(raw string) string {
 	}
 	return b.String()
 }
-
-// watchLabel names the link to the video: the canonical watch URL recap
-// writes is YouTube's; any other is just the video's page.
-func watchLabel(target string) string {
-	if strings.HasPrefix(target, "https://www.youtube.com/") {
-		return "Watch on YouTube"
-	}
-	return "Watch"
-}

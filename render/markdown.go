@@ -26,7 +26,7 @@ func Markdown(doc *recap.Document) string {
 	}
 	meta = append(meta, Timestamp(v.DurationSeconds))
 	if target := linkTarget(v.URL); target != "" {
-		meta = append(meta, fmt.Sprintf("[%s](<%s>)", watchLabel(target), target))
+		meta = append(meta, fmt.Sprintf("[%s](<%s>)", linkLabel(v), target))
 	}
 	b.WriteString(strings.Join(meta, " · "))
 	b.WriteString("\n\n")

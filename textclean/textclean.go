@@ -58,6 +58,18 @@ func Line(s string) string {
 	return strings.Join(strings.Fields(Text(s)), " ")
 }
 
+// Span cleans a piece of a line that is joined to other pieces (a
+// highlighted part of a snippet): as Text, with line breaks and tabs made
+// spaces. Unlike Line it keeps the piece's spaces, which separate it from
+// its neighbours.
+func Span(s string) string {
+	s = Text(s)
+	if strings.ContainsAny(s, "\n\t") {
+		s = strings.NewReplacer("\n", " ", "\t", " ").Replace(s)
+	}
+	return s
+}
+
 // Truncate cuts s to at most n runes, on a word boundary when one is near
 // the end, and ends it with "…". It reports whether it cut.
 func Truncate(s string, n int) (string, bool) {

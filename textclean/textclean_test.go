@@ -69,6 +69,12 @@ func FuzzClean(f *testing.F) {
 	})
 }
 
+func TestSpan(t *testing.T) {
+	if got := Span(" a\x1b[1m\nb\tc "); got != " a[1m b c " {
+		t.Errorf("Span = %q", got)
+	}
+}
+
 func TestTruncate(t *testing.T) {
 	long := strings.Repeat("word ", 100)
 	got, cut := Truncate(long, 50)
