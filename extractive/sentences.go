@@ -186,8 +186,9 @@ func endsSentence(tok, next string) bool {
 	case isCJKStop(last):
 		return true
 	case strings.HasSuffix(core, "...") || last == '…':
-		// An ellipsis mostly trails off mid-thought in speech.
-		return next == "" || startsUpper(next)
+		// An ellipsis mostly trails off mid-thought in speech; before a
+		// piece that shows it was cut ("…and then"), it ends one.
+		return next == "" || startsUpper(next) || strings.HasPrefix(next, "…")
 	case last == '!' || last == '?' || isOtherStop(last):
 		return true
 	case last != '.':
