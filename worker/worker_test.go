@@ -383,4 +383,3 @@ func TestRetryDelayGrowsAndIsBounded(t *testing.T) {
 		prev = base
 	}
 }
-
