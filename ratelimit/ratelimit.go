@@ -25,15 +25,18 @@ import (
 type Rate struct {
 	N   int
 	Per time.Duration // time.Minute when 0
+	// Burst is how many units may go at once after a quiet spell: 1% of
+	// N (at least 1) when 0. The pace leaves room for it within N.
+	Burst int
 }
 
 // PerMinute is n units a minute.
 func PerMinute(n int) Rate { return Rate{N: n, Per: time.Minute} }
 
 // pace is how a Rate is spread: one unit every interval, up to burst
-// units at once after a quiet spell. The burst is 1% of the window's
-// allowance (at least 1) and the interval leaves room for it, so that any
-// window of Per holds at most N units: burst + (N-burst) intervals.
+// units at once after a quiet spell. The interval leaves room for the
+// burst, so that any window of Per holds at most N units: burst +
+// (N-burst) intervals.
 func (r Rate) pace() (interval time.Duration, burst int, ok bool) {
 	if r.N <= 0 {
 		return 0, 0, false
@@ -42,7 +45,11 @@ func (r Rate) pace() (interval time.Duration, burst int, ok bool) {
 	if per <= 0 {
 		per = time.Minute
 	}
-	burst = max(1, r.N/100)
+	burst = r.Burst
+	if burst <= 0 {
+		burst = max(1, r.N/100)
+	}
+	burst = min(burst, r.N)
 	steps := time.Duration(r.N - burst + 1)
 	return (per + steps - 1) / steps, burst, true // rounded up: never faster than the limit
 }

@@ -23,6 +23,8 @@ func TestPace(t *testing.T) {
 		{PerMinute(1), time.Minute, 1},
 		{Rate{N: 10, Per: 6 * time.Second}, 600 * time.Millisecond, 1},
 		{Rate{N: 200000}, (time.Minute + 197999) / 198001, 2000},
+		{Rate{N: 20, Burst: 4}, (time.Minute + 16) / 17, 4},
+		{Rate{N: 2, Burst: 4}, time.Minute, 2},
 	} {
 		interval, burst, ok := tc.rate.pace()
 		if !ok || interval != tc.interval || burst != tc.burst {
