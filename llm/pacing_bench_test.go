@@ -62,7 +62,7 @@ func BenchmarkLLMPacing(b *testing.B) {
 // refills continuously; it had no pause.
 type minuteBurst struct{ l *rate.Limiter }
 
-func (m minuteBurst) Wait(ctx context.Context, _ int) error      { return m.l.Wait(ctx) }
+func (m minuteBurst) Wait(ctx context.Context, _ int) error    { return m.l.Wait(ctx) }
 func (minuteBurst) Pause(context.Context, time.Duration) error { return nil }
 
 func runPacing(b *testing.B, minute time.Duration, limiter func() llm.Limiter) {
