@@ -135,7 +135,7 @@ func wait(ctx context.Context, b backend, maxWait time.Duration, cost int) error
 			if maxWait > 0 && d > maxWait {
 				return &PausedError{Until: time.Now().Add(d)}
 			}
-			if err := sleep(ctx, d); err != nil {
+			if err := Sleep(ctx, d); err != nil {
 				return err
 			}
 			continue
@@ -143,7 +143,7 @@ func wait(ctx context.Context, b backend, maxWait time.Duration, cost int) error
 		if d <= 0 {
 			return nil
 		}
-		if err := sleep(ctx, d); err != nil {
+		if err := Sleep(ctx, d); err != nil {
 			return err
 		}
 		// A pause set while this request waited for its turn holds it
@@ -154,7 +154,11 @@ func wait(ctx context.Context, b backend, maxWait time.Duration, cost int) error
 	}
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (its error then).
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
