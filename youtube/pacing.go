@@ -71,27 +71,28 @@ func (t *pacingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// blocked makes a blocked verdict about video id pause every request (a
+// blocked makes a blocked verdict about subject ("video …", "playlist
+// …") pause every request (a
 // bot check arrives as an answer, not a 429, so the transport cannot see
 // it; a 429 was counted already, and a Block during the pause it started
 // changes nothing) and says until when, so that the job waits that long.
 // Other errors pass unchanged.
-func (c *Client) blocked(ctx context.Context, id string, err error) error {
+func (c *Client) blocked(ctx context.Context, subject string, err error) error {
 	if c.limiter == nil || recap.ErrorCode(err) != recap.EBLOCKED {
 		return err
 	}
 	if until, ok := ratelimit.PausedUntil(err); ok {
 		// Paused before anything was sent: say so plainly.
 		return blockedUntil(recap.Errorf(recap.EBLOCKED,
-			"video %s waits: YouTube refused recent requests (HTTP 429 or a bot check), so recap sends it nothing until %s",
-			id, until.Format(time.TimeOnly)), until)
+			"%s waits: YouTube refused recent requests (HTTP 429 or a bot check), so recap sends it nothing until %s",
+			subject, until.Format(time.TimeOnly)), until)
 	}
 	until, berr := c.limiter.Block(context.WithoutCancel(ctx))
 	if berr != nil {
 		c.log.Warn("youtube: pause requests", "error", berr.Error())
 		return err
 	}
-	c.log.Warn("youtube: pushed back; every request waits", "video_id", id, "until", until.Format(time.TimeOnly), "error", err.Error())
+	c.log.Warn("youtube: pushed back; every request waits", "subject", subject, "until", until.Format(time.TimeOnly), "error", err.Error())
 	return blockedUntil(err, until)
 }
 

@@ -106,6 +106,31 @@ func TestBotCheckPausesEveryone(t *testing.T) {
 	}
 }
 
+// Listing a playlist is paced and paused the same way: a 429 on a browse
+// page pauses everyone, and the fetch after it sends nothing.
+func TestListingTooManyRequestsPausesEveryone(t *testing.T) {
+	lim := ratelimit.NewLocal(ratelimit.Config{MaxWait: time.Second, Backoff: time.Minute})
+	fake, c := paced(t, lim)
+	fake.AddPlaylist(youtubetest.Playlist{ID: "PLpaced0123", Title: "Paced", Items: []youtubetest.Item{{ID: "dQw4w9WgXcQ", Title: "One"}}})
+	if l, err := c.Playlist(context.Background(), "PLpaced0123", 10); err != nil || len(l.Entries) != 1 {
+		t.Fatalf("Playlist = %+v, %v", l, err)
+	}
+	fake.FailNext(youtubetest.PathBrowse, http.StatusTooManyRequests, 1)
+	_, err := c.Playlist(context.Background(), "PLpaced0123", 10)
+	if _, ok := ratelimit.PausedUntil(err); recap.ErrorCode(err) != recap.EBLOCKED || !ok {
+		t.Fatalf("err = %v, want blocked with a pause", err)
+	}
+	sent := fake.TotalRequests()
+	err = fetchErr(t, c, "9bZkp7q19f0")
+	if recap.ErrorCode(err) != recap.EBLOCKED || fake.TotalRequests() != sent {
+		t.Fatalf("fetch after a listing's 429: %v, %d requests sent; want blocked and none", err, fake.TotalRequests()-sent)
+	}
+	_, err = c.Playlist(context.Background(), "PLpaced0123", 10)
+	if !strings.Contains(err.Error(), "playlist PLpaced0123 waits") {
+		t.Errorf("err = %q, want it to say the playlist waits", err)
+	}
+}
+
 // A short pause is waited out rather than failed: the limiter's MaxWait.
 func TestShortPauseIsWaitedOut(t *testing.T) {
 	lim := ratelimit.NewLocal(ratelimit.Config{MaxWait: 5 * time.Second, Backoff: 100 * time.Millisecond})

@@ -126,12 +126,12 @@ func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, c.blocked(ctx, videoID, err)
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
 	tr, err := c.transcript(ctx, &hc, kc, v, lang)
 	if err != nil {
-		return nil, c.blocked(ctx, videoID, err)
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src.Transcript = tr
 	if src.Video.PublishedAt == "" {
@@ -182,11 +182,21 @@ func largestThumbnail(ts kkdai.Thumbnails) string {
 }
 
 // validID reports whether id looks like a YouTube video id.
-func validID(id string) bool {
-	if len(id) != 11 {
-		return false
-	}
-	for _, r := range id {
+func validID(id string) bool { return len(id) == 11 && idChars(id) }
+
+// validChannelID reports whether id looks like a channel id: UC and 22
+// more.
+func validChannelID(id string) bool {
+	return len(id) == 24 && strings.HasPrefix(id, "UC") && idChars(id)
+}
+
+// validPlaylistID reports whether id could be a playlist id (2 to 100
+// characters: WL to OLAK5uy_…).
+func validPlaylistID(id string) bool { return len(id) >= 2 && len(id) <= 100 && idChars(id) }
+
+// idChars reports whether s holds only the characters of YouTube ids.
+func idChars(s string) bool {
+	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return false
 		}
