@@ -402,3 +402,53 @@ func TestWebPages(t *testing.T) {
 		t.Fatalf("unknown page = %d", w.Code)
 	}
 }
+
+// countingStore counts the per-video lookups a handler makes.
+type countingStore struct {
+	storage.Store
+	mu        sync.Mutex
+	getVideos int
+}
+
+func (c *countingStore) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
+	c.mu.Lock()
+	c.getVideos++
+	c.mu.Unlock()
+	return c.Store.GetVideo(ctx, id)
+}
+
+// A list of summaries is one read of the store, titles included: no
+// lookup per listed job (the list was 1,100 req/s with one).
+func TestListShowsTitlesInOneRead(t *testing.T) {
+	b := setup(t)
+	cs := &countingStore{Store: b.store}
+	b.server.Store = cs
+	b.handler = NewHandler(b.server)
+	for i := range 5 {
+		vid := fmt.Sprintf("vid%08d", i)
+		if err := b.store.PutVideo(context.Background(), recap.Video{ID: vid, Title: "Title " + vid}); err != nil {
+			t.Fatal(err)
+		}
+		b.do(t, "POST", "/v1/summaries", `{"url": "`+vid+`"}`)
+	}
+	b.do(t, "POST", "/v1/summaries", `{"url": "novideo0000"}`)
+	page := decode[listView](t, b.do(t, "GET", "/v1/summaries?limit=50", ""))
+	if len(page.Summaries) != 6 {
+		t.Fatalf("listed %d summaries, want 6", len(page.Summaries))
+	}
+	for _, v := range page.Summaries {
+		want := "Title " + v.VideoID
+		if v.VideoID == "novideo0000" {
+			want = ""
+		}
+		if v.Title != want {
+			t.Errorf("summary of %s: title %q, want %q", v.VideoID, v.Title, want)
+		}
+	}
+	if w := b.do(t, "GET", "/", ""); !strings.Contains(w.Body.String(), "Title vid00000003") {
+		t.Errorf("index page lacks the titles:\n%s", w.Body)
+	}
+	if cs.getVideos != 0 {
+		t.Errorf("listing made %d GetVideo calls; want the titles from ListJobs itself", cs.getVideos)
+	}
+}

@@ -50,7 +50,7 @@ type progressView struct {
 
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
-		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
+		ID: j.ID, VideoID: j.VideoID, Title: j.VideoTitle, Input: j.Input, Language: j.Language,
 		Priority: "high", Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
 	}
@@ -230,15 +230,8 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := listView{Summaries: make([]*jobView, 0, len(page.Jobs)), NextCursor: page.NextCursor}
-	titles := map[string]string{}
 	for _, j := range page.Jobs {
-		v := newJobView(j)
-		if t, ok := titles[j.VideoID]; ok {
-			v.Title = t
-		} else if vid, err := s.Store.GetVideo(ctx, j.VideoID); err == nil {
-			v.Title, titles[j.VideoID] = vid.Title, vid.Title
-		}
-		out.Summaries = append(out.Summaries, v)
+		out.Summaries = append(out.Summaries, newJobView(j))
 	}
 	s.json(w, http.StatusOK, out)
 }

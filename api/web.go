@@ -46,11 +46,7 @@ func (s *Server) renderIndex(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 		for _, j := range page.Jobs {
-			v := newJobView(j)
-			if vid, err := s.Store.GetVideo(r.Context(), j.VideoID); err == nil {
-				v.Title = vid.Title
-			}
-			d.Jobs = append(d.Jobs, v)
+			d.Jobs = append(d.Jobs, newJobView(j))
 		}
 	}
 	s.page(w, status, d)
@@ -107,11 +103,7 @@ func (s *Server) webSummary(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	v := newJobView(job)
-	if vid, err := s.Store.GetVideo(r.Context(), job.VideoID); err == nil {
-		v.Title = vid.Title
-	}
-	s.page(w, http.StatusOK, webData{Page: "job", Job: v})
+	s.page(w, http.StatusOK, webData{Page: "job", Job: newJobView(job)})
 }
 
 func (s *Server) page(w http.ResponseWriter, status int, d webData) {

@@ -14,6 +14,12 @@ import (
 const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
 	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
 
+// jobSelect is what every read of a job selects: its columns and its
+// video's title, looked up in the same statement (an index probe per row),
+// so that a page of jobs is one query.
+const jobSelect = jobColumns + `,
+	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
+
 // querier is what *sql.DB and *sql.Tx share, so helpers run in either.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
@@ -87,7 +93,20 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 		return winner, false, nil
 	}
 	created := *j
+	if created.VideoTitle, err = videoTitle(ctx, tx, j.VideoID); err != nil {
+		return nil, false, err
+	}
 	return &created, true, nil
+}
+
+// videoTitle returns the stored title of a video, "" when there is none.
+func videoTitle(ctx context.Context, q querier, videoID string) (string, error) {
+	var title string
+	err := q.QueryRowContext(ctx, `SELECT title FROM videos WHERE id = ?`, videoID).Scan(&title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return title, err
 }
 
 func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
@@ -96,7 +115,7 @@ func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (
 
 // findJob returns the first job matching where, or nil.
 func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobSelect+` FROM jobs WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -112,7 +131,8 @@ func scanJob(row scanner) (*storage.Job, error) {
 		started, finished sql.NullString
 	)
 	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished,
+		&j.VideoTitle); err != nil {
 		return nil, err
 	}
 	var err error
@@ -174,7 +194,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		where = append(where, `(created_at, id) < (?, ?)`)
 		args = append(args, formatTime(cur.CreatedAt), cur.ID)
 	}
-	q := `SELECT ` + jobColumns + ` FROM jobs`
+	q := `SELECT ` + jobSelect + ` FROM jobs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -195,7 +215,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+	rows, err := s.read.QueryContext(ctx, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
@@ -334,7 +354,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func transition(ctx context.Context, tx *sql.Tx, id, op, set string, args ...any) (*storage.Job, error) {
 	args = append(args, id)
 	j, err := scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = ? AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+		WHERE id = ? AND status IN ('queued', 'running') RETURNING `+jobSelect, args...))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return j, err
 	}

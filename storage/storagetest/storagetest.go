@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListJobs/Pagination", testListJobsPagination},
 		{"ListJobs/Filter", testListJobsFilter},
 		{"ListJobs/Invalid", testListJobsInvalid},
+		{"ListJobs/VideoTitle", testJobVideoTitle},
 		{"UnfinishedJobs", testUnfinishedJobs},
 		{"CountJobs", testCountJobs},
 		{"Videos", testVideos},
