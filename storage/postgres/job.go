@@ -54,7 +54,7 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: submit job: %w", err)
+			return nil, false, fmt.Errorf("postgres: submit job: %w", classify(err))
 		}
 		return job, created, nil
 	}
@@ -155,7 +155,7 @@ func queryJobs(ctx context.Context, q querier, sql string, args ...any) ([]*stor
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 	j, err := findJob(ctx, s.pool, `id = $1`, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get job %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get job %s: %w", id, classify(err))
 	}
 	if j == nil {
 		return nil, storage.JobNotFound(id)
@@ -192,7 +192,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 	jobs, err := queryJobs(ctx, s.pool, q, args...)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
 }
@@ -202,7 +202,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("postgres: unfinished jobs: %w", classify(err))
 	}
 	return jobs, nil
 }
@@ -211,7 +211,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	counts := map[string]int{
 		storage.StatusQueued: 0, storage.StatusRunning: 0, storage.StatusDone: 0, storage.StatusFailed: 0,
@@ -225,7 +225,7 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	return counts, nil
 }
@@ -242,7 +242,7 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: start job: %w", err)
+		return nil, fmt.Errorf("postgres: start job: %w", classify(err))
 	}
 	return j, nil
 }
@@ -259,7 +259,7 @@ func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: set job progress: %w", err)
+		return fmt.Errorf("postgres: set job progress: %w", classify(err))
 	}
 	return nil
 }
@@ -273,7 +273,7 @@ func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: retry job: %w", err)
+		return fmt.Errorf("postgres: retry job: %w", classify(err))
 	}
 	return nil
 }
@@ -287,7 +287,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail job: %w", err)
+		return fmt.Errorf("postgres: fail job: %w", classify(err))
 	}
 	return nil
 }
@@ -310,7 +310,7 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 		return insertDocument(ctx, tx, j, doc, now)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: finish job: %w", err)
+		return fmt.Errorf("postgres: finish job: %w", classify(err))
 	}
 	return nil
 }

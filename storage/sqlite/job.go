@@ -36,16 +36,16 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	defer tx.Rollback()
 
 	job, created, err := s.submitJob(ctx, tx, j, force)
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	return job, created, nil
 }
@@ -168,7 +168,7 @@ func scanJobs(rows *sql.Rows) ([]*storage.Job, error) {
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 	j, err := findJob(ctx, s.read, `id = ?`, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get job %s: %w", id, err)
+		return nil, fmt.Errorf("sqlite: get job %s: %w", id, classify(err))
 	}
 	if j == nil {
 		return nil, storage.JobNotFound(id)
@@ -204,11 +204,11 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	jobs, err := scanJobs(rows)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
 }
@@ -218,11 +218,11 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", classify(err))
 	}
 	jobs, err := scanJobs(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", classify(err))
 	}
 	return jobs, nil
 }
@@ -231,7 +231,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 	}
 	defer rows.Close()
 	counts := map[string]int{
@@ -241,12 +241,12 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 		var status string
 		var n int
 		if err := rows.Scan(&status, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+			return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 		}
 		counts[status] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 	}
 	return counts, nil
 }
@@ -263,7 +263,7 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: start job: %w", err)
+		return nil, fmt.Errorf("sqlite: start job: %w", classify(err))
 	}
 	return j, nil
 }
@@ -280,7 +280,7 @@ func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: set job progress: %w", err)
+		return fmt.Errorf("sqlite: set job progress: %w", classify(err))
 	}
 	return nil
 }
@@ -294,7 +294,7 @@ func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: retry job: %w", err)
+		return fmt.Errorf("sqlite: retry job: %w", classify(err))
 	}
 	return nil
 }
@@ -308,7 +308,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail job: %w", err)
+		return fmt.Errorf("sqlite: fail job: %w", classify(err))
 	}
 	return nil
 }
@@ -331,7 +331,7 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 		return insertDocument(ctx, tx, j, doc, now)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish job: %w", err)
+		return fmt.Errorf("sqlite: finish job: %w", classify(err))
 	}
 	return nil
 }

@@ -171,6 +171,29 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 	return &t, nil
 }
 
+// classify marks an error that retrying cannot change as permanent: a
+// *recap.Error with code recap.EINVALID wrapping SQLite's error, so that a
+// job fails at once with the reason instead of retrying (and paying for
+// its LLM calls) again and again. Those are constraint failures (CHECK,
+// NOT NULL, FOREIGN KEY…) other than UNIQUE and PRIMARY KEY ones, which
+// callers expect and which can change as other writers commit, a value
+// over SQLite's length limit, and a type a STRICT column refuses. Anything
+// else, such as a busy database, is returned as it is.
+func classify(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	code := e.Code()
+	switch primary := code & 0xff; {
+	case primary == sqlite3.SQLITE_CONSTRAINT &&
+		code != sqlite3.SQLITE_CONSTRAINT_UNIQUE && code != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+		primary == sqlite3.SQLITE_TOOBIG, primary == sqlite3.SQLITE_MISMATCH:
+		return recap.WrapError(recap.EINVALID, err, "the database cannot store this data")
+	}
+	return err
+}
+
 // isPrimaryKeyViolation reports whether err is a PRIMARY KEY failure
 // (other UNIQUE indexes fail with SQLITE_CONSTRAINT_UNIQUE).
 func isPrimaryKeyViolation(err error) bool {

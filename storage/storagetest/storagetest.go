@@ -131,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Transcripts", testTranscripts},
 		{"Documents", testDocuments},
 		{"ChapterCache", testChapterCache},
+		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
 	}
 	for _, tc := range tests {
