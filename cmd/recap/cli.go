@@ -31,6 +31,8 @@ type Main struct {
 	// OnListen, when set, is told the address the HTTP server listens on
 	// (tests listen on port 0).
 	OnListen func(addr string)
+	// HTTPLimits, when set, replace defaultHTTPLimits (tests shorten them).
+	HTTPLimits *HTTPLimits
 }
 
 // NewMain returns a Main on the process's streams and environment.

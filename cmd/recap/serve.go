@@ -238,7 +238,7 @@ func (m *Main) serveHTTP(ctx context.Context, addr string, h http.Handler, logge
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(h, m.HTTPLimits, logger)
 	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()))
 	if m.OnListen != nil {
 		m.OnListen(ln.Addr().String())
