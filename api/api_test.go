@@ -366,7 +366,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	b := setup(t)
 	b.server.Ready = func(context.Context) error { return errors.New("redis down") }
 	b.handler = NewHandler(b.server)
-	if w := b.do(t, "GET", "/healthz", ""); w.Code != 503 || !strings.Contains(w.Body.String(), "redis down") {
+	if w := b.do(t, "GET", "/healthz", ""); w.Code != 503 || !strings.Contains(w.Body.String(), `"queue":"unavailable"`) {
 		t.Fatalf("healthz with the queue down = %d %s", w.Code, w.Body)
 	}
 	b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ"}`)

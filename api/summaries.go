@@ -153,6 +153,15 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		s.json(w, http.StatusOK, v)
 		return
 	}
+	if job.Status == storage.StatusFailed {
+		// Gone for good, and why: the job's own error code and message.
+		code := job.ErrorCode
+		if code == "" {
+			code = recap.EINTERNAL
+		}
+		s.json(w, http.StatusGone, errorBody{apiError{code, "summary " + job.ID + " failed: " + job.Error}})
+		return
+	}
 	if v.Summary == nil {
 		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
 		return
