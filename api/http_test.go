@@ -26,7 +26,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	b := setup(t)
 	for _, tc := range []struct {
 		method, path, allow string
-		json               bool
+		json                bool
 	}{
 		{"DELETE", "/v1/summaries/abc", "GET, HEAD", true},
 		{"PUT", "/v1/summaries", "GET, HEAD, POST", true},
