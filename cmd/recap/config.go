@@ -16,6 +16,10 @@ type Config struct {
 	RedisURL    string
 	DatabaseURL string
 	HTTPAddr    string
+	// MetricsAddr, when set, is where /metrics and /healthz are served
+	// apart: recap worker's only HTTP address, and for recap serve the
+	// address that takes /metrics off the public one.
+	MetricsAddr string
 	APITokens   []string
 	Summarizer  string // recap.SummarizerLLM or recap.SummarizerExtractive
 	LLM         LLMConfig
@@ -53,6 +57,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		RedisURL:        getenv("RECAP_REDIS_URL"),
 		DatabaseURL:     getenv("RECAP_DATABASE_URL"),
 		HTTPAddr:        getenv("RECAP_HTTP_ADDR"),
+		MetricsAddr:     strings.TrimSpace(getenv("RECAP_METRICS_ADDR")),
 		Summarizer:      strings.ToLower(strings.TrimSpace(getenv("RECAP_SUMMARIZER"))),
 		Lang:            strings.TrimSpace(getenv("RECAP_LANG")),
 		YouTubeEndpoint: strings.TrimSpace(getenv("RECAP_YOUTUBE_ENDPOINT")),
@@ -67,10 +72,16 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 	if c.LLM.APIKey == "" {
 		c.LLM.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	}
-	for _, t := range strings.Split(getenv("RECAP_API_TOKENS"), ",") {
+	tokens := getenv("RECAP_API_TOKENS")
+	for _, t := range strings.Split(tokens, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.APITokens = append(c.APITokens, t)
 		}
+	}
+	if tokens != "" && len(c.APITokens) == 0 {
+		// Meant to protect the API, but names no token: refusing to start
+		// beats serving an open API.
+		return nil, recap.Errorf(recap.EINVALID, "RECAP_API_TOKENS is set but holds no token: expected comma-separated tokens, or unset it for an open API")
 	}
 	ints := []struct {
 		name string

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // HTTPLimits bound what one client may hold of an HTTP server, so that slow
@@ -51,4 +57,38 @@ func newHTTPServer(h http.Handler, lim *HTTPLimits, logger *slog.Logger) *http.S
 		MaxHeaderBytes:    lim.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+}
+
+// serveListener serves h on ln until ctx is done, then shuts down
+// gracefully.
+func serveListener(ctx context.Context, ln net.Listener, h http.Handler, lim *HTTPLimits, logger *slog.Logger) error {
+	srv := newHTTPServer(h, lim, logger)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", slog.String("addr", ln.Addr().String()))
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// serveWithOps serves h on addr (as serveHTTP does) and ops (/healthz and
+// /metrics) on opsAddr, until ctx is done or one of them fails.
+func (m *Main) serveWithOps(ctx context.Context, addr string, h http.Handler, opsAddr string, ops http.Handler, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", opsAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (RECAP_METRICS_ADDR): %w", opsAddr, err)
+	}
+	logger.Info("serving /metrics and /healthz", slog.String("url", "http://"+ln.Addr().String()))
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveListener(gctx, ln, ops, m.HTTPLimits, logger) })
+	g.Go(func() error { return m.serveHTTP(gctx, addr, h, logger) })
+	return g.Wait()
 }

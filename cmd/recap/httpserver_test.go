@@ -19,14 +19,25 @@ import (
 // HTTP limits given and returns its address.
 func serveWithLimits(t *testing.T, lim *HTTPLimits) string {
 	t.Helper()
+	addr, _ := serveWith(t, lim, nil)
+	return addr
+}
+
+// serveWith runs `recap serve` (API only) in this process with the HTTP
+// limits and extra environment given, and returns its address and log.
+func serveWith(t *testing.T, lim *HTTPLimits, env map[string]string) (string, *syncBuffer) {
+	t.Helper()
 	f := newFakes(t)
 	f.env["RECAP_WORKERS"] = "0"
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	for k, v := range env {
+		f.env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan int, 1)
-	var errb syncBuffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, HTTPLimits: lim,
+	errb := &syncBuffer{}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: errb, HTTPLimits: lim,
 		Getenv: func(k string) string { return f.env[k] }, OnListen: func(a string) { addr <- a }}
 	go func() { done <- m.Run(ctx, []string{"serve"}) }()
 	t.Cleanup(func() {
@@ -39,13 +50,13 @@ func serveWithLimits(t *testing.T, lim *HTTPLimits) string {
 	})
 	select {
 	case a := <-addr:
-		return a
+		return a, errb
 	case code := <-done:
 		t.Fatalf("recap serve exited with %d:\n%s", code, errb.String())
 	case <-time.After(30 * time.Second):
 		t.Fatalf("recap serve did not start:\n%s", errb.String())
 	}
-	return ""
+	return "", nil
 }
 
 // healthy fails t unless GET /healthz on a new connection answers 200.
