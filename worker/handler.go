@@ -12,6 +12,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage"
 )
 
@@ -23,6 +24,9 @@ type SummarizeVideoHandler struct {
 	Pipeline *pipeline.Pipeline
 	Logger   *slog.Logger
 	Metrics  *metrics.Metrics // optional
+	// Secrets are hidden from the error messages the job stores and from
+	// the errors handed to asynq (which keeps them in Redis).
+	Secrets *redact.Secrets
 }
 
 // ProcessTask implements asynq.Handler.
@@ -36,7 +40,7 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	if h.Metrics != nil && outcome != "" {
 		h.Metrics.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}
-	return err
+	return h.Secrets.Error(err)
 }
 
 func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome string, err error) {
@@ -65,7 +69,7 @@ func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome 
 		err = fmt.Errorf("store document: %w", err)
 	}
 
-	code, msg := recap.ErrorCode(err), err.Error()
+	code, msg := recap.ErrorCode(err), h.Secrets.String(err.Error())
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
 	if recap.Permanent(err) {
 		log.Warn("job failed", slog.String("code", code), slog.String("error", msg))

@@ -154,7 +154,7 @@ func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	if cfg.LogLevel != "" {
 		_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
 	}

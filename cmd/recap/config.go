@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/redact"
 )
 
 // Config is recap's configuration, read from RECAP_* variables (see the
@@ -181,6 +182,12 @@ func (c *Config) withDefaults() error {
 func (c *Config) String() string {
 	return fmt.Sprintf("summarizer=%s model=%s llm=%s redis=%s database=%s workers=%d lang=%s",
 		c.Summarizer, c.LLM.Model, redactURL(c.LLM.BaseURL), redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
+}
+
+// secrets are the values no log line or stored error may show: the LLM
+// API key and the API tokens.
+func (c *Config) secrets() *redact.Secrets {
+	return redact.New(append([]string{c.LLM.APIKey}, c.APITokens...)...)
 }
 
 func orEmbedded(s string) string {

@@ -19,18 +19,21 @@ import (
 // HTTP limits given and returns its address.
 func serveWithLimits(t *testing.T, lim *HTTPLimits) string {
 	t.Helper()
-	addr, _ := serveWith(t, lim, nil)
+	addr, _ := serveWith(t, nil, lim, nil)
 	return addr
 }
 
-// serveWith runs `recap serve` (API only) in this process with the HTTP
-// limits and extra environment given, and returns its address and log.
-func serveWith(t *testing.T, lim *HTTPLimits, env map[string]string) (string, *syncBuffer) {
+// serveWith runs `recap serve` (API only unless env says otherwise) in
+// this process on the fakes (new ones when nil), with the HTTP limits and
+// extra environment given, and returns its address and log.
+func serveWith(t *testing.T, f *fakes, lim *HTTPLimits, env map[string]string) (string, *syncBuffer) {
 	t.Helper()
-	f := newFakes(t)
+	if f == nil {
+		f = newFakes(t)
+	}
 	f.env["RECAP_WORKERS"] = "0"
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
-	for k, v := range env {
+	for k, v := range env { // after the defaults, to override them
 		f.env[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())

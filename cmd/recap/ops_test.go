@@ -10,10 +10,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/llm/llmtest"
+	"github.com/recap-dev/recap/youtube/youtubetest"
 )
 
 // run runs one recap command in this process with env and returns its
@@ -95,7 +98,7 @@ var opsURL = regexp.MustCompile(`serving /metrics and /healthz"? url=(http://\S+
 // RECAP_METRICS_ADDR takes /metrics off the public address of recap
 // serve, as it is for recap worker.
 func TestServeMetricsAddr(t *testing.T) {
-	addr, logs := serveWith(t, nil, map[string]string{"RECAP_METRICS_ADDR": "127.0.0.1:0"})
+	addr, logs := serveWith(t, nil, nil, map[string]string{"RECAP_METRICS_ADDR": "127.0.0.1:0"})
 	m := opsURL.FindStringSubmatch(logs.String())
 	if m == nil {
 		t.Fatalf("no ops address in the log:\n%s", logs.String())
@@ -201,5 +204,28 @@ func TestWorkerOpsAddress(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "health check failed") {
 		t.Errorf("the reason is not in the log:\n%s", errb.String())
+	}
+}
+
+// An LLM server that echoes the API key (a short one, which used to pass
+// in clear) does not put it in the job's stored error or in the logs.
+func TestServeHidesAPIKey(t *testing.T) {
+	const key = "q7Zk"
+	f := newFakes(t, llmtest.WithScript(func(llmtest.Request) *llmtest.Reply {
+		return llmtest.Error(401, "Incorrect API key provided: "+key+".")
+	}))
+	f.yt.AddVideo(youtubetest.SyntheticVideo("keyVideo001", 10*time.Minute, 3, 1))
+	addr, logs := serveWith(t, f, nil, map[string]string{"RECAP_LLM_API_KEY": key, "RECAP_WORKERS": "1"})
+	s := &testService{base: "http://" + addr}
+	code, v := s.post(t, `{"url": "keyVideo001"}`)
+	if code != http.StatusAccepted {
+		t.Fatalf("POST = %d", code)
+	}
+	v = s.wait(t, v.ID, "failed", finished)
+	if v.Status != "failed" || v.Error == nil || strings.Contains(v.Error.Message, key) || !strings.Contains(v.Error.Message, "[redacted]") {
+		t.Errorf("job = %s %+v; want failed with the key redacted", v.Status, v.Error)
+	}
+	if strings.Contains(logs.String(), key) {
+		t.Errorf("the log holds the API key:\n%s", logs.String())
 	}
 }

@@ -161,7 +161,8 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 
 	if cfg.Workers > 0 {
 		p := svc.deps.pipeline()
-		h := &worker.SummarizeVideoHandler{Store: svc.deps.store, Pipeline: p, Logger: logger, Metrics: svc.metrics}
+		h := &worker.SummarizeVideoHandler{Store: svc.deps.store, Pipeline: p, Logger: logger, Metrics: svc.metrics,
+			Secrets: cfg.secrets()}
 		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger})
 		if err := svc.server.Start(worker.NewMux(h)); err != nil {
 			return nil, fmt.Errorf("start workers: %w", err)
