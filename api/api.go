@@ -45,6 +45,11 @@ type Server struct {
 	Logger  *slog.Logger
 	// Ready reports whether the queue is reachable, for /healthz.
 	Ready func(ctx context.Context) error
+	// DocumentCache is how many finished documents NewHandler's handlers
+	// keep in memory with their renderings; 0 means 128.
+	DocumentCache int
+
+	docs *documents
 }
 
 func (s *Server) withDefaults() {
@@ -62,6 +67,10 @@ func (s *Server) withDefaults() {
 // site can make a visitor's browser submit work.
 func NewHandler(s *Server) http.Handler {
 	s.withDefaults()
+	if s.DocumentCache == 0 {
+		s.DocumentCache = defaultDocumentCache
+	}
+	s.docs = newDocuments(s.DocumentCache)
 	mux := http.NewServeMux()
 	v1 := func(path string, rs ...route) { s.route(mux, path, s.requireToken, s.apiNotAllowed, rs...) }
 	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})

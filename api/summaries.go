@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -27,20 +28,22 @@ type createRequest struct {
 
 // jobView is a job as the API shows it.
 type jobView struct {
-	ID         string          `json:"id"`
-	VideoID    string          `json:"video_id"`
-	Title      string          `json:"title,omitempty"`
-	Input      string          `json:"input"`
-	Language   string          `json:"language"`
-	Priority   string          `json:"priority"`
-	Status     string          `json:"status"`
-	Progress   progressView    `json:"progress"`
-	Error      *apiError       `json:"error"`
-	Attempts   int             `json:"attempts"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Summary    *recap.Document `json:"summary"`
+	ID         string       `json:"id"`
+	VideoID    string       `json:"video_id"`
+	Title      string       `json:"title,omitempty"`
+	Input      string       `json:"input"`
+	Language   string       `json:"language"`
+	Priority   string       `json:"priority"`
+	Status     string       `json:"status"`
+	Progress   progressView `json:"progress"`
+	Error      *apiError    `json:"error"`
+	Attempts   int          `json:"attempts"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	FinishedAt *time.Time   `json:"finished_at,omitempty"`
+	// Summary is the document (as compact JSON) once the job is done;
+	// null before.
+	Summary json.RawMessage `json:"summary"`
 }
 
 type progressView struct {
@@ -121,7 +124,7 @@ func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusAccepted
 	if job.Status == storage.StatusDone {
 		status = http.StatusOK
-		if v.Summary, err = s.Store.GetDocument(r.Context(), job.ID); err != nil {
+		if v.Summary, err = s.summaryJSON(r.Context(), job.ID); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -142,31 +145,42 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	v := newJobView(job)
-	if job.Status == storage.StatusDone {
-		if v.Summary, err = s.Store.GetDocument(ctx, job.ID); err != nil {
-			s.error(w, r, err)
-			return
+	switch {
+	case format == "":
+		v := newJobView(job)
+		if job.Status == storage.StatusDone {
+			if v.Summary, err = s.summaryJSON(ctx, job.ID); err != nil {
+				s.error(w, r, err)
+				return
+			}
 		}
-	}
-	if format == "" {
 		s.json(w, http.StatusOK, v)
-		return
-	}
-	if job.Status == storage.StatusFailed {
+	case job.Status == storage.StatusFailed:
 		// Gone for good, and why: the job's own error code and message.
 		code := job.ErrorCode
 		if code == "" {
 			code = recap.EINTERNAL
 		}
 		s.json(w, http.StatusGone, errorBody{apiError{code, "summary " + job.ID + " failed: " + job.Error}})
-		return
-	}
-	if v.Summary == nil {
+	case job.Status != storage.StatusDone:
 		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
-		return
+	default:
+		d, err := s.document(ctx, job.ID)
+		if err != nil {
+			s.error(w, r, err)
+			return
+		}
+		s.writeDocument(w, r, d, format)
 	}
-	s.document(w, r, v.Summary, format)
+}
+
+// summaryJSON is the document of the done job id as the job view embeds it.
+func (s *Server) summaryJSON(ctx context.Context, id string) (json.RawMessage, error) {
+	d, err := s.document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.compact()
 }
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
@@ -188,11 +202,12 @@ func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = render.FormatJSON
 	}
-	s.document(w, r, doc, format)
+	s.writeDocument(w, r, &document{doc: doc, out: map[string][]byte{}}, format)
 }
 
-func (s *Server) document(w http.ResponseWriter, r *http.Request, doc *recap.Document, format string) {
-	data, err := render.Bytes(doc, format)
+// writeDocument answers with the document rendered in format.
+func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, d *document, format string) {
+	data, err := d.render(format)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -133,15 +133,12 @@ func (s *Server) webSummary(w http.ResponseWriter, r *http.Request) {
 	}
 	switch job.Status {
 	case storage.StatusDone:
-		doc, err := s.Store.GetDocument(r.Context(), job.ID)
+		d, err := s.document(r.Context(), job.ID)
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", render.ContentType(render.FormatHTML))
-		if err := render.HTML(w, doc); err != nil {
-			s.Logger.Debug("write page", slog.Any("error", err))
-		}
+		s.writeDocument(w, r, d, render.FormatHTML)
 	case storage.StatusFailed:
 		s.page(w, http.StatusGone, webData{Page: "job", Job: newJobView(job)})
 	default:

@@ -13,7 +13,7 @@ import (
 // GetChapter returns the cached summary under key; ok is false on a miss.
 func (s *Store) GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error) {
 	var body string
-	err := s.read.QueryRowContext(ctx, `SELECT summary FROM chapter_cache WHERE key = ?`, key).Scan(&body)
+	err := s.reads.QueryRowContext(ctx, `SELECT summary FROM chapter_cache WHERE key = ?`, key).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return recap.ChapterSummary{}, false, nil
 	}

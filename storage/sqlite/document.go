@@ -70,7 +70,7 @@ func (s *Store) FindDocument(ctx context.Context, key storage.DocumentKey) (*rec
 // findDocument returns the first document matching where, or nil.
 func (s *Store) findDocument(ctx context.Context, where string, args ...any) (*recap.Document, error) {
 	var body string
-	err := s.read.QueryRowContext(ctx, `SELECT body FROM documents WHERE `+where, args...).Scan(&body)
+	err := s.reads.QueryRowContext(ctx, `SELECT body FROM documents WHERE `+where, args...).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

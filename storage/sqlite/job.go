@@ -166,7 +166,7 @@ func scanJobs(rows *sql.Rows) ([]*storage.Job, error) {
 
 // GetJob returns the job with the id.
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
-	j, err := findJob(ctx, s.read, `id = ?`, id)
+	j, err := findJob(ctx, s.reads, `id = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get job %s: %w", id, classify(err))
 	}
@@ -202,7 +202,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}

@@ -40,6 +40,8 @@ type Store struct {
 
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // query_only; the same pool as write for ":memory:"
+	// reads runs the hot reads on read through prepared statements.
+	reads *stmtCache
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -81,6 +83,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.SetMaxIdleConns(readConns)
 		s.read = read
 	}
+	s.reads = &stmtCache{db: s.read}
 	return s, nil
 }
 
@@ -129,9 +132,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the last connection checkpoints the WAL.
 func (s *Store) Close() error {
-	var err error
+	err := s.reads.Close()
 	if s.read != s.write {
-		err = s.read.Close()
+		err = errors.Join(err, s.read.Close())
 	}
 	return errors.Join(err, s.write.Close())
 }

@@ -372,3 +372,42 @@ func TestPermanentErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Reads reuse one prepared statement per query text, from many
+// goroutines, and Close closes them.
+func TestStatementCache(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "recap.db"))
+	ctx := t.Context()
+	for i := range 3 {
+		if err := s.PutVideo(ctx, recap.Video{ID: fmt.Sprintf("v%d", i), Title: fmt.Sprintf("T%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				id := fmt.Sprintf("v%d", (g+i)%3)
+				v, err := s.GetVideo(ctx, id)
+				if err != nil || v.Title != "T"+id[1:] {
+					t.Errorf("GetVideo(%s) = %+v, %v", id, v, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	s.reads.stmts.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Errorf("%d statements cached for one query text; want 1", n)
+	}
+	if err := s.reads.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetVideo(ctx, "v1"); err != nil {
+		t.Errorf("GetVideo after the statements were closed: %v", err)
+	}
+}

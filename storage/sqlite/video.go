@@ -37,7 +37,7 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 	var v recap.Video
 	var ms int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
+	err := s.reads.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
 		FROM videos WHERE id = ?`, id).
 		Scan(&v.ID, &v.URL, &v.Title, &v.Channel, &v.PublishedAt, &ms, &v.ThumbnailURL, &v.Description)
 	if errors.Is(err, sql.ErrNoRows) {
