@@ -325,3 +325,51 @@ func TestOpsHandler(t *testing.T) {
 		}
 	}
 }
+
+// docCountingStore counts document reads.
+type docCountingStore struct {
+	storage.Store
+	reads int
+}
+
+func (s *docCountingStore) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
+	s.reads++
+	return s.Store.GetDocument(ctx, id)
+}
+
+// A finished document is read from the store once, then served (as JSON,
+// page, md) from memory, the same bytes each time.
+func TestFinishedDocumentsReadOnce(t *testing.T) {
+	b := setup(t)
+	cs := &docCountingStore{Store: b.store}
+	b.server.Store = cs
+	b.handler = NewHandler(b.server)
+	id := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ"}`)).ID
+	b.finish(t, id)
+	var first map[string]string
+	for round := range 3 {
+		got := map[string]string{}
+		for _, path := range []string{"/v1/summaries/" + id, "/v1/summaries/" + id + "?format=md", "/s/" + id, "/v1/summaries/" + id + "?format=json"} {
+			w := b.do(t, "GET", path, "")
+			if w.Code != 200 {
+				t.Fatalf("GET %s = %d %s", path, w.Code, w.Body)
+			}
+			got[path] = w.Body.String()
+		}
+		if round == 0 {
+			first = got
+			if doc := summaryOf(t, decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+id, ""))); doc.Chapters[0].Title != "All of it" {
+				t.Fatalf("embedded document = %+v", doc)
+			}
+			continue
+		}
+		for path, body := range got {
+			if body != first[path] {
+				t.Errorf("GET %s changed between reads", path)
+			}
+		}
+	}
+	if cs.reads != 1 {
+		t.Errorf("the document was read %d times from the store; want once", cs.reads)
+	}
+}
