@@ -413,11 +413,11 @@ func TestWebPages(t *testing.T) {
 	}
 }
 
-// countingStore counts the per-video lookups a handler makes.
+// countingStore counts the video and document reads a handler makes.
 type countingStore struct {
 	storage.Store
-	mu        sync.Mutex
-	getVideos int
+	mu                   sync.Mutex
+	getVideos, documents int
 }
 
 func (c *countingStore) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
@@ -425,6 +425,13 @@ func (c *countingStore) GetVideo(ctx context.Context, id string) (*recap.Video, 
 	c.getVideos++
 	c.mu.Unlock()
 	return c.Store.GetVideo(ctx, id)
+}
+
+func (c *countingStore) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
+	c.mu.Lock()
+	c.documents++
+	c.mu.Unlock()
+	return c.Store.GetDocument(ctx, id)
 }
 
 // A list of summaries is one read of the store, titles included: no

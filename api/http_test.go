@@ -326,22 +326,11 @@ func TestOpsHandler(t *testing.T) {
 	}
 }
 
-// docCountingStore counts document reads.
-type docCountingStore struct {
-	storage.Store
-	reads int
-}
-
-func (s *docCountingStore) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
-	s.reads++
-	return s.Store.GetDocument(ctx, id)
-}
-
 // A finished document is read from the store once, then served (as JSON,
 // page, md) from memory, the same bytes each time.
 func TestFinishedDocumentsReadOnce(t *testing.T) {
 	b := setup(t)
-	cs := &docCountingStore{Store: b.store}
+	cs := &countingStore{Store: b.store}
 	b.server.Store = cs
 	b.handler = NewHandler(b.server)
 	id := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ"}`)).ID
@@ -369,7 +358,7 @@ func TestFinishedDocumentsReadOnce(t *testing.T) {
 			}
 		}
 	}
-	if cs.reads != 1 {
-		t.Errorf("the document was read %d times from the store; want once", cs.reads)
+	if cs.documents != 1 {
+		t.Errorf("the document was read %d times from the store; want once", cs.documents)
 	}
 }
