@@ -76,6 +76,7 @@ func NewHandler(s *Server) http.Handler {
 	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})
 	v1("/v1/summaries/{id}", route{"GET", s.getSummary})
 	v1("/v1/videos/{video_id}/summary", route{"GET", s.getVideoSummary})
+	v1("/v1/search", route{"GET", s.search})
 	mux.Handle("/v1/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
 	})))
