@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
@@ -23,10 +22,8 @@ import (
 // exit code, stdout and stderr.
 func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}
-	code := m.Run(context.Background(), args)
-	return code, out.String(), errb.String()
+	out, errs, code := (&fakes{env: env}).run(t, args...)
+	return code, out, errs
 }
 
 func TestHealthcheck(t *testing.T) {
