@@ -20,6 +20,7 @@ const (
 	EFETCH         = "fetch_failed"      // another host (feed, transcript) timed out, failed or answered 5xx/429: transient
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
+	ERATELIMITED   = "rate_limited"      // the model server kept answering 429 past recap's patience: transient
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
 	ETOOLARGE      = "too_large"         // request body over the limit
 	EINTERNAL      = "internal"          // everything else

@@ -44,6 +44,9 @@ const (
 	expectedAnswerTokens = 300
 	baseBackoff          = time.Second
 	maxBackoff           = 30 * time.Second
+	// maxRateLimitBackoff caps the backoff between 429s without a
+	// Retry-After: long enough to outlast a provider's one-minute window.
+	maxRateLimitBackoff = time.Minute
 	// maxRetryAfter is the longest Retry-After waited out inside a call;
 	// past it the job is better rescheduled by the worker.
 	maxRetryAfter = 5 * time.Minute
@@ -72,6 +75,8 @@ func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Pr
 		lastErr error
 		note    string
 		changes int
+		limited int           // 429s answered to this call
+		waited  time.Duration // waiting them out, in all
 	)
 	for attempt := 1; ; {
 		format := responseFormat(s.format.Load())
@@ -89,8 +94,27 @@ func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Pr
 		}
 		var wait time.Duration
 		if err != nil {
-			f := s.classify(err, at, req, attempt)
+			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
+			case rateLimited:
+				// Not an attempt: 429s have a patience of their own.
+				limited++
+				if f.wait > maxRetryAfter || waited+f.wait > s.cfg.RateLimitPatience {
+					return zero, usage, recap.WrapError(recap.ERATELIMITED, f.err,
+						"model server is still rate-limiting the call for %s after %d answers of 429 over %s", label, limited, waited.Round(time.Second))
+				}
+				// The provider's window is full for every call sharing the
+				// limiter, not only this one: hold them all.
+				if perr := s.limiter.Pause(ctx, f.pause); perr != nil {
+					s.log.Warn("llm: pause the rate limiter", slog.String("error", perr.Error()))
+				}
+				waited += f.wait
+				s.log.Info("llm call rate-limited, waiting", slog.String("call", label), slog.Int("answers_429", limited),
+					slog.Duration("wait", f.wait), slog.Duration("pause_all", f.pause))
+				if err := s.cfg.Sleep(ctx, f.wait); err != nil {
+					return zero, usage, fmt.Errorf("%s: %w", label, err)
+				}
+				continue
 			case retryNow:
 				// A different request, not a second try of the same one;
 				// there are only three changes to make (two formats, one
@@ -230,15 +254,17 @@ func (e *waitError) Unwrap() error { return e.err }
 type action int
 
 const (
-	retryLater action = iota // transient: back off and try again
-	retryNow                 // the request changes (format, temperature): try again at once
-	giveUp                   // permanent
+	retryLater  action = iota // transient: back off and try again
+	retryNow                  // the request changes (format, temperature): try again at once
+	giveUp                    // permanent
+	rateLimited               // 429: pause every call, wait, try again within the patience
 )
 
 type failure struct {
 	action action
 	err    error // redacted
 	wait   time.Duration
+	pause  time.Duration // rateLimited: how long every call sharing the limiter holds
 }
 
 // statusError is an HTTP error answer, short and free of the API key.
@@ -252,8 +278,9 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.message)
 }
 
-// classify decides what a failed call calls for.
-func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
+// classify decides what a failed call calls for; limited counts the 429s
+// the call had before this one.
+func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
 	se := s.statusOf(err)
 	if se == nil {
 		if !at.sent {
@@ -285,7 +312,19 @@ func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionR
 		return failure{action: retryNow, err: se}
 	case se.status == http.StatusTooManyRequests && se.code == "insufficient_quota":
 		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
-	case se.status == http.StatusTooManyRequests, se.status == http.StatusRequestTimeout,
+	case se.status == http.StatusTooManyRequests:
+		f := failure{action: rateLimited, err: se}
+		if ra := at.retryAfter; ra > 0 {
+			// Everyone holds for what the server asked; this call comes
+			// back a little later, so that the calls it told do not all
+			// return at the same instant.
+			f.pause, f.wait = ra, ra+rand.N(ra/4+1)
+		} else {
+			f.wait = rateLimitBackoff(limited + 1)
+			f.pause = f.wait / 2
+		}
+		return f
+	case se.status == http.StatusRequestTimeout,
 		se.status == http.StatusConflict, se.status == http.StatusTooEarly, se.status >= 500:
 		return failure{action: retryLater, err: se, wait: wait}
 	case se.status >= 400:
@@ -336,9 +375,21 @@ func (s *Summarizer) statusOf(err error) *statusError {
 // backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s, each
 // drawn from its upper half so that parallel callers spread out.
 func backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 6 {
-		d = min(maxBackoff, baseBackoff<<(attempt-1))
+	return jittered(attempt, maxBackoff)
+}
+
+// rateLimitBackoff is the wait after the n-th 429 without a Retry-After:
+// 1s, 2s, 4s … up to a minute, jittered the same way.
+func rateLimitBackoff(n int) time.Duration {
+	return jittered(n, maxRateLimitBackoff)
+}
+
+// jittered is baseBackoff doubled n-1 times, capped, drawn from its upper
+// half.
+func jittered(n int, limit time.Duration) time.Duration {
+	d := limit
+	if n >= 1 && n < 16 {
+		d = min(limit, baseBackoff<<(n-1))
 	}
 	return d/2 + rand.N(d/2+1)
 }

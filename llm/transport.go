@@ -9,8 +9,9 @@ import (
 )
 
 // attempt records what the HTTP layer saw of one call. go-openai's
-// APIError carries no headers, so the transport copies Retry-After here,
-// found through the request's context.
+// APIError carries no headers, so the transport copies Retry-After (or,
+// on a 429 without it, the reset time of an exhausted x-ratelimit limit)
+// here, found through the request's context.
 type attempt struct {
 	sent       bool // the request reached the transport (not refused by the client)
 	status     int
@@ -38,6 +39,9 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil && a != nil {
 		a.status = resp.StatusCode
 		a.retryAfter = retryAfter(resp.Header, t.now())
+		if a.retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
+			a.retryAfter = exhaustedReset(resp.Header)
+		}
 	}
 	return resp, err
 }
@@ -78,4 +82,20 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// exhaustedReset reads OpenAI's x-ratelimit headers on a 429 without
+// Retry-After: when the requests or tokens remaining are 0, the time until
+// that limit resets ("1s", "6m0s", "250ms"); the later of the two.
+func exhaustedReset(h http.Header) time.Duration {
+	var d time.Duration
+	for _, kind := range []string{"requests", "tokens"} {
+		if strings.TrimSpace(h.Get("x-ratelimit-remaining-"+kind)) != "0" {
+			continue
+		}
+		if r, err := time.ParseDuration(strings.TrimSpace(h.Get("x-ratelimit-reset-" + kind))); err == nil && r > d {
+			d = r
+		}
+	}
+	return d
 }

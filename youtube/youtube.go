@@ -34,12 +34,16 @@ type Config struct {
 	// Logger gets debug and info lines about track choice and fallbacks;
 	// nil discards them.
 	Logger *slog.Logger
+	// Limiter paces every request sent to YouTube (RECAP_YOUTUBE_RPM)
+	// and pauses them all when YouTube pushes back; nil sends at will.
+	Limiter Limiter
 }
 
 // Client fetches videos from YouTube. It is safe for concurrent use.
 type Client struct {
-	http *http.Client // the caller's client, on the rewriting transport
-	log  *slog.Logger
+	http    *http.Client // the caller's client, on the rewriting transport
+	log     *slog.Logger
+	limiter Limiter // nil when not paced
 }
 
 // New returns a Client. A malformed Endpoint gives an EINVALID error.
@@ -58,12 +62,17 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	if cfg.Limiter != nil {
+		// Below the host guard: only requests that go to YouTube are
+		// paced; below the home page cache: a cached page costs nothing.
+		next = &pacingTransport{next: next, lim: cfg.Limiter}
+	}
 	hc.Transport = &homeCache{next: &rewriteTransport{next: next, endpoint: ep}, now: time.Now}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{http: &hc, log: log}, nil
+	return &Client{http: &hc, log: log, limiter: cfg.Limiter}, nil
 }
 
 // parseEndpoint checks an endpoint base URL and strips its trailing slash.
@@ -96,8 +105,9 @@ func defaultHTTPClient() http.Client {
 // or the closest language YouTube has. Errors carry recap codes: EINVALID
 // for a malformed id, EPRIVATE, EAGERESTRICTED, EUNAVAILABLE and
 // ENOCAPTIONS for videos recap cannot summarize, EBLOCKED when YouTube
-// rate-limits or wants a bot check; network faults and 5xx are plain
-// errors, worth retrying.
+// rate-limits or wants a bot check (with the end of the pause it set, see
+// ratelimit.PausedUntil, when the Client has a Limiter); network faults
+// and 5xx are plain errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
 	if !validID(videoID) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
@@ -116,12 +126,12 @@ func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
 	tr, err := c.transcript(ctx, &hc, kc, v, lang)
 	if err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src.Transcript = tr
 	if src.Video.PublishedAt == "" {
