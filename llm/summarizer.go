@@ -23,6 +23,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/redact"
 )
 
 var _ pipeline.Summarizer = (*Summarizer)(nil)
@@ -36,6 +37,8 @@ type Summarizer struct {
 	sem     chan struct{}
 	limiter Limiter
 	log     *slog.Logger
+	// secrets hides the API key in errors and logs.
+	secrets *redact.Secrets
 
 	// format is the response_format still believed to work (a
 	// responseFormat); it only ever moves down, once per server refusal.
@@ -60,6 +63,7 @@ func New(cfg Config) (*Summarizer, error) {
 		sem:     make(chan struct{}, cfg.Concurrency),
 		limiter: cfg.Limiter,
 		log:     cfg.Logger.With(slog.String("component", "llm"), slog.String("model", cfg.Model)),
+		secrets: redact.New(cfg.APIKey),
 	}, nil
 }
 

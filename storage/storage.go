@@ -46,6 +46,10 @@ type Job struct {
 	UpdatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// VideoTitle is the title of the stored video (Store.PutVideo), ""
+	// while there is none. Every method that returns a job fills it in;
+	// SubmitJob ignores it.
+	VideoTitle string
 }
 
 // Finished reports whether the job is done or failed.

@@ -13,6 +13,7 @@ import (
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/ratelimit"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/textclean"
 )
@@ -31,6 +32,9 @@ type SummarizeVideoHandler struct {
 	Pipeline *pipeline.Pipeline
 	Logger   *slog.Logger
 	Metrics  *metrics.Metrics // optional
+	// Secrets are hidden from the error messages the job stores and from
+	// the errors handed to asynq (which keeps them in Redis).
+	Secrets *redact.Secrets
 }
 
 // ProcessTask implements asynq.Handler.
@@ -44,7 +48,7 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	if h.Metrics != nil && outcome != "" {
 		h.Metrics.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}
-	return err
+	return h.Secrets.Error(err)
 }
 
 func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome string, err error) {
@@ -74,7 +78,7 @@ func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome 
 	}
 
 	// Errors quote servers and titles: stored, they must hold no NUL.
-	code, msg := recap.ErrorCode(err), textclean.Line(err.Error())
+	code, msg := recap.ErrorCode(err), h.Secrets.String(textclean.Line(err.Error()))
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, ok := asynq.GetMaxRetry(ctx)

@@ -31,6 +31,8 @@ type Main struct {
 	// OnListen, when set, is told the address the HTTP server listens on
 	// (tests listen on port 0).
 	OnListen func(addr string)
+	// HTTPLimits, when set, replace defaultHTTPLimits (tests shorten them).
+	HTTPLimits *HTTPLimits
 }
 
 // NewMain returns a Main on the process's streams and environment.
@@ -50,6 +52,7 @@ var commands = []command{
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
 	{"search", "find the moments of stored transcripts that say some words", (*Main).runSearch},
+	{"healthcheck", "exit 0 if the local server's /healthz answers 200, else 1", (*Main).runHealthcheck},
 }
 
 const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
@@ -60,6 +63,7 @@ Usage:
   recap worker
   recap get [--format md|json|html] <summary-id|video-id>
   recap search [--limit N] [--video ID] [--channel NAME] [--format text|json] "words"
+  recap healthcheck [--addr HOST:PORT]
 
 Configuration comes from RECAP_* environment variables; see README.md.
 `
@@ -151,7 +155,7 @@ func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	if cfg.LogLevel != "" {
 		_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
 	}
