@@ -12,9 +12,13 @@ import (
 	"unicode/utf8"
 )
 
-// Video is the metadata of one YouTube video (or of a local yt-dlp download).
+// Video is the metadata of one video or podcast episode: a YouTube video, a
+// local yt-dlp download or an episode of a podcast feed.
 type Video struct {
-	ID           string        `json:"id"`
+	ID string `json:"id"`
+	// Source is SourceYouTube, SourcePodcast or SourceFile; "" counts as
+	// SourceYouTube.
+	Source       string        `json:"source,omitempty"`
 	URL          string        `json:"url"`
 	Title        string        `json:"title"`
 	Channel      string        `json:"channel"`
@@ -22,15 +26,55 @@ type Video struct {
 	Duration     time.Duration `json:"-"`
 	ThumbnailURL string        `json:"thumbnail_url,omitempty"`
 	// Description is kept for chapter parsing; it never reaches a document.
+	// For a podcast episode it is the show notes as plain text.
 	Description string `json:"-"`
+	// MediaURL is a podcast episode's audio (its enclosure), which chapter
+	// links point into; "" for videos.
+	MediaURL string `json:"media_url,omitempty"`
+	// Feed is the podcast an episode belongs to; nil for videos.
+	Feed *FeedRef `json:"feed,omitempty"`
+}
+
+// Video sources, as written in documents (video.source). They are also
+// the kinds of a job's source (storage.Job.SourceKind), each loaded by the
+// pipeline.Loader registered for it, with a reference whose meaning the
+// kind gives: a new kind is a new constant and a new loader.
+const (
+	SourceYouTube = "youtube" // fetched from YouTube; reference: an 11-character video id
+	SourcePodcast = "podcast" // an episode of a podcast feed
+	SourceFile    = "file"    // a local yt-dlp download; reference: the path of its .info.json
+)
+
+// FeedRef names the podcast feed an episode came from.
+type FeedRef struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// TimeURL links to second t of the video: YouTube's &t= for YouTube
+// videos (and downloads of them), a media fragment (#t=SECONDS) on the
+// episode audio, or else the page, for podcasts and other downloads.
+func (v *Video) TimeURL(t time.Duration) string {
+	base := v.URL
+	if v.Source == SourcePodcast && v.MediaURL != "" {
+		base = v.MediaURL
+	}
+	if v.Source != SourcePodcast && (base == "" || base == WatchURL(v.ID)) {
+		return TimeURL(v.ID, t)
+	}
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base = base[:i]
+	}
+	return fmt.Sprintf("%s#t=%d", base, int64(t/time.Second))
 }
 
 // ValidVideoID reports whether s is a YouTube video id: 11 characters of
 // letters, digits, '-' and '_'.
-func ValidVideoID(s string) bool {
-	if len(s) != 11 {
-		return false
-	}
+func ValidVideoID(s string) bool { return len(s) == 11 && YouTubeIDChars(s) }
+
+// YouTubeIDChars reports whether s holds only the characters of YouTube's
+// ids (videos, playlists, channels): letters, digits, '-' and '_'.
+func YouTubeIDChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
@@ -57,25 +101,20 @@ func TimeURL(id string, t time.Duration) string {
 	return fmt.Sprintf("%s&t=%ds", WatchURL(id), int64(t/time.Second))
 }
 
-// Source kinds: what a job fetches, and how its reference reads. The
-// pipeline loads each kind with the loader registered for it; a new kind
-// is a new constant and a new loader.
-const (
-	SourceYouTube = "youtube" // reference: an 11-character video id
-	SourceFile    = "file"    // reference: the path of a yt-dlp .info.json (or its folder)
-)
-
 // Segment is one timed piece of a transcript (a caption cue).
 type Segment struct {
 	Start time.Duration `json:"start"`
 	End   time.Duration `json:"end"`
 	Text  string        `json:"text"`
+	// Speaker is who says it, when the transcript names speakers (WebVTT
+	// <v> tags, "Name:" in podcast SRT, podcast JSON and HTML transcripts).
+	Speaker string `json:"speaker,omitempty"`
 }
 
 // Transcript is a video's timed text, in order.
 type Transcript struct {
 	Language string    `json:"language"`
-	Source   string    `json:"source"` // TranscriptYouTube, TranscriptBundle, TranscriptASR
+	Source   string    `json:"source"` // TranscriptYouTube, TranscriptBundle, TranscriptASR, TranscriptFeed
 	Segments []Segment `json:"segments"`
 }
 
@@ -84,6 +123,7 @@ const (
 	TranscriptYouTube = "youtube" // a caption track the creator uploaded
 	TranscriptASR     = "asr"     // YouTube's automatic captions
 	TranscriptBundle  = "bundle"  // subtitles of a local yt-dlp download
+	TranscriptFeed    = "feed"    // a podcast feed's <podcast:transcript>
 )
 
 // Chapter sources, as written in documents.
@@ -91,6 +131,7 @@ const (
 	ChaptersDescription = "description"
 	ChaptersBundle      = "bundle"
 	ChaptersAuto        = "auto"
+	ChaptersFeed        = "feed" // a podcast feed's <podcast:chapters>
 )
 
 // Text joins the segments' text with single spaces.
@@ -161,8 +202,9 @@ type ChapterMark struct {
 type Chapter struct {
 	Start time.Duration
 	End   time.Duration
-	// SourceTitle is the creator's title ("" for automatic chapters); a
-	// chapter split for length carries it with a part number.
+	// SourceTitle is the creator's title ("" for automatic chapters, which
+	// are labelled in the document instead); a chapter split for length
+	// carries it with a part number.
 	SourceTitle string
 	Segments    []Segment
 }
@@ -175,34 +217,73 @@ type Source struct {
 	Video      Video
 	Transcript Transcript
 	// Marks are the creator's chapters when the source gives them as data
-	// (a bundle's "chapters"); otherwise the pipeline parses the description.
+	// (a bundle's "chapters", a feed's chapters file); otherwise the
+	// pipeline parses the description.
 	Marks []ChapterMark
+	// MarksSource says where Marks came from (ChaptersBundle or
+	// ChaptersFeed); "" means ChaptersBundle.
+	MarksSource string
 }
 
 // Document is the summary document of DESIGN.md, the product of recap.
 type Document struct {
-	ID               string          `json:"id"`
-	Video            DocumentVideo   `json:"video"`
-	Language         string          `json:"language"`
-	TranscriptSource string          `json:"transcript_source"`
-	ChaptersSource   string          `json:"chapters_source"`
-	Overview         string          `json:"overview"`
-	Chapters         []ChapterResult `json:"chapters"`
-	Generator        Generator       `json:"generator"`
-	Usage            Usage           `json:"usage"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string        `json:"id"`
+	Video            DocumentVideo `json:"video"`
+	Language         string        `json:"language"`
+	TranscriptSource string        `json:"transcript_source"`
+	ChaptersSource   string        `json:"chapters_source"`
+	// SummaryLanguage is the language the overview and chapters are
+	// written in; Language is the transcript's.
+	SummaryLanguage string `json:"summary_language,omitempty"`
+	// People are the people the video features, as far as the title,
+	// channel, description or transcript name them; none are invented.
+	People    []Person        `json:"people,omitempty"`
+	Overview  string          `json:"overview"`
+	Chapters  []ChapterResult `json:"chapters"`
+	Generator Generator       `json:"generator"`
+	Usage     Usage           `json:"usage"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // DocumentVideo is the video as a document shows it.
 type DocumentVideo struct {
 	ID              string `json:"id"`
+	Source          string `json:"source"` // SourceYouTube, SourcePodcast or SourceFile
 	URL             string `json:"url"`
 	Title           string `json:"title"`
 	Channel         string `json:"channel"`
 	PublishedAt     string `json:"published_at,omitempty"`
 	DurationSeconds int64  `json:"duration_seconds"`
 	ThumbnailURL    string `json:"thumbnail_url,omitempty"`
+	// Feed is the podcast of an episode; absent for videos.
+	Feed *FeedRef `json:"feed,omitempty"`
 }
+
+// Person is someone a video features: the host of a show, a guest.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role"` // RoleHost, RoleGuest or RoleSpeaker
+}
+
+// PeopleLine names people with their roles on one line: "Ada Stone
+// (guest), Ben Cole (host)".
+func PeopleLine(ps []Person) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name
+		if p.Role != "" {
+			parts[i] += " (" + p.Role + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Roles of people in a document.
+const (
+	RoleHost    = "host"
+	RoleGuest   = "guest"
+	RoleSpeaker = "speaker" // neither host nor guest, or not known which
+)
 
 // ChapterResult is one summarized chapter of a document.
 type ChapterResult struct {
@@ -233,13 +314,41 @@ type Usage struct {
 	LLMCalls         int `json:"llm_calls"`
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
+	// CostUSD is what the calls cost in US dollars; nil (JSON null) when
+	// the model's prices are unknown.
+	CostUSD *float64 `json:"cost_usd"`
 }
 
-// Add adds o to u.
+// Add adds o to u. Costs add up while both are known; an unknown cost
+// makes the sum unknown, except that a Usage that spent nothing (no
+// calls, no tokens) counts as free either way.
 func (u *Usage) Add(o Usage) {
+	switch {
+	case o.free():
+	case u.free():
+		u.CostUSD = copyCost(o.CostUSD)
+	case u.CostUSD != nil && o.CostUSD != nil:
+		sum := *u.CostUSD + *o.CostUSD
+		u.CostUSD = &sum
+	default:
+		u.CostUSD = nil
+	}
 	u.LLMCalls += o.LLMCalls
 	u.PromptTokens += o.PromptTokens
 	u.CompletionTokens += o.CompletionTokens
+}
+
+// free reports whether u spent nothing.
+func (u *Usage) free() bool {
+	return u.LLMCalls == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0 && (u.CostUSD == nil || *u.CostUSD == 0)
+}
+
+func copyCost(c *float64) *float64 {
+	if c == nil {
+		return nil
+	}
+	v := *c
+	return &v
 }
 
 // EstimateTokens estimates how many model tokens s takes: about four
@@ -265,9 +374,12 @@ func EstimateTokens(s string) int {
 	return n
 }
 
-// ChapterSummary is what a summarizer writes for one chapter.
+// ChapterSummary is what a summarizer writes for one chapter. The
+// chapter cache keeps overviews in it too: Summary is then the overview
+// and People the people it found.
 type ChapterSummary struct {
 	Title   string   `json:"title"`
 	Summary string   `json:"summary"`
 	Bullets []string `json:"bullets"`
+	People  []Person `json:"people,omitempty"`
 }

@@ -103,7 +103,7 @@ func findInfo(path string) (*folder, string, error) {
 		return nil, "", recap.WrapError(recap.EINVALID, err, "bundle %s cannot be read", path)
 	}
 	if !st.IsDir() {
-		if !isInfoJSON(path) {
+		if !IsInfoJSON(path) {
 			return nil, "", recap.Errorf(recap.EINVALID, "%s is not a yt-dlp bundle: expected a *.info.json file or a folder holding one", path)
 		}
 		f, err := openFolder(filepath.Dir(path))
@@ -132,7 +132,7 @@ func (f *folder) findInfo() (string, error) {
 	}
 	var infos []string
 	for _, e := range entries {
-		if isInfoJSON(e.Name()) && f.regular(e.Name()) == nil {
+		if IsInfoJSON(e.Name()) && f.regular(e.Name()) == nil {
 			infos = append(infos, e.Name())
 		}
 	}
@@ -155,11 +155,6 @@ func (f *folder) findInfo() (string, error) {
 	}
 	sort.Strings(infos)
 	return "", recap.Errorf(recap.EINVALID, "%s holds %d .info.json files (%s): pass the one to summarize", f.dir, len(infos), strings.Join(infos, ", "))
-}
-
-// isInfoJSON reports whether a file name ends in .info.json, in any case.
-func isInfoJSON(name string) bool {
-	return len(name) > len(infoSuffix) && strings.EqualFold(name[len(name)-len(infoSuffix):], infoSuffix)
 }
 
 // infoBase is the name of an .info.json without that suffix: the prefix of

@@ -14,6 +14,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -44,6 +45,9 @@ const (
 	expectedAnswerTokens = 300
 	baseBackoff          = time.Second
 	maxBackoff           = 30 * time.Second
+	// maxRateLimitBackoff caps the backoff between 429s without a
+	// Retry-After: long enough to outlast a provider's one-minute window.
+	maxRateLimitBackoff = time.Minute
 	// maxRetryAfter is the longest Retry-After waited out inside a call;
 	// past it the job is better rescheduled by the worker.
 	maxRetryAfter = 5 * time.Minute
@@ -51,8 +55,14 @@ const (
 
 // complete runs one logical call: render, send, validate, and retry until
 // an answer parses or the attempts run out. Usage counts every attempt
-// that reached the server.
+// that reached the server. Its error never holds the API key, whatever a
+// server or a model echoed.
 func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
+	v, usage, err := call(ctx, s, label, p, data, parse)
+	return v, usage, s.secrets.Error(err)
+}
+
+func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
 	var (
 		zero  T
 		usage recap.Usage
@@ -66,6 +76,8 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		lastErr error
 		note    string
 		changes int
+		limited int           // 429s answered to this call
+		waited  time.Duration // waiting them out, in all
 	)
 	for attempt := 1; ; {
 		format := responseFormat(s.format.Load())
@@ -81,10 +93,38 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		if errors.As(err, &we) {
 			return zero, usage, fmt.Errorf("LLM call for %s: %w", label, err)
 		}
-		var wait time.Duration
-		if err != nil {
-			f := s.classify(err, at, req, attempt)
+		var (
+			wait time.Duration
+			big  *answerTooLargeError
+		)
+		if errors.As(err, &big) {
+			// Paid for, and no use: like any invalid answer, a new call
+			// may do better, and the attempts are bounded.
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.limit / 4})
+			lastErr = invalid("%v", big)
+			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
+		} else if err != nil {
+			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
+			case rateLimited:
+				// Not an attempt: 429s have a patience of their own.
+				limited++
+				if f.wait > maxRetryAfter || waited+f.wait > s.cfg.RateLimitPatience {
+					return zero, usage, recap.WrapError(recap.ERATELIMITED, f.err,
+						"model server is still rate-limiting the call for %s after %d answers of 429 over %s", label, limited, waited.Round(time.Second))
+				}
+				// The provider's window is full for every call sharing the
+				// limiter, not only this one: hold them all.
+				if perr := s.limiter.Pause(ctx, f.pause); perr != nil {
+					s.log.Warn("llm: pause the rate limiter", slog.String("error", perr.Error()))
+				}
+				waited += f.wait
+				s.log.Info("llm call rate-limited, waiting", slog.String("call", label), slog.Int("answers_429", limited),
+					slog.Duration("wait", f.wait), slog.Duration("pause_all", f.pause))
+				if err := s.cfg.Sleep(ctx, f.wait); err != nil {
+					return zero, usage, fmt.Errorf("%s: %w", label, err)
+				}
+				continue
 			case retryNow:
 				// A different request, not a second try of the same one;
 				// there are only three changes to make (two formats, one
@@ -127,7 +167,7 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 			return zero, usage, fmt.Errorf("LLM call for %s failed after %d attempts: %w", label, attempt, lastErr)
 		}
 		s.log.Warn("llm call failed, retrying", slog.String("call", label), slog.Int("attempt", attempt),
-			slog.Duration("wait", wait), slog.String("error", lastErr.Error()))
+			slog.Duration("wait", wait), slog.String("error", s.secrets.String(lastErr.Error())))
 		attempt++
 		if wait > 0 {
 			if err := s.cfg.Sleep(ctx, wait); err != nil {
@@ -224,15 +264,17 @@ func (e *waitError) Unwrap() error { return e.err }
 type action int
 
 const (
-	retryLater action = iota // transient: back off and try again
-	retryNow                 // the request changes (format, temperature): try again at once
-	giveUp                   // permanent
+	retryLater  action = iota // transient: back off and try again
+	retryNow                  // the request changes (format, temperature): try again at once
+	giveUp                    // permanent
+	rateLimited               // 429: pause every call, wait, try again within the patience
 )
 
 type failure struct {
 	action action
 	err    error // redacted
 	wait   time.Duration
+	pause  time.Duration // rateLimited: how long every call sharing the limiter holds
 }
 
 // statusError is an HTTP error answer, short and free of the API key.
@@ -246,17 +288,18 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.message)
 }
 
-// classify decides what a failed call calls for.
-func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
+// classify decides what a failed call calls for; limited counts the 429s
+// the call had before this one.
+func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
 	se := s.statusOf(err)
 	if se == nil {
 		if !at.sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
-			return failure{action: giveUp, err: s.redact(err)}
+			return failure{action: giveUp, err: s.secrets.Error(err)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: s.redact(err), wait: backoff(attemptNo)}
+		return failure{action: retryLater, err: s.secrets.Error(err), wait: backoff(attemptNo)}
 	}
 	msg := strings.ToLower(se.message)
 	wait := at.retryAfter
@@ -279,7 +322,19 @@ func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionR
 		return failure{action: retryNow, err: se}
 	case se.status == http.StatusTooManyRequests && se.code == "insufficient_quota":
 		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
-	case se.status == http.StatusTooManyRequests, se.status == http.StatusRequestTimeout,
+	case se.status == http.StatusTooManyRequests:
+		f := failure{action: rateLimited, err: se}
+		if ra := at.retryAfter; ra > 0 {
+			// Everyone holds for what the server asked; this call comes
+			// back a little later, so that the calls it told do not all
+			// return at the same instant.
+			f.pause, f.wait = ra, ra+rand.N(ra/4+1)
+		} else {
+			f.wait = rateLimitBackoff(limited + 1)
+			f.pause = f.wait / 2
+		}
+		return f
+	case se.status == http.StatusRequestTimeout,
 		se.status == http.StatusConflict, se.status == http.StatusTooEarly, se.status >= 500:
 		return failure{action: retryLater, err: se, wait: wait}
 	case se.status >= 400:
@@ -310,7 +365,7 @@ func mentionsFormat(msg string) bool {
 func (s *Summarizer) statusOf(err error) *statusError {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(apiErr.Message)}
+		se := &statusError{status: apiErr.HTTPStatusCode, message: s.secrets.String(textclean.Line(apiErr.Message))}
 		if apiErr.Code != nil {
 			se.code = fmt.Sprint(apiErr.Code)
 		}
@@ -322,7 +377,7 @@ func (s *Summarizer) statusOf(err error) *statusError {
 		if body == "" {
 			body = reqErr.HTTPStatus
 		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(body, 200))}
+		return &statusError{status: reqErr.HTTPStatusCode, message: s.secrets.String(clip(textclean.Line(body), 200))}
 	}
 	return nil
 }
@@ -330,27 +385,21 @@ func (s *Summarizer) statusOf(err error) *statusError {
 // backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s, each
 // drawn from its upper half so that parallel callers spread out.
 func backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 6 {
-		d = min(maxBackoff, baseBackoff<<(attempt-1))
+	return jittered(attempt, maxBackoff)
+}
+
+// rateLimitBackoff is the wait after the n-th 429 without a Retry-After:
+// 1s, 2s, 4s … up to a minute, jittered the same way.
+func rateLimitBackoff(n int) time.Duration {
+	return jittered(n, maxRateLimitBackoff)
+}
+
+// jittered is baseBackoff doubled n-1 times, capped, drawn from its upper
+// half.
+func jittered(n int, limit time.Duration) time.Duration {
+	d := limit
+	if n >= 1 && n < 16 {
+		d = min(limit, baseBackoff<<(n-1))
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-// redact keeps the API key out of error text, in case a server echoes it.
-func (s *Summarizer) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	if msg := err.Error(); s.redactString(msg) != msg {
-		return errors.New(s.redactString(msg))
-	}
-	return err
-}
-
-func (s *Summarizer) redactString(msg string) string {
-	if len(s.cfg.APIKey) < 8 {
-		return msg // too short to tell from ordinary words
-	}
-	return strings.ReplaceAll(msg, s.cfg.APIKey, "[redacted]")
 }

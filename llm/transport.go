@@ -2,6 +2,8 @@ package llm
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,8 +11,9 @@ import (
 )
 
 // attempt records what the HTTP layer saw of one call. go-openai's
-// APIError carries no headers, so the transport copies Retry-After here,
-// found through the request's context.
+// APIError carries no headers, so the transport copies Retry-After (or,
+// on a 429 without it, the reset time of an exhausted x-ratelimit limit)
+// here, found through the request's context.
 type attempt struct {
 	sent       bool // the request reached the transport (not refused by the client)
 	status     int
@@ -38,8 +41,49 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil && a != nil {
 		a.status = resp.StatusCode
 		a.retryAfter = retryAfter(resp.Header, t.now())
+		if a.retryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
+			a.retryAfter = exhaustedReset(resp.Header)
+		}
+	}
+	if err == nil {
+		resp.Body = &limitedBody{ReadCloser: resp.Body, left: MaxAnswerBytes}
 	}
 	return resp, err
+}
+
+// MaxAnswerBytes bounds one answer from the model server. A chapter's
+// JSON is a few kilobytes; the bound leaves room for a reasoning model's
+// thoughts and keeps a runaway answer from being held in memory, let alone
+// cached.
+const MaxAnswerBytes = 1 << 20
+
+// answerTooLargeError is an answer body over MaxAnswerBytes.
+type answerTooLargeError struct{ limit int }
+
+func (e *answerTooLargeError) Error() string {
+	return fmt.Sprintf("answer is over %d bytes, the limit for one model answer", e.limit)
+}
+
+// limitedBody fails a read past its limit, rather than ending the body
+// early as io.LimitReader would: a cut answer must not pass for a whole one.
+type limitedBody struct {
+	io.ReadCloser
+	left int
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, &answerTooLargeError{limit: MaxAnswerBytes}
+	}
+	if len(p) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= n
+	if b.left < 0 {
+		return 0, &answerTooLargeError{limit: MaxAnswerBytes}
+	}
+	return n, err
 }
 
 // wrapClient returns a copy of c whose transport records attempts; the
@@ -78,4 +122,20 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// exhaustedReset reads OpenAI's x-ratelimit headers on a 429 without
+// Retry-After: when the requests or tokens remaining are 0, the time until
+// that limit resets ("1s", "6m0s", "250ms"); the later of the two.
+func exhaustedReset(h http.Header) time.Duration {
+	var d time.Duration
+	for _, kind := range []string{"requests", "tokens"} {
+		if strings.TrimSpace(h.Get("x-ratelimit-remaining-"+kind)) != "0" {
+			continue
+		}
+		if r, err := time.ParseDuration(strings.TrimSpace(h.Get("x-ratelimit-reset-" + kind))); err == nil && r > d {
+			d = r
+		}
+	}
+	return d
 }

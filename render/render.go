@@ -44,14 +44,15 @@ func ContentType(format string) string {
 	return "application/json"
 }
 
-// Write renders doc to w in the format.
+// Write renders doc to w in the format. Every format shows the document's
+// text cleaned of control characters (recap.Document.Cleaned).
 func Write(w io.Writer, doc *recap.Document, format string) error {
 	switch format {
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(doc)
+		return enc.Encode(doc.Cleaned())
 	case FormatMarkdown:
 		_, err := io.WriteString(w, Markdown(doc))
 		return err
@@ -72,3 +73,15 @@ func Bytes(doc *recap.Document, format string) ([]byte, error) {
 
 // Timestamp writes a document's seconds as recap.Timestamp does.
 func Timestamp(s int64) string { return recap.Timestamp(time.Duration(s) * time.Second) }
+
+// linkLabel names the link to the video: a podcast episode is listened to,
+// a download from another site opened, anything else watched on YouTube.
+func linkLabel(v recap.DocumentVideo) string {
+	switch {
+	case v.Source == recap.SourcePodcast:
+		return "Listen to the episode"
+	case v.Source == recap.SourceFile && !strings.HasPrefix(v.URL, recap.WatchURL("")):
+		return "Open the original"
+	}
+	return "Watch on YouTube"
+}

@@ -40,6 +40,9 @@ type Job struct {
 	Input string
 	// Language is the caption language asked for, a canonical BCP 47 tag.
 	Language string
+	// SummaryLanguage is the language the summary is to be written in; ""
+	// means the transcript's.
+	SummaryLanguage string
 	// Priority is PriorityHigh or PriorityLow; the worker maps it to a
 	// queue.
 	Priority string
@@ -49,8 +52,8 @@ type Job struct {
 	Summarizer string
 	Model      string
 	// OptionsKey identifies the options that make two jobs the same work
-	// (worker.Options.Key). A video is summarized once per OptionsKey
-	// unless forced.
+	// (worker.Options.Key: languages, summarizer, model and prompt
+	// version). A video is summarized once per OptionsKey unless forced.
 	OptionsKey string
 	Status     string
 	Done       int // chapters finished
@@ -62,6 +65,10 @@ type Job struct {
 	UpdatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// VideoTitle is the title of the stored video (Store.PutVideo), ""
+	// while there is none. Every method that returns a job fills it in;
+	// SubmitJob ignores it.
+	VideoTitle string
 	// LeaseOwner is the run that holds a running job ("" when none), and
 	// LeaseExpiresAt when its hold lapses unless renewed; see StartJob.
 	LeaseOwner     string
@@ -166,6 +173,12 @@ type Store interface {
 	// (pipeline.ChapterCache); keys are opaque strings.
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
+
+	// Search finds transcript passages and summary parts that match f.Q
+	// (ParseQuery), best first; see SearchRank for the order. A transcript
+	// is indexed when stored, in passages cut at the chapters of its
+	// language's newest document, and again when a job finishes.
+	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
 
 	// Ping checks the database is reachable (for /healthz).
 	Ping(ctx context.Context) error

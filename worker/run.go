@@ -13,12 +13,16 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Outcomes of a run, as metrics label them.
 const (
 	OutcomeDone    = "done"    // the document is stored
+	OutcomeWaiting = "waiting" // YouTube pushed back; the job waits in the queue (Waiting)
 	OutcomeRetry   = "retry"   // a transient failure; the job is queued again
 	OutcomeFailed  = "failed"  // failed for good, with the reason in the job
 	OutcomeSkipped = "skipped" // nothing to do: the job is already finished
@@ -33,10 +37,10 @@ type Runner struct {
 	// Pipeline runs the jobs. Its summarizer makes the jobs submitted with
 	// its generator.
 	Pipeline *pipeline.Pipeline
-	// Summarizers, when set, gives the summarizer of a job submitted with
-	// another generator than the pipeline's (an API process configured with
+	// PipelineFor, when set, gives the pipeline of a job submitted with
+	// another generator than Pipeline's (an API process configured with
 	// another model than this worker). Without it such a job fails.
-	Summarizers func(recap.Generator) (pipeline.Summarizer, error)
+	PipelineFor func(recap.Generator) (*pipeline.Pipeline, error)
 	// Lease is how long a run holds its job without renewing the hold
 	// (DefaultLease when 0); the run renews it every Lease/3. Another
 	// process takes the job over only once a hold has lapsed, so a run that
@@ -47,7 +51,16 @@ type Runner struct {
 	TaskTimeout time.Duration
 	Logger      *slog.Logger
 	Metrics     *metrics.Metrics // optional
+	// Secrets are hidden from the error messages the job stores (and,
+	// through the handler, from those asynq keeps in Redis).
+	Secrets *redact.Secrets
 }
+
+// Waiting reports whether err means the job must wait rather than fail:
+// YouTube pushed back (a 429 or a bot check). The job goes back to
+// queued with the reason visible, comes back when the pause shared by
+// every worker ends, and the wait does not count as an attempt.
+func Waiting(err error) bool { return recap.ErrorCode(err) == recap.EBLOCKED }
 
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
 const DefaultLease = time.Minute
@@ -126,7 +139,19 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
 		err = r.timedOut(err, time.Since(startedAt(job)))
 	}
-	code, msg := recap.ErrorCode(err), err.Error()
+	// Errors quote servers and titles: stored, they must hold no NUL and
+	// no secret.
+	code, msg := recap.ErrorCode(err), r.Secrets.String(textclean.Line(err.Error()))
+	// asynq gives up on a task at its last retry whatever the error, so
+	// a job that already used every attempt fails below even if blocked.
+	if Waiting(err) && !opt.Final {
+		until, _ := ratelimit.PausedUntil(err)
+		log.Info("job waits: YouTube pushed back", slog.String("code", code), slog.String("error", msg), slog.Time("until", until))
+		if rerr := r.Store.RetryJob(bg, job.ID, lease.Owner, code, msg); rerr != nil {
+			log.Error("record retry", slog.Any("error", rerr))
+		}
+		return nil, OutcomeWaiting, err
+	}
 	if recap.Permanent(err) || opt.Final {
 		if !recap.Permanent(err) && job.Attempts > 1 {
 			msg = fmt.Sprintf("gave up after %d attempts: %s", job.Attempts, msg)
@@ -194,8 +219,9 @@ func (r *Runner) summarize(ctx context.Context, job *storage.Job, owner string, 
 	}
 	var progressErr error
 	doc, err := p.Run(ctx, pipeline.Input{Kind: job.SourceKind, Ref: job.SourceRef}, pipeline.Request{
-		ID:       job.ID,
-		Language: job.Language,
+		ID:              job.ID,
+		Language:        job.Language,
+		SummaryLanguage: job.SummaryLanguage,
 		Loaded: func(ctx context.Context, src *recap.Source) error {
 			// Keep what was fetched: videos and transcripts outlive documents.
 			if err := r.Store.PutVideo(ctx, src.Video); err != nil {
@@ -238,17 +264,11 @@ func (r *Runner) pipelineFor(job *storage.Job) (*pipeline.Pipeline, error) {
 	if want.Summarizer == "" || (want.Summarizer == own.Summarizer && want.Model == own.Model) {
 		return r.Pipeline, nil
 	}
-	if r.Summarizers == nil {
+	if r.PipelineFor == nil {
 		return nil, recap.Errorf(recap.EINVALID, "job %s was submitted for the %s summarizer (model %q), which this process does not run",
 			job.ID, want.Summarizer, want.Model)
 	}
-	s, err := r.Summarizers(want)
-	if err != nil {
-		return nil, err
-	}
-	p := *r.Pipeline
-	p.Summarizer = s
-	return &p, nil
+	return r.PipelineFor(want)
 }
 
 // timedOut is the error of a run stopped at its deadline, in words: the

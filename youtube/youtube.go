@@ -35,12 +35,16 @@ type Config struct {
 	// Logger gets debug and info lines about track choice and fallbacks;
 	// nil discards them.
 	Logger *slog.Logger
+	// Limiter paces every request sent to YouTube (RECAP_YOUTUBE_RPM)
+	// and pauses them all when YouTube pushes back; nil sends at will.
+	Limiter Limiter
 }
 
 // Client fetches videos from YouTube. It is safe for concurrent use.
 type Client struct {
-	http *http.Client // the caller's client, on the rewriting transport
-	log  *slog.Logger
+	http    *http.Client // the caller's client, on the rewriting transport
+	log     *slog.Logger
+	limiter Limiter // nil when not paced
 	// via is the endpoint requests really go to when it is not YouTube
 	// itself, for errors: "" for YouTube.
 	via string
@@ -62,12 +66,17 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	if cfg.Limiter != nil {
+		// Below the host guard: only requests that go to YouTube are
+		// paced; below the home page cache: a cached page costs nothing.
+		next = &pacingTransport{next: next, lim: cfg.Limiter}
+	}
 	hc.Transport = &homeCache{next: &rewriteTransport{next: next, endpoint: ep}, now: time.Now}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{http: &hc, log: log}
+	c := &Client{http: &hc, log: log, limiter: cfg.Limiter}
 	if via := ep.Redacted(); via != DefaultEndpoint {
 		c.via = via
 	}
@@ -104,8 +113,9 @@ func defaultHTTPClient() http.Client {
 // or the closest language YouTube has. Errors carry recap codes: EINVALID
 // for a malformed id, EPRIVATE, EAGERESTRICTED, EUNAVAILABLE and
 // ENOCAPTIONS for videos recap cannot summarize, EBLOCKED when YouTube
-// rate-limits or wants a bot check; network faults and 5xx are plain
-// errors, worth retrying.
+// rate-limits or wants a bot check (with the end of the pause it set, see
+// ratelimit.PausedUntil, when the Client has a Limiter); network faults
+// and 5xx are plain errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
 	src, err := c.fetch(ctx, videoID, lang)
 	if err != nil && c.via != "" {
@@ -133,12 +143,12 @@ func (c *Client) fetch(ctx context.Context, videoID, lang string) (*recap.Source
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
 	tr, err := c.transcript(ctx, &hc, kc, v, lang)
 	if err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src.Transcript = tr
 	if src.Video.PublishedAt == "" {
@@ -186,4 +196,16 @@ func largestThumbnail(ts kkdai.Thumbnails) string {
 		best = "https:" + best
 	}
 	return best
+}
+
+// validChannelID reports whether id looks like a channel id: UC and 22
+// more.
+func validChannelID(id string) bool {
+	return len(id) == 24 && strings.HasPrefix(id, "UC") && recap.YouTubeIDChars(id)
+}
+
+// validPlaylistID reports whether id could be a playlist id (2 to 100
+// characters: WL to OLAK5uy_…).
+func validPlaylistID(id string) bool {
+	return len(id) >= 2 && len(id) <= 100 && recap.YouTubeIDChars(id)
 }

@@ -10,9 +10,9 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Exit codes (DESIGN.md): success, failure of the work, bad usage or input.
@@ -33,6 +33,8 @@ type Main struct {
 	// OnListen, when set, is told the address the HTTP server listens on
 	// (tests listen on port 0).
 	OnListen func(addr string)
+	// HTTPLimits, when set, replace defaultHTTPLimits (tests shorten them).
+	HTTPLimits *HTTPLimits
 }
 
 // NewMain returns a Main on the process's streams and environment.
@@ -51,12 +53,15 @@ var commands = []command{
 	{"serve", "run the API, web page and workers", (*Main).runServe},
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
+	{"search", "find the moments of stored transcripts that say some words", (*Main).runSearch},
+	{"healthcheck", "exit 0 if the local server's /healthz answers 200, else 1", (*Main).runHealthcheck},
 }
 
 // Each command's usage line, with every flag it takes.
 const (
-	serveUsage  = "recap serve [--addr HOST:PORT] [--workers N]"
-	workerUsage = "recap worker [--workers N]"
+	serveUsage       = "recap serve [--addr HOST:PORT] [--workers N]"
+	workerUsage      = "recap worker [--workers N]"
+	healthcheckUsage = "recap healthcheck [--addr HOST:PORT] [--timeout 5s]"
 )
 
 var usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
@@ -66,6 +71,8 @@ Usage:
   ` + serveUsage + `
   ` + workerUsage + `
   ` + getUsage + `
+  ` + searchUsage + `
+  ` + healthcheckUsage + `
   recap --version
 
 "recap COMMAND --help" shows a command's flags and their defaults.
@@ -172,17 +179,16 @@ func (m *Main) exit(err error) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(m.Stderr, "recap: %s\n", ue.msg)
+		fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(ue.msg))
 		return exitUsage
 	}
-	fmt.Fprintf(m.Stderr, "recap: %s\n", oneLine(err.Error()))
+	// Errors quote titles and server answers: no terminal escapes.
+	fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(err.Error()))
 	if recap.ErrorCode(err) == recap.EINVALID {
 		return exitUsage
 	}
 	return exitFailure
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseFlags parses flags that may come before or after the positional
 // arguments (`recap summarize URL --format md`), which flag.Parse alone
@@ -225,7 +231,7 @@ func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	if cfg.logLevelSet {
 		level = cfg.LogLevel
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -11,9 +12,11 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/llm"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage/postgres"
 	"github.com/recap-dev/recap/storage/sqlite"
 	"github.com/recap-dev/recap/worker"
+	"github.com/recap-dev/recap/youtube"
 )
 
 // Defaults of the settings cmd owns.
@@ -28,14 +31,20 @@ type Config struct {
 	RedisURL    string
 	DatabaseURL string
 	HTTPAddr    string
+	// MetricsAddr, when set, is where /metrics and /healthz are served
+	// apart: recap worker's only HTTP address, and for recap serve the
+	// address that takes /metrics off the public one.
+	MetricsAddr string
 	APITokens   []string
 	Summarizer  string // recap.SummarizerLLM or recap.SummarizerExtractive
 	LLM         LLMConfig
 	Lang        string
 	// YouTubeEndpoint replaces https://www.youtube.com in every request.
 	YouTubeEndpoint string
-	Workers         int
-	TaskTimeout     time.Duration
+	// YouTubeRPM paces YouTube requests (0 = no pace; pauses still apply).
+	YouTubeRPM  int
+	Workers     int
+	TaskTimeout time.Duration
 	// JobLease is how long a job stays held by a run that stopped
 	// renewing its hold (a crashed process) before another takes it over.
 	JobLease     time.Duration
@@ -45,12 +54,20 @@ type Config struct {
 	LogLevel    slog.Level
 	logLevelSet bool
 	LogFormat   string
+
+	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
+	// fetched from private addresses (netguard.Config.AllowPrivate).
+	AllowPrivateURLs bool
+
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
 	llmBaseURLSet bool
 	// defaultDB is the database file used when RECAP_DATABASE_URL is
 	// unset ("" when it is set); its folder is made when missing.
 	defaultDB string
+	// noDatabase says why there is no database: RECAP_DATABASE_URL unset
+	// and no home folder for the default.
+	noDatabase error
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -63,6 +80,9 @@ type LLMConfig struct {
 	TPM           int
 	ChapterTokens int
 	MaxRetries    int
+	// PriceInput and PriceOutput are USD per million tokens; nil takes
+	// the built-in price of the model, if any.
+	PriceInput, PriceOutput *float64
 }
 
 // ConfigFromEnv reads the configuration and applies defaults. It fails
@@ -72,6 +92,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		RedisURL:        getenv("RECAP_REDIS_URL"),
 		DatabaseURL:     getenv("RECAP_DATABASE_URL"),
 		HTTPAddr:        getenv("RECAP_HTTP_ADDR"),
+		MetricsAddr:     strings.TrimSpace(getenv("RECAP_METRICS_ADDR")),
 		Summarizer:      strings.ToLower(strings.TrimSpace(getenv("RECAP_SUMMARIZER"))),
 		Lang:            strings.TrimSpace(getenv("RECAP_LANG")),
 		YouTubeEndpoint: strings.TrimSpace(getenv("RECAP_YOUTUBE_ENDPOINT")),
@@ -87,11 +108,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 	}
 	c.llmBaseURLSet = c.LLM.BaseURL != ""
 	if c.DatabaseURL == "" {
-		path, err := defaultDatabasePath(getenv)
-		if err != nil {
-			return nil, err
+		// Without a home folder there is no default; only the commands
+		// that open the database fail for it (openStore).
+		if path, err := defaultDatabasePath(getenv); err != nil {
+			c.noDatabase = err
+		} else {
+			c.DatabaseURL, c.defaultDB = "sqlite:"+path, path
 		}
-		c.DatabaseURL, c.defaultDB = "sqlite:"+path, path
 	}
 	tokens := getenv("RECAP_API_TOKENS")
 	for _, t := range strings.Split(tokens, ",") {
@@ -100,7 +123,8 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		}
 	}
 	if tokens != "" && len(c.APITokens) == 0 {
-		// Set but empty (" , "): an open API would be a surprise.
+		// Set but empty (" , "): meant to protect the API, but names no
+		// token; refusing to start beats serving an open API.
 		return nil, recap.Errorf(recap.EINVALID, "RECAP_API_TOKENS=%q holds no token: give comma-separated tokens, or unset it for an open API", tokens)
 	}
 	if s := strings.TrimSpace(getenv("RECAP_LOG_LEVEL")); s != "" {
@@ -109,7 +133,8 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		}
 		c.logLevelSet = true
 	}
-	// Defaults are their owners': the LLM's in llm, the worker's here.
+	// Defaults are their owners': the LLM's in llm, YouTube's in youtube,
+	// the worker's here.
 	ints := []struct {
 		name     string
 		dst      *int
@@ -121,6 +146,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, llm.DefaultChapterTokens, llm.MinChapterTokens},
 		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, llm.DefaultMaxRetries, 1},
 		{"RECAP_WORKERS", &c.Workers, defaultWorkers, 0},
+		{"RECAP_YOUTUBE_RPM", &c.YouTubeRPM, youtube.DefaultRPM, 0},
 	}
 	for _, v := range ints {
 		s := strings.TrimSpace(getenv(v.name))
@@ -133,6 +159,20 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a whole number ≥ %d", v.name, s, v.min)
 		}
 		*v.dst = n
+	}
+	for _, v := range []struct {
+		name string
+		dst  **float64
+	}{{"RECAP_LLM_PRICE_INPUT", &c.LLM.PriceInput}, {"RECAP_LLM_PRICE_OUTPUT", &c.LLM.PriceOutput}} {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected US dollars per million tokens, such as 0.40", v.name, s)
+		}
+		*v.dst = &f
 	}
 	durations := []struct {
 		name, example string
@@ -154,6 +194,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		}
 		*v.dst = d
 	}
+	if s := strings.TrimSpace(getenv("RECAP_ALLOW_PRIVATE_URLS")); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_ALLOW_PRIVATE_URLS=%q: expected true or false", s)
+		}
+		c.AllowPrivateURLs = b
+	}
 	c.MaxBodyBytes = 1 << 20
 	return c, c.withDefaults()
 }
@@ -164,14 +211,19 @@ func (c *Config) withDefaults() error {
 	} else if err := checkAddr("RECAP_HTTP_ADDR", c.HTTPAddr); err != nil {
 		return err
 	}
+	if c.MetricsAddr != "" {
+		if err := checkAddr("RECAP_METRICS_ADDR", c.MetricsAddr); err != nil {
+			return err
+		}
+	}
+	lang, err := recap.ParseLanguage("RECAP_LANG", c.Lang)
+	if err != nil {
+		return err
+	}
+	c.Lang = lang
 	if c.Lang == "" {
 		c.Lang = "en"
 	}
-	lang, err := recap.ParseLanguage(c.Lang)
-	if err != nil {
-		return recap.Errorf(recap.EINVALID, "RECAP_LANG=%.40q: %s", c.Lang, recap.ErrorMessage(err))
-	}
-	c.Lang = lang
 	llmConfigured := c.llmConfigured()
 	if c.LLM.BaseURL == "" {
 		c.LLM.BaseURL = llm.DefaultBaseURL
@@ -206,7 +258,7 @@ func (c *Config) withDefaults() error {
 			return recap.Errorf(recap.EINVALID, "RECAP_REDIS_URL=%q: expected redis://host:port/db", c.RedisURL)
 		}
 	}
-	if _, ok := sqlite.PathFromURL(c.DatabaseURL); !ok && !postgres.IsURL(c.DatabaseURL) {
+	if _, ok := sqlite.PathFromURL(c.DatabaseURL); !ok && !postgres.IsURL(c.DatabaseURL) && c.noDatabase == nil {
 		return recap.Errorf(recap.EINVALID, "RECAP_DATABASE_URL=%q: expected sqlite:PATH or postgres://…", redactURL(c.DatabaseURL))
 	}
 	switch c.LogFormat {
@@ -246,6 +298,12 @@ func (c *Config) String() string {
 	}
 	return fmt.Sprintf("%s redis=%s database=%s workers=%d lang=%s",
 		sum, redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
+}
+
+// secrets are the values no log line or stored error may show: the LLM
+// API key and the API tokens.
+func (c *Config) secrets() *redact.Secrets {
+	return redact.New(append([]string{c.LLM.APIKey}, c.APITokens...)...)
 }
 
 func orEmbedded(s string) string {

@@ -83,8 +83,41 @@ func TestConfigDefaultDatabase(t *testing.T) {
 			t.Errorf("ConfigFromEnv(%v): database %q, %v; want %q", tc.env, c.DatabaseURL, err, tc.want)
 		}
 	}
-	_, err := ConfigFromEnv(env(map[string]string{"HOME": ""}))
-	if recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "set RECAP_DATABASE_URL") {
+	// Without a home, only opening the database fails, asking for the URL.
+	c, err := ConfigFromEnv(env(map[string]string{"HOME": ""}))
+	if err != nil {
+		t.Fatalf("no home: %v; only commands that open the database need one", err)
+	}
+	if _, err := c.openStore(t.Context(), readWrite); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "set RECAP_DATABASE_URL") {
 		t.Errorf("no home and no RECAP_DATABASE_URL: %v; want EINVALID asking for RECAP_DATABASE_URL", err)
+	}
+}
+
+func TestConfigAllowPrivateURLs(t *testing.T) {
+	private := func(v string) func(string) string { return env(map[string]string{"RECAP_ALLOW_PRIVATE_URLS": v}) }
+	for v, want := range map[string]bool{"": false, "true": true, "1": true, "false": false, " TRUE ": true} {
+		c, err := ConfigFromEnv(private(v))
+		if err != nil || c.AllowPrivateURLs != want {
+			t.Errorf("RECAP_ALLOW_PRIVATE_URLS=%q: %v, %v; want %v", v, c.AllowPrivateURLs, err, want)
+		}
+	}
+	if _, err := ConfigFromEnv(private("yes please")); recap.ErrorCode(err) != recap.EINVALID {
+		t.Errorf("a malformed value: %v, want EINVALID", err)
+	}
+}
+
+func TestConfigPricesAndYouTubeRPM(t *testing.T) {
+	c, err := ConfigFromEnv(env(nil))
+	if err != nil || c.YouTubeRPM != 20 || c.LLM.PriceInput != nil || c.LLM.PriceOutput != nil {
+		t.Fatalf("defaults: rpm %d, prices %v %v, %v", c.YouTubeRPM, c.LLM.PriceInput, c.LLM.PriceOutput, err)
+	}
+	c, err = ConfigFromEnv(env(map[string]string{"RECAP_YOUTUBE_RPM": "0", "RECAP_LLM_PRICE_INPUT": " 0.15 ", "RECAP_LLM_PRICE_OUTPUT": "0"}))
+	if err != nil || c.YouTubeRPM != 0 || c.LLM.PriceInput == nil || *c.LLM.PriceInput != 0.15 || c.LLM.PriceOutput == nil || *c.LLM.PriceOutput != 0 {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+	for k, v := range map[string]string{"RECAP_YOUTUBE_RPM": "-1", "RECAP_LLM_PRICE_INPUT": "NaN", "RECAP_LLM_PRICE_OUTPUT": "1.6 USD"} {
+		if _, err := ConfigFromEnv(env(map[string]string{k: v})); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%q: %v, want EINVALID naming it", k, v, err)
+		}
 	}
 }

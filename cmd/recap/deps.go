@@ -17,6 +17,7 @@ import (
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/postgres"
 	"github.com/recap-dev/recap/storage/sqlite"
@@ -38,7 +39,7 @@ type deps struct {
 	wrap func(pipeline.Summarizer) pipeline.Summarizer
 
 	mu     sync.Mutex
-	others map[recap.Generator]pipeline.Summarizer // by generator, for jobs of other models
+	others map[recap.Generator]*pipeline.Pipeline // by generator, for jobs of other models
 }
 
 type depsOptions struct {
@@ -46,14 +47,21 @@ type depsOptions struct {
 	// limiter, when set, replaces the LLM's local rate limiter (the
 	// worker shares one through Redis).
 	limiter llm.Limiter
+	// youtubeLimiter, when set, replaces the local YouTube limiter.
+	youtubeLimiter youtube.Limiter
 }
 
 func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, opt depsOptions) (*deps, error) {
 	d := &deps{cfg: cfg, logger: logger, limiter: opt.limiter}
+	ytLimiter := opt.youtubeLimiter
+	if ytLimiter == nil {
+		ytLimiter = ratelimit.NewLocal(youtube.Limits(cfg.YouTubeRPM))
+	}
 	yt, err := youtube.New(youtube.Config{
 		HTTPClient: newHTTPClient(30 * time.Second),
 		Endpoint:   cfg.YouTubeEndpoint,
 		Logger:     logger,
+		Limiter:    ytLimiter,
 	})
 	if err != nil {
 		return nil, err
@@ -63,13 +71,7 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 		return nil, err
 	}
 	if opt.store {
-		if cfg.defaultDB != "" {
-			// The default database's folder is recap's own to make.
-			if err := os.MkdirAll(filepath.Dir(cfg.defaultDB), 0o700); err != nil {
-				return nil, fmt.Errorf("make the folder of the default database: %w", err)
-			}
-		}
-		if d.store, err = openStore(ctx, cfg.DatabaseURL, readWrite); err != nil {
+		if d.store, err = cfg.openStore(ctx, readWrite); err != nil {
 			return nil, err
 		}
 	}
@@ -78,37 +80,44 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 
 // pipeline assembles the single-video pipeline over these parts: a loader
 // for each source kind recap reads.
-func (d *deps) pipeline() *pipeline.Pipeline {
+func (d *deps) pipeline() *pipeline.Pipeline { return d.pipelineWith(d.summarizer, d.cfg.LLM.Model) }
+
+// pipelineWith is the pipeline with summarizer sum, priced for model.
+func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pipeline {
 	p := &pipeline.Pipeline{
 		Loaders: pipeline.Loaders{
 			recap.SourceYouTube: pipeline.YouTube{Fetcher: d.fetcher},
 			recap.SourceFile:    bundle.Loader{},
 		},
-		Summarizer: d.summarizer,
+		Summarizer: sum,
+		Labeler:    extractive.New(), // automatic chapters' source_title, whatever the summarizer
 		Language:   d.cfg.Lang,
 		Logger:     d.logger,
 	}
 	if d.store != nil {
 		p.Cache = d.store
 	}
+	if pr, ok := llm.PricingFor(model, d.cfg.LLM.PriceInput, d.cfg.LLM.PriceOutput); ok {
+		p.Pricer = pr
+	}
 	return p
 }
 
 // runner runs stored jobs through the pipeline.
 func (d *deps) runner(m *metrics.Metrics) *worker.Runner {
-	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), Summarizers: d.summarizerFor,
-		Lease: d.cfg.JobLease, TaskTimeout: d.cfg.TaskTimeout, Logger: d.logger, Metrics: m}
+	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), PipelineFor: d.pipelineFor,
+		Lease: d.cfg.JobLease, TaskTimeout: d.cfg.TaskTimeout, Logger: d.logger, Metrics: m, Secrets: d.cfg.secrets()}
 }
 
-// summarizerFor makes the summarizer of a job submitted with another
-// generator than this process's (worker.Runner.Summarizers): the same LLM
-// server, key and rate limit with the job's model, or the offline
+// pipelineFor makes the pipeline of a job submitted with another generator
+// than this process's (worker.Runner.PipelineFor): the same LLM server, key
+// and rate limit with the job's model (and its price), or the offline
 // summarizer.
-func (d *deps) summarizerFor(gen recap.Generator) (pipeline.Summarizer, error) {
+func (d *deps) pipelineFor(gen recap.Generator) (*pipeline.Pipeline, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if s, ok := d.others[gen]; ok {
-		return s, nil
+	if p, ok := d.others[gen]; ok {
+		return p, nil
 	}
 	switch gen.Summarizer {
 	case recap.SummarizerLLM, recap.SummarizerExtractive:
@@ -126,10 +135,10 @@ func (d *deps) summarizerFor(gen recap.Generator) (pipeline.Summarizer, error) {
 		s = d.wrap(s)
 	}
 	if d.others == nil {
-		d.others = map[recap.Generator]pipeline.Summarizer{}
+		d.others = map[recap.Generator]*pipeline.Pipeline{}
 	}
-	d.others[gen] = s
-	return s, nil
+	d.others[gen] = d.pipelineWith(s, gen.Model)
+	return d.others[gen], nil
 }
 
 func (d *deps) Close() error {
@@ -166,13 +175,23 @@ const (
 	readOnly  = true  // no migration, no write: recap get on a read-only file or role
 )
 
-// openStore opens sqlite:PATH or postgres://… to read and write (applying
-// migrations) or to read only.
-func openStore(ctx context.Context, dbURL string, ro bool) (storage.Store, error) {
+// openStore opens RECAP_DATABASE_URL (sqlite:PATH or postgres://…) to read
+// and write (applying migrations) or to read only. The default database's
+// folder is made when missing.
+func (c *Config) openStore(ctx context.Context, ro bool) (storage.Store, error) {
+	if c.noDatabase != nil {
+		return nil, c.noDatabase
+	}
+	if c.defaultDB != "" && !ro {
+		if err := os.MkdirAll(filepath.Dir(c.defaultDB), 0o700); err != nil {
+			return nil, fmt.Errorf("make the folder of the default database: %w", err)
+		}
+	}
 	var (
 		s   storage.Store
 		err error
 	)
+	dbURL := c.DatabaseURL
 	path, isSQLite := sqlite.PathFromURL(dbURL)
 	switch {
 	case isSQLite && ro:

@@ -47,7 +47,7 @@ func (m *Main) runGet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL, readOnly)
+	store, err := cfg.openStore(ctx, readOnly)
 	if err != nil {
 		if recap.ErrorCode(err) == recap.ENOTFOUND {
 			return recap.Errorf(recap.ENOTFOUND, "no summary of %q: nothing has been summarized into %s yet", arg, redactURL(cfg.DatabaseURL))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+
+	"github.com/recap-dev/recap/textclean"
 )
 
 // logTally is the log handler of recap summarize: instead of a line per
@@ -60,7 +62,7 @@ func (t *logTally) summary() []string {
 			line = fmt.Sprintf("%s (%d times)", msg, n)
 		}
 		if r := t.last[msg]; r != "" {
-			line += "; last: " + oneLine(r)
+			line += "; last: " + textclean.Line(r)
 		}
 		lines = append(lines, line)
 	}

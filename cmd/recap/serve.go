@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,7 +19,9 @@ import (
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/worker"
+	"github.com/recap-dev/recap/youtube"
 )
 
 // requeueInterval is how often the store's unfinished jobs are checked
@@ -55,19 +56,26 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap serve", slog.String("config", cfg.String()))
 
-	// The port first: when it is taken, no worker has started a job.
-	ln, err := listen(cfg.HTTPAddr)
+	// The ports first: when one is taken, no worker has started a job.
+	ln, err := listen(cfg.HTTPAddr, "")
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
+	var opsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if opsLn, err = listen(cfg.MetricsAddr, "RECAP_METRICS_ADDR"); err != nil {
+			return err
+		}
+		defer opsLn.Close()
+	}
 	svc, err := m.startService(ctx, cfg, logger, true)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 
-	h := api.NewHandler(&api.Server{
+	public := &api.Server{
 		Store: svc.deps.store,
 		Submitter: &worker.Submitter{
 			Store: svc.deps.store, Pipeline: svc.deps.pipeline(), Queue: svc.enqueuer, Logger: logger,
@@ -77,8 +85,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Metrics:      svc.metrics,
 		Logger:       logger,
 		Ready:        svc.pingRedis,
-	})
-	return m.serveHTTP(ctx, ln, h, logger)
+	}
+	if opsLn == nil {
+		return m.serveHTTP(ctx, ln, api.NewHandler(public), logger)
+	}
+	// /metrics on its own address, and not on the public one.
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	public.Metrics = nil
+	return m.serveWithOps(ctx, ln, api.NewHandler(public), opsLn, ops, logger)
 }
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
@@ -106,11 +120,8 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap worker", slog.String("config", cfg.String()))
 	var ln net.Listener
-	if metricsAddr := m.Getenv("RECAP_METRICS_ADDR"); metricsAddr != "" {
-		if err := checkAddr("RECAP_METRICS_ADDR", metricsAddr); err != nil {
-			return err
-		}
-		if ln, err = listen(metricsAddr); err != nil {
+	if cfg.MetricsAddr != "" {
+		if ln, err = listen(cfg.MetricsAddr, "RECAP_METRICS_ADDR"); err != nil {
 			return err
 		}
 		defer ln.Close()
@@ -124,16 +135,8 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		<-ctx.Done()
 		return nil
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", svc.metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.pingRedis(r.Context()); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	return m.serveHTTP(ctx, ln, mux, logger)
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	return m.serveHTTP(ctx, ln, ops, logger)
 }
 
 // service is the queue side shared by serve and worker: Redis (embedded or
@@ -175,11 +178,11 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	}
 	svc.rdb = redisOpt.MakeRedisClient().(redis.UniversalClient)
 
-	var limiter llm.Limiter
-	if cfg.LLM.RPM > 0 || cfg.LLM.TPM > 0 {
-		limiter = worker.NewRedisLimiter(svc.rdb, cfg.LLM.BaseURL+"|"+cfg.LLM.Model, cfg.LLM.RPM, cfg.LLM.TPM)
-	}
-	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter}); err != nil {
+	// Every process on this Redis shares the LLM account's pace and its
+	// pauses (a 429 holds them all), named by server and model.
+	limiter := ratelimit.NewRedis(svc.rdb, "llm "+redactURL(cfg.LLM.BaseURL)+" "+cfg.LLM.Model, llm.Limits(cfg.LLM.RPM, cfg.LLM.TPM))
+	ytLimiter := ratelimit.NewRedis(svc.rdb, "youtube", youtube.Limits(cfg.YouTubeRPM))
+	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter, youtubeLimiter: ytLimiter}); err != nil {
 		return nil, err
 	}
 	svc.metrics = metrics.New(svc.deps.store, logger)
@@ -258,11 +261,15 @@ func (svc *service) Close() {
 	}
 }
 
-// listen binds addr, checked by checkAddr. A port that is taken, or an
-// address this machine does not have, is a failure (exit 1).
-func listen(addr string) (net.Listener, error) {
+// listen binds addr, checked by checkAddr; setting, when not "", names
+// where addr came from in the error. A port that is taken, or an address
+// this machine does not have, is a failure (exit 1).
+func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		if setting != "" {
+			return nil, fmt.Errorf("listen on %s (%s): %w", addr, setting, err)
+		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	return ln, nil
@@ -285,23 +292,9 @@ func checkAddr(name, addr string) error {
 
 // serveHTTP serves h on ln until ctx is done, then shuts down gracefully.
 func (m *Main) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()))
 	if m.OnListen != nil {
 		m.OnListen(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveListener(ctx, ln, h, m.HTTPLimits, logger)
 }

@@ -16,16 +16,18 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/textclean"
 	"github.com/recap-dev/recap/worker"
 )
 
-const summarizeUsage = "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--no-cache] [--quiet] <youtube-url|video-id|bundle-dir|info.json>"
+const summarizeUsage = "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] [--no-cache] [--quiet] <youtube-url|video-id|bundle-dir|info.json>"
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("summarize", summarizeUsage)
 	format := fs.String("format", "", "output format: md, json or html (default md, or from --out's extension)")
 	out := fs.String("out", "", "write the summary to `FILE` instead of standard output")
 	lang := fs.String("lang", "", "caption language `L` to ask for (default $RECAP_LANG, else en)")
+	summaryLang := fs.String("summary-lang", "", "write the summary in language `L`, whatever the transcript's (default: the transcript's language)")
 	quiet := fs.Bool("quiet", false, "print nothing on standard error but the one line of a failure")
 	noCache := fs.Bool("no-cache", false, "neither reuse nor keep anything in RECAP_DATABASE_URL: no chapter cache, no stored summary")
 	pos, err := parseFlags(fs, args)
@@ -40,6 +42,14 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	captionLang, err := recap.ParseLanguage("--lang", *lang)
+	if err != nil {
+		return err
+	}
+	sumLang, err := recap.ParseLanguage("--summary-lang", *summaryLang)
+	if err != nil {
+		return err
+	}
 	if err := checkOut(*out); err != nil {
 		return err
 	}
@@ -50,11 +60,6 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	in, err := pipeline.ParseInput(pos[0])
 	if err != nil {
 		return err
-	}
-	if *lang != "" {
-		if *lang, err = recap.ParseLanguage(*lang); err != nil {
-			return err
-		}
 	}
 
 	// Warnings (an LLM call retried…) are counted and summed up at the
@@ -68,7 +73,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	defer func() {
 		if !*quiet {
 			for _, line := range tally.summary() {
-				pr.printf("%s", line)
+				pr.printf("%s", cfg.secrets().String(line))
 			}
 		}
 	}()
@@ -78,12 +83,13 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	}
 	defer deps.Close()
 
+	req := pipeline.Request{Language: captionLang, SummaryLanguage: sumLang, Progress: pr.report}
 	var doc *recap.Document
 	if deps.store == nil {
 		pr.reading(in)
-		doc, err = deps.pipeline().Run(ctx, in, pipeline.Request{Language: *lang, Progress: pr.report})
+		doc, err = deps.pipeline().Run(ctx, in, req)
 	} else {
-		doc, err = m.summarizeStored(ctx, deps, in, *lang, pr)
+		doc, err = m.summarizeStored(ctx, deps, in, req, pr)
 	}
 	pr.finish()
 	if err != nil {
@@ -107,11 +113,11 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 // summarizeStored runs the summary as a stored job, as a worker would, so
 // that its document is kept: recap get finds it by its id or its video's.
 // A job of the same work another recap process is running is left to it.
-func (m *Main) summarizeStored(ctx context.Context, deps *deps, in pipeline.Input, lang string, pr *progressPrinter) (*recap.Document, error) {
+func (m *Main) summarizeStored(ctx context.Context, deps *deps, in pipeline.Input, req pipeline.Request, pr *progressPrinter) (*recap.Document, error) {
 	sub := &worker.Submitter{Store: deps.store, Pipeline: deps.pipeline(), Logger: deps.logger}
 	// Forced: a summary asked for on the command line is made again (the
 	// chapter cache pays for what is already done).
-	job, _, err := sub.Submit(ctx, worker.Submission{Input: in, Language: lang, Force: true})
+	job, _, err := sub.Submit(ctx, worker.Submission{Input: in, Language: req.Language, SummaryLanguage: req.SummaryLanguage, Force: true})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +127,7 @@ func (m *Main) summarizeStored(ctx context.Context, deps *deps, in pipeline.Inpu
 		// The job's start and end are this command's own output.
 		runner.Logger = slog.New(slog.DiscardHandler)
 	}
-	doc, outcome, err := runner.Run(ctx, job.ID, worker.RunOptions{Final: true, Progress: pr.report})
+	doc, outcome, err := runner.Run(ctx, job.ID, worker.RunOptions{Final: true, Progress: req.Progress})
 	if outcome == worker.OutcomeSkipped {
 		return nil, recap.WrapError(recap.ECONFLICT, err, "video %s is being summarized by another recap process (summary %s); run `recap get %s` once it is done", job.VideoID, job.ID, job.ID)
 	}
@@ -250,7 +256,7 @@ func (p *progressPrinter) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
-	fmt.Fprintf(p.w, "recap: "+format+"\n", args...)
+	fmt.Fprintf(p.w, "recap: %s\n", textclean.Line(fmt.Sprintf(format, args...)))
 }
 
 func (p *progressPrinter) clear() {

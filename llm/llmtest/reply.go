@@ -3,6 +3,7 @@ package llmtest
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 )
 
 // Error is an OpenAI-style error reply: {"error": {"message": ...}}.
@@ -79,6 +80,17 @@ func Sequence(replies ...*Reply) Script {
 	return func(r Request) *Reply {
 		if r.N-1 < len(replies) {
 			return replies[r.N-1]
+		}
+		return nil
+	}
+}
+
+// Matching replies with reply to requests whose text contains substr, and
+// leaves the others to the default answer.
+func Matching(substr string, reply *Reply) Script {
+	return func(r Request) *Reply {
+		if strings.Contains(r.Text(), substr) {
+			return reply
 		}
 		return nil
 	}

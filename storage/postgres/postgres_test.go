@@ -30,7 +30,7 @@ var (
 // testConfig creates an empty schema of its own for the test, dropped at
 // its end, and returns a pool configuration whose search_path is that
 // schema: tests and test packages running at once never see each other.
-func testConfig(t *testing.T) *pgxpool.Config {
+func testConfig(t testing.TB) *pgxpool.Config {
 	t.Helper()
 	url := os.Getenv(testURLVar)
 	if url == "" {
@@ -63,7 +63,7 @@ func testConfig(t *testing.T) *pgxpool.Config {
 }
 
 // mustOpen opens a store on cfg for the test and closes it after.
-func mustOpen(t *testing.T, cfg *pgxpool.Config) *Store {
+func mustOpen(t testing.TB, cfg *pgxpool.Config) *Store {
 	t.Helper()
 	s, err := OpenConfig(t.Context(), cfg.Copy())
 	if err != nil {
@@ -327,5 +327,29 @@ func TestSaveThroughDroppedConnections(t *testing.T) {
 		if got, ok, err := s.GetChapter(ctx, key); err != nil || !ok || got.Title != key {
 			t.Fatalf("answer %s after the drop: %+v, %v, %v", key, got, ok, err)
 		}
+	}
+}
+
+// PostgreSQL refuses a NUL in text and \u0000 in jsonb. That will not
+// change on retry, so the error is permanent and says why; today's
+// caller, the worker, then fails the job at once instead of retrying it
+// for 40 minutes.
+func TestNULIsPermanent(t *testing.T) {
+	s := mustOpen(t, testConfig(t))
+	err := s.PutVideo(t.Context(), recap.Video{ID: "nul", Title: "a\x00b"})
+	if !recap.Permanent(err) || recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "22021") {
+		t.Errorf("PutVideo with a NUL: %v (code %q); want a permanent %q error with SQLSTATE 22021", err, recap.ErrorCode(err), recap.EINVALID)
+	}
+	err = s.PutChapter(t.Context(), "k", recap.ChapterSummary{Title: "a\x00b"})
+	if !recap.Permanent(err) || !strings.Contains(err.Error(), "22P05") {
+		t.Errorf("PutChapter with a NUL: %v; want a permanent error with SQLSTATE 22P05", err)
+	}
+	// A unique violation is left to the callers that expect it.
+	_, err = s.pool.Exec(t.Context(), `INSERT INTO chapter_cache (key, summary, created_at) VALUES ('d', '{}', now()), ('d', '{}', now())`)
+	if err == nil {
+		t.Fatal("duplicate key inserted")
+	}
+	if err := classify(err); recap.Permanent(err) {
+		t.Errorf("unique violation %v classified permanent", err)
 	}
 }

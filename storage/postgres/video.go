@@ -28,7 +28,7 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 		v.ID, v.URL, v.Title, v.Channel, v.PublishedAt, v.Duration.Milliseconds(), v.ThumbnailURL,
 		v.Description, s.now())
 	if err != nil {
-		return fmt.Errorf("postgres: put video %s: %w", v.ID, err)
+		return fmt.Errorf("postgres: put video %s: %w", v.ID, classify(err))
 	}
 	return nil
 }
@@ -44,7 +44,7 @@ func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 		return nil, recap.Errorf(recap.ENOTFOUND, "video %q not found", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get video %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get video %s: %w", id, classify(err))
 	}
 	v.Duration = time.Duration(ms) * time.Millisecond
 	return &v, nil
@@ -74,10 +74,13 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 				seg := t.Segments[i]
 				return []any{videoID, t.Language, i, seg.Start.Milliseconds(), seg.End.Milliseconds(), seg.Text}, nil
 			}))
-		return err
+		if err != nil {
+			return err
+		}
+		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: put transcript %s/%s: %w", videoID, t.Language, err)
+		return fmt.Errorf("postgres: put transcript %s/%s: %w", videoID, t.Language, classify(err))
 	}
 	return nil
 }
@@ -97,25 +100,32 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
-			WHERE video_id = $1 AND language = $2 ORDER BY idx`, videoID, language)
-		if err != nil {
-			return err
-		}
-		var start, end int64
-		var text string
-		_, err = pgx.ForEachRow(rows, []any{&start, &end, &text}, func() error {
-			t.Segments = append(t.Segments, recap.Segment{
-				Start: time.Duration(start) * time.Millisecond,
-				End:   time.Duration(end) * time.Millisecond,
-				Text:  text,
-			})
-			return nil
-		})
+		t.Segments, err = readSegments(ctx, tx, videoID, language)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get transcript %s/%s: %w", videoID, language, err)
+		return nil, fmt.Errorf("postgres: get transcript %s/%s: %w", videoID, language, classify(err))
 	}
 	return &t, nil
+}
+
+// readSegments returns the stored segments of (videoID, language) in order.
+func readSegments(ctx context.Context, q querier, videoID, language string) ([]recap.Segment, error) {
+	rows, err := q.Query(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
+		WHERE video_id = $1 AND language = $2 ORDER BY idx`, videoID, language)
+	if err != nil {
+		return nil, err
+	}
+	var segs []recap.Segment
+	var start, end int64
+	var text string
+	_, err = pgx.ForEachRow(rows, []any{&start, &end, &text}, func() error {
+		segs = append(segs, recap.Segment{
+			Start: time.Duration(start) * time.Millisecond,
+			End:   time.Duration(end) * time.Millisecond,
+			Text:  text,
+		})
+		return nil
+	})
+	return segs, err
 }

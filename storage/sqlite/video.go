@@ -28,7 +28,7 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 		v.ID, v.URL, v.Title, v.Channel, v.PublishedAt, v.Duration.Milliseconds(), v.ThumbnailURL,
 		v.Description, formatTime(s.now()))
 	if err != nil {
-		return fmt.Errorf("sqlite: put video %s: %w", v.ID, err)
+		return fmt.Errorf("sqlite: put video %s: %w", v.ID, classify(err))
 	}
 	return nil
 }
@@ -37,14 +37,14 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 	var v recap.Video
 	var ms int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
+	err := s.reads.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
 		FROM videos WHERE id = ?`, id).
 		Scan(&v.ID, &v.URL, &v.Title, &v.Channel, &v.PublishedAt, &ms, &v.ThumbnailURL, &v.Description)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, recap.Errorf(recap.ENOTFOUND, "video %q not found", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get video %s: %w", id, err)
+		return nil, fmt.Errorf("sqlite: get video %s: %w", id, classify(err))
 	}
 	v.Duration = time.Duration(ms) * time.Millisecond
 	return &v, nil
@@ -79,10 +79,10 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 				return err
 			}
 		}
-		return nil
+		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, err)
+		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, classify(err))
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 	// One read transaction, so the header and the segments are of one write.
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript: %w", err)
+		return nil, fmt.Errorf("sqlite: get transcript: %w", classify(err))
 	}
 	defer tx.Rollback()
 
@@ -104,25 +104,31 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 		return nil, recap.Errorf(recap.ENOTFOUND, "no %q transcript for video %q", language, videoID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, classify(err))
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
+	if t.Segments, err = readSegments(ctx, tx, videoID, language); err != nil {
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, classify(err))
+	}
+	return &t, nil
+}
+
+// readSegments returns the stored segments of (videoID, language) in order.
+func readSegments(ctx context.Context, q querier, videoID, language string) ([]recap.Segment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
 		WHERE video_id = ? AND language = ? ORDER BY idx`, videoID, language)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+		return nil, err
 	}
 	defer rows.Close()
+	var segs []recap.Segment
 	for rows.Next() {
 		var start, end int64
 		var seg recap.Segment
 		if err := rows.Scan(&start, &end, &seg.Text); err != nil {
-			return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+			return nil, err
 		}
 		seg.Start, seg.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
-		t.Segments = append(t.Segments, seg)
+		segs = append(segs, seg)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
-	}
-	return &t, nil
+	return segs, rows.Err()
 }

@@ -14,13 +14,13 @@ import (
 // that only reads that same database.
 func ReadOnly(t *testing.T, open, openReadOnly func(t *testing.T) storage.Store) {
 	e := setup(t, open)
+	video := recap.Video{ID: "vid", URL: recap.WatchURL("vid"), Title: "T", Duration: time.Hour}
+	must(t, e.s.PutVideo(e.ctx, video), "PutVideo")
 	done := e.submit(t, "vid", optsKey, false)
 	doc := e.finish(t, done, nil)
 	done = e.get(t, done.ID)
 	e.clock.Advance(time.Second)
 	queued := e.submit(t, "vid2", optsKey, false)
-	video := recap.Video{ID: "vid", URL: recap.WatchURL("vid"), Title: "T", Duration: time.Hour}
-	must(t, e.s.PutVideo(e.ctx, video), "PutVideo")
 
 	ro := openReadOnly(t)
 	got, err := ro.GetJob(e.ctx, done.ID)

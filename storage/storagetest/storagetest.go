@@ -129,14 +129,17 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListJobs/Pagination", testListJobsPagination},
 		{"ListJobs/Filter", testListJobsFilter},
 		{"ListJobs/Invalid", testListJobsInvalid},
+		{"ListJobs/VideoTitle", testJobVideoTitle},
 		{"UnfinishedJobs", testUnfinishedJobs},
 		{"CountJobs", testCountJobs},
 		{"Videos", testVideos},
 		{"Transcripts", testTranscripts},
 		{"Documents", testDocuments},
 		{"ChapterCache", testChapterCache},
+		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
 	}
+	tests = append(tests, searchTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
