@@ -10,11 +10,13 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/recap ./cmd/recap 
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/recap /usr/local/bin/recap
-# The home of the default sqlite:recap.db when no PostgreSQL is set. It is
-# a volume, so the database outlives the container.
+# The home of the default database when no PostgreSQL is set
+# ($XDG_DATA_HOME/recap/recap.db). It is a volume, so the database
+# outlives the container.
 COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME ["/data"]
 WORKDIR /data
+ENV XDG_DATA_HOME=/data
 ENV RECAP_HTTP_ADDR=0.0.0.0:8080
 EXPOSE 8080
 # No shell or curl here: recap checks itself. It GETs /healthz on
