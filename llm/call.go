@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/retry"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -42,8 +42,6 @@ const (
 	// expectedAnswerTokens is what the limiter reserves for an answer on
 	// top of the prompt: a chapter's JSON is about 150-300 tokens.
 	expectedAnswerTokens = 300
-	baseBackoff          = time.Second
-	maxBackoff           = 30 * time.Second
 	// maxRetryAfter is the longest Retry-After waited out inside a call;
 	// past it the job is better rescheduled by the worker.
 	maxRetryAfter = 5 * time.Minute
@@ -71,7 +69,7 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		format := responseFormat(s.format.Load())
 		req := s.request(p, system+note, user, format)
 		resp, at, err := s.send(ctx, req, tokens+expectedAnswerTokens)
-		if at.sent {
+		if at.Sent {
 			usage.LLMCalls++
 		}
 		if err != nil && ctx.Err() != nil {
@@ -180,8 +178,8 @@ func (s *Summarizer) request(p *prompts.Prompt, system, user string, f responseF
 
 // send makes one HTTP call within the concurrency bound and the rate
 // limit. The attempt says whether it reached the server and what came back.
-func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *attempt, error) {
-	at := &attempt{}
+func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *retry.Attempt, error) {
+	at := &retry.Attempt{}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -191,7 +189,7 @@ func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest,
 	if err := s.limiter.Wait(ctx, tokens); err != nil {
 		return openai.ChatCompletionResponse{}, at, &waitError{err}
 	}
-	cctx, cancel := context.WithTimeout(withAttempt(ctx, at), s.cfg.Timeout)
+	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), s.cfg.Timeout)
 	defer cancel()
 	resp, err := s.client.CreateChatCompletion(cctx, req)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
@@ -235,54 +233,38 @@ type failure struct {
 	wait   time.Duration
 }
 
-// statusError is an HTTP error answer, short and free of the API key.
-type statusError struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.message)
-}
-
 // classify decides what a failed call calls for.
-func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
-	se := s.statusOf(err)
+func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
+	se := retry.StatusOf(err, s.cfg.APIKey)
 	if se == nil {
-		if !at.sent {
+		if !at.Sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
-			return failure{action: giveUp, err: s.redact(err)}
+			return failure{action: giveUp, err: retry.RedactError(err, s.cfg.APIKey)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: s.redact(err), wait: backoff(attemptNo)}
+		return failure{action: retryLater, err: retry.RedactError(err, s.cfg.APIKey), wait: retry.Backoff(attemptNo)}
 	}
-	msg := strings.ToLower(se.message)
-	wait := at.retryAfter
+	msg := strings.ToLower(se.Message)
+	wait := at.RetryAfter
 	if wait <= 0 {
-		wait = backoff(attemptNo)
+		wait = retry.Backoff(attemptNo)
 	}
 	switch {
 	case req.ResponseFormat != nil && mentionsFormat(msg) &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity ||
-			se.status == http.StatusInternalServerError || se.status == http.StatusNotImplemented):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity ||
+			se.Status == http.StatusInternalServerError || se.Status == http.StatusNotImplemented):
 		if s.downgrade(formatOf(req), se.Error()) {
 			return failure{action: retryNow, err: se}
 		}
 		return failure{action: giveUp, err: se}
 	case req.Temperature != 0 && strings.Contains(msg, "temperature") &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity):
 		if s.noTemperature.CompareAndSwap(false, true) {
 			s.log.Warn("model server refuses a temperature, sending none", slog.String("reason", se.Error()))
 		}
 		return failure{action: retryNow, err: se}
-	case se.status == http.StatusTooManyRequests && se.code == "insufficient_quota":
-		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
-	case se.status == http.StatusTooManyRequests, se.status == http.StatusRequestTimeout,
-		se.status == http.StatusConflict, se.status == http.StatusTooEarly, se.status >= 500:
-		return failure{action: retryLater, err: se, wait: wait}
-	case se.status >= 400:
+	case !se.Transient():
 		return failure{action: giveUp, err: se}
 	}
 	return failure{action: retryLater, err: se, wait: wait}
@@ -303,54 +285,4 @@ func formatOf(req openai.ChatCompletionRequest) responseFormat {
 func mentionsFormat(msg string) bool {
 	return strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema") ||
 		strings.Contains(msg, "json_object") || strings.Contains(msg, "response format")
-}
-
-// statusOf turns go-openai's HTTP errors into a statusError, or nil for
-// errors that carry no status.
-func (s *Summarizer) statusOf(err error) *statusError {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(apiErr.Message)}
-		if apiErr.Code != nil {
-			se.code = fmt.Sprint(apiErr.Code)
-		}
-		return se
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) && reqErr.HTTPStatusCode > 0 {
-		body := strings.TrimSpace(string(reqErr.Body))
-		if body == "" {
-			body = reqErr.HTTPStatus
-		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(body, 200))}
-	}
-	return nil
-}
-
-// backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s, each
-// drawn from its upper half so that parallel callers spread out.
-func backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 6 {
-		d = min(maxBackoff, baseBackoff<<(attempt-1))
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// redact keeps the API key out of error text, in case a server echoes it.
-func (s *Summarizer) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	if msg := err.Error(); s.redactString(msg) != msg {
-		return errors.New(s.redactString(msg))
-	}
-	return err
-}
-
-func (s *Summarizer) redactString(msg string) string {
-	if len(s.cfg.APIKey) < 8 {
-		return msg // too short to tell from ordinary words
-	}
-	return strings.ReplaceAll(msg, s.cfg.APIKey, "[redacted]")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/retry"
 )
 
 var _ pipeline.Summarizer = (*Summarizer)(nil)
@@ -53,7 +54,7 @@ func New(cfg Config) (*Summarizer, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = wrapClient(cfg.HTTPClient)
+	oc.HTTPClient = retry.WrapClient(cfg.HTTPClient)
 	return &Summarizer{
 		cfg:     cfg,
 		client:  openai.NewClientWithConfig(oc),
