@@ -33,7 +33,9 @@ func (c Chunk) Duration() time.Duration { return c.End - c.Start }
 
 // Section returns a reader of the chunk's bytes in r, the file the plan
 // was made from.
-func (c Chunk) Section(r io.ReaderAt) *io.SectionReader { return io.NewSectionReader(r, c.Offset, c.Size) }
+func (c Chunk) Section(r io.ReaderAt) *io.SectionReader {
+	return io.NewSectionReader(r, c.Offset, c.Size)
+}
 
 // SplitMP3 reads an MP3 stream once and cuts it into chunks of at most
 // maxBytes each, at frame boundaries, each chunk after the first starting
