@@ -130,6 +130,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Transcripts", testTranscripts},
 		{"Documents", testDocuments},
 		{"ChapterCache", testChapterCache},
+		{"ASRChunks", testASRChunks},
 		{"Ping", testPing},
 	}
 	for _, tc := range tests {
