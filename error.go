@@ -18,6 +18,7 @@ const (
 	ENOCAPTIONS    = "no_captions"       // no caption track and no transcript, or only an empty one
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
+	EASR           = "asr_failed"        // the speech-to-text server failed for good (auth, bad file, gave up)
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
 	ETOOLARGE      = "too_large"         // request body over the limit
 	EINTERNAL      = "internal"          // everything else
@@ -76,11 +77,12 @@ func ErrorMessage(err error) string {
 }
 
 // Permanent reports whether retrying err cannot help: bad input, a video
-// that is private, gone, age-restricted or without captions, or an LLM that
-// refuses the request for good. Network faults, 429 and 5xx are not.
+// that is private, gone, age-restricted or without captions, or an LLM or
+// speech-to-text server that refuses the request for good. Network faults,
+// 429 and 5xx are not.
 func Permanent(err error) bool {
 	switch ErrorCode(err) {
-	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ELLM, ETOOLARGE:
+	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ELLM, EASR, ETOOLARGE:
 		return true
 	}
 	return false
