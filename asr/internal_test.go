@@ -121,8 +121,8 @@ func TestFilterHallucinations(t *testing.T) {
 	segs := []storage.ASRSegment{
 		{Text: " Thank you.", AvgLogprob: -0.2, NoSpeechProb: 0.01},
 		{Text: " Thank you.", AvgLogprob: -0.2, NoSpeechProb: 0.01}, // said twice, confidently
-		{Text: " We roast on Tuesdays."},                              // no fields at all: kept
-		{Text: " Thanks for watching!"},                               // said, no fields: kept
+		{Text: " We roast on Tuesdays."},                            // no fields at all: kept
+		{Text: " Thanks for watching!"},                             // said, no fields: kept
 		{Text: " ", NoSpeechProb: 0.1},
 		{Text: " la la la la la la la la", CompressionRatio: 3.1, AvgLogprob: -1.4},
 		{Text: " Thanks for watching!", NoSpeechProb: 0.5, AvgLogprob: -0.4},
