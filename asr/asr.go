@@ -1,7 +1,8 @@
 // Package asr transcribes audio through any OpenAI-compatible
 // /audio/transcriptions endpoint (OpenAI whisper-1, Groq, whisper.cpp
 // server, speaches / faster-whisper-server, LocalAI), asking for segment
-// timestamps (verbose_json).
+// timestamps (verbose_json), as go-openai's CreateTranscription does but
+// streaming each upload from the file (see upload.go).
 //
 // Audio over the upload cap is cut into overlapping chunks (package
 // audio), the chunks are transcribed in parallel, each chunk's timestamps
@@ -53,10 +54,10 @@ const maxRetryAfter = 5 * time.Minute
 // concurrent use; uploads in flight across all calls stay within
 // Config.Concurrency.
 type Transcriber struct {
-	cfg    Config
-	client *openai.Client
-	sem    chan struct{}
-	log    *slog.Logger
+	cfg  Config
+	http *http.Client // the caller's, recording attempts (retry.WrapClient)
+	sem  chan struct{}
+	log  *slog.Logger
 }
 
 // New checks cfg, applies defaults and returns a Transcriber. It makes no
@@ -66,14 +67,11 @@ func New(cfg Config) (*Transcriber, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = retry.WrapClient(cfg.HTTPClient)
 	return &Transcriber{
-		cfg:    cfg,
-		client: openai.NewClientWithConfig(oc),
-		sem:    make(chan struct{}, cfg.Concurrency),
-		log:    cfg.Logger.With(slog.String("component", "asr"), slog.String("model", cfg.Model)),
+		cfg:  cfg,
+		http: retry.WrapClient(cfg.HTTPClient),
+		sem:  make(chan struct{}, cfg.Concurrency),
+		log:  cfg.Logger.With(slog.String("component", "asr"), slog.String("model", cfg.Model)),
 	}, nil
 }
 
@@ -264,14 +262,7 @@ func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio
 	}
 	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), t.cfg.Timeout)
 	defer cancel()
-	resp, err := t.client.CreateTranscription(cctx, openai.AudioRequest{
-		Model:                  t.cfg.Model,
-		FilePath:               name,
-		Reader:                 c.Section(f),
-		Format:                 openai.AudioResponseFormatVerboseJSON,
-		TimestampGranularities: []openai.TranscriptionTimestampGranularity{openai.TranscriptionTimestampGranularitySegment},
-		Language:               requestLanguage(t.cfg.Language),
-	})
+	resp, err := t.upload(cctx, name, func() io.Reader { return c.Section(f) }, c.Size)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		err = fmt.Errorf("no answer within %s: %w", t.cfg.Timeout, err)
 	}
