@@ -1,0 +1,219 @@
+package audio
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/recap-dev/recap"
+)
+
+// fileServer serves content with Range and If-Range support
+// (http.ServeContent); cut makes the n-th request (1-based) stop after
+// that many body bytes, and ignoreRange answers every request in full.
+type fileServer struct {
+	mu          sync.Mutex
+	content     []byte
+	etag        string
+	cut         map[int]int
+	ignoreRange bool
+	chunked     bool
+	status      int
+	requests    []*http.Request
+	sent        int
+}
+
+func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, r)
+	n := len(s.requests)
+	content, etag, cut := s.content, s.etag, s.cut[n]
+	s.mu.Unlock()
+	if s.status != 0 {
+		http.Error(w, "no", s.status)
+		return
+	}
+	if s.ignoreRange {
+		r.Header.Del("Range")
+	}
+	w.Header().Set("Content-Type", "audio/mpeg")
+	w.Header().Set("ETag", etag)
+	if s.chunked {
+		w.WriteHeader(http.StatusOK)
+		w.Write(content)
+		return
+	}
+	cw := &countingWriter{ResponseWriter: w, limit: cut}
+	http.ServeContent(cw, r, "episode.mp3", time.Time{}, bytes.NewReader(content))
+	s.mu.Lock()
+	s.sent += cw.n
+	s.mu.Unlock()
+}
+
+// countingWriter counts body bytes and, with a limit, stops writing
+// there: the handler returns early and the connection drops mid-body.
+type countingWriter struct {
+	http.ResponseWriter
+	limit, n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.limit > 0 && c.n+len(p) > c.limit {
+		p = p[:c.limit-c.n]
+		m, _ := c.ResponseWriter.Write(p)
+		c.n += m
+		return m, fmt.Errorf("cut")
+	}
+	m, err := c.ResponseWriter.Write(p)
+	c.n += m
+	return m, err
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func startFileServer(t *testing.T, s *fileServer) string {
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/episode.mp3?token=secret"
+}
+
+func TestDownload(t *testing.T) {
+	content := randomBytes(300 << 10)
+	fs := &fileServer{content: content, etag: `"v1"`}
+	dir := t.TempDir()
+	d, err := Download(t.Context(), http.DefaultClient, startFileServer(t, fs), DownloadOptions{TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(d.Path)
+	if !bytes.Equal(got, content) || d.Size != int64(len(content)) || d.ContentType != "audio/mpeg" || d.Resumes != 0 {
+		t.Errorf("downloaded %d bytes (%+v), want the %d served", len(got), d, len(content))
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("Close left %v", left)
+	}
+}
+
+func TestDownloadResumesWithRange(t *testing.T) {
+	content := randomBytes(300 << 10)
+	fs := &fileServer{content: content, etag: `"v1"`, cut: map[int]int{1: 100 << 10, 2: 50 << 10}}
+	d, err := Download(t.Context(), http.DefaultClient, startFileServer(t, fs), DownloadOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, _ := os.ReadFile(d.Path)
+	if !bytes.Equal(got, content) || d.Resumes != 2 || d.Restarts != 0 {
+		t.Fatalf("%d bytes, %d resumes, %d restarts; want the file after 2 resumes", len(got), d.Resumes, d.Restarts)
+	}
+	if len(fs.requests) != 3 || fs.requests[1].Header.Get("Range") != "bytes=102400-" || fs.requests[1].Header.Get("If-Range") != `"v1"` {
+		t.Errorf("second request: Range %q If-Range %q", fs.requests[1].Header.Get("Range"), fs.requests[1].Header.Get("If-Range"))
+	}
+	if fs.sent != len(content) {
+		t.Errorf("server sent %d bytes for a %d-byte file: resuming should send each byte once", fs.sent, len(content))
+	}
+}
+
+func TestDownloadRestartsWhenTheServerCannotResume(t *testing.T) {
+	content := randomBytes(200 << 10)
+	fs := &fileServer{content: content, etag: `"v1"`, cut: map[int]int{1: 64 << 10}, ignoreRange: true}
+	d, err := Download(t.Context(), http.DefaultClient, startFileServer(t, fs), DownloadOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, _ := os.ReadFile(d.Path)
+	if !bytes.Equal(got, content) || d.Restarts != 1 {
+		t.Errorf("%d bytes after %d restarts; want the file after 1", len(got), d.Restarts)
+	}
+}
+
+func TestDownloadRestartsWhenTheFileChanged(t *testing.T) {
+	v1, v2 := randomBytes(200<<10), bytes.Repeat([]byte("v2"), 90<<10)
+	fs := &fileServer{content: v1, etag: `"v1"`, cut: map[int]int{1: 64 << 10}}
+	url := startFileServer(t, fs)
+	// The first transfer breaks off; the file is replaced before the resume.
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Header.Get("Range") != "" {
+			fs.mu.Lock()
+			fs.content, fs.etag = v2, `"v2"`
+			fs.mu.Unlock()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	d, err := Download(t.Context(), hc, url, DownloadOptions{TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	got, _ := os.ReadFile(d.Path)
+	if !bytes.Equal(got, v2) {
+		t.Errorf("got %d bytes, want the new version whole (%d), not a mix", len(got), len(v2))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestDownloadFailures(t *testing.T) {
+	content := randomBytes(100 << 10)
+	for _, tc := range []struct {
+		name     string
+		fs       *fileServer
+		max      int64
+		code     string
+		requests int
+	}{
+		{"over the cap by Content-Length", &fileServer{content: content}, 50 << 10, recap.ETOOLARGE, 1},
+		{"over the cap while streaming", &fileServer{content: content, chunked: true}, 50 << 10, recap.ETOOLARGE, 1},
+		{"not found", &fileServer{status: http.StatusNotFound}, 0, recap.EUNAVAILABLE, 1},
+		{"forbidden", &fileServer{status: http.StatusForbidden}, 0, recap.EUNAVAILABLE, 1},
+		{"server down", &fileServer{status: http.StatusServiceUnavailable}, 0, recap.EINTERNAL, 1},
+		{"always cut", &fileServer{content: content, cut: map[int]int{1: 10, 2: 10, 3: 10}}, 0, recap.EINTERNAL, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := Download(t.Context(), http.DefaultClient, startFileServer(t, tc.fs), DownloadOptions{TempDir: dir, MaxBytes: tc.max, MaxResumes: 2})
+			if recap.ErrorCode(err) != tc.code {
+				t.Errorf("err = %v (code %s), want code %s", err, recap.ErrorCode(err), tc.code)
+			}
+			if err != nil && bytes.Contains([]byte(err.Error()), []byte("secret")) {
+				t.Errorf("error %q shows the URL's query", err)
+			}
+			if len(tc.fs.requests) != tc.requests {
+				t.Errorf("%d requests, want %d", len(tc.fs.requests), tc.requests)
+			}
+			if left, _ := os.ReadDir(dir); len(left) != 0 {
+				t.Errorf("temp files left: %v", left)
+			}
+		})
+	}
+}
+
+func TestContentRange(t *testing.T) {
+	for in, want := range map[string][3]int64{
+		"bytes 100-199/1000": {100, 1000, 1}, "bytes 5-9/*": {5, -1, 1}, "bytes */1000": {0, 0, 0}, "items 1-2/3": {0, 0, 0},
+	} {
+		s, tot, ok := contentRange(in)
+		if s != want[0] || tot != want[1] || ok != (want[2] == 1) {
+			t.Errorf("contentRange(%q) = %d, %d, %v", in, s, tot, ok)
+		}
+	}
+}
