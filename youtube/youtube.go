@@ -39,7 +39,10 @@ type Config struct {
 // Client fetches videos from YouTube. It is safe for concurrent use.
 type Client struct {
 	http *http.Client // the caller's client, on the rewriting transport
-	log  *slog.Logger
+	// media is the same, also letting YouTube's stream servers through,
+	// without a total timeout (audio downloads take their time).
+	media *http.Client
+	log   *slog.Logger
 }
 
 // New returns a Client. A malformed Endpoint gives an EINVALID error.
@@ -58,12 +61,14 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	mc := hc
+	mc.Transport, mc.Timeout = &rewriteTransport{next: next, endpoint: ep, media: true}, 0
 	hc.Transport = &homeCache{next: &rewriteTransport{next: next, endpoint: ep}, now: time.Now}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{http: &hc, log: log}, nil
+	return &Client{http: &hc, media: &mc, log: log}, nil
 }
 
 // parseEndpoint checks an endpoint base URL and strips its trailing slash.

@@ -49,6 +49,7 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("GET "+PathWatch, s.watch)
 	mux.HandleFunc("GET "+PathTimedText, s.timedText)
 	mux.HandleFunc("POST "+PathGetTranscript, s.getTranscript)
+	s.audioRoutes(mux)
 	s.srv = httptest.NewServer(s.count(mux))
 	t.Cleanup(s.srv.Close)
 	return s
