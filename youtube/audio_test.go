@@ -69,7 +69,10 @@ func TestDownloadAudioRefused(t *testing.T) {
 			t.Errorf("left %v", left)
 		}
 	}
-	if !strings.Contains(func() string { _, err := c.DownloadAudio(t.Context(), "needspotokn", audio.DownloadOptions{}); return err.Error() }(), "403") {
+	if !strings.Contains(func() string {
+		_, err := c.DownloadAudio(t.Context(), "needspotokn", audio.DownloadOptions{})
+		return err.Error()
+	}(), "403") {
 		t.Error("the refusal does not give YouTube's status")
 	}
 	// The video's own errors come first.
