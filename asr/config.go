@@ -12,6 +12,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/audio"
+	"github.com/recap-dev/recap/retry"
 )
 
 // Defaults applied to zero Config fields.
@@ -194,7 +195,7 @@ func (c Config) WithDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = retry.Sleep
 	}
 	return c
 }
@@ -241,18 +242,4 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/retry"
 )
 
 // Defaults applied by New to zero Config fields.
@@ -109,7 +110,7 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = retry.Sleep
 	}
 	if c.Limiter == nil {
 		c.Limiter = NewLimiter(c.RPM, c.TPM)
@@ -140,17 +141,3 @@ func (c Config) validate() error {
 // minChapterTokens keeps a budget from being so small that a chapter
 // splits into hundreds of calls.
 const minChapterTokens = 50
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

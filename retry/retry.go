@@ -34,6 +34,22 @@ func Backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// Sleep waits d, or less if ctx ends first (then it returns ctx's
+// error): the wait between attempts.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // Attempt records what the HTTP layer saw of one call, found by the
 // transport of WrapClient through the request's context.
 type Attempt struct {

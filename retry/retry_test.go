@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -74,5 +75,16 @@ func TestStatusOfRedacts(t *testing.T) {
 	}
 	if got := RedactError(errors.New("dial "+key), key).Error(); strings.Contains(got, key) {
 		t.Errorf("RedactError left the key in %q", got)
+	}
+}
+
+func TestSleep(t *testing.T) {
+	if err := Sleep(t.Context(), time.Millisecond); err != nil {
+		t.Errorf("Sleep = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep after cancel = %v, want context.Canceled at once", err)
 	}
 }
