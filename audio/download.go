@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/netguard"
 )
 
 // DownloadOptions says how Download fetches a file.
@@ -56,11 +57,11 @@ func (d *Downloaded) Close() error {
 // Download fetches url with hc to a temporary file. A transfer that
 // breaks off is resumed with a range request (If-Range guards against the
 // file changing meanwhile) where the server allows, and restarted where
-// it does not. The temporary file is removed on every failure. A 4xx
-// answer, or a file over the cap, is a *recap.Error (EUNAVAILABLE,
-// ETOOLARGE). 429 and 5xx, and network faults that outlast the resumes,
-// are plain errors, worth retrying later (not at once: the server is
-// busy or down). hc decides which hosts may be
+// it does not. The temporary file is removed on every failure. Errors
+// follow netguard's rules: a 4xx answer is EINVALID, a file over the cap
+// ETOOLARGE, and 408, 429, 5xx and network faults that outlast the
+// resumes EFETCH, transient (429 and 5xx are not retried here: the
+// server is busy or down). hc decides which hosts may be
 // fetched (the feeds' guarded client, or YouTube's).
 func Download(ctx context.Context, hc *http.Client, url string, opt DownloadOptions) (*Downloaded, error) {
 	if opt.MaxBytes <= 0 {
@@ -131,10 +132,14 @@ func (dl *download) fetch(ctx context.Context) error {
 	}
 	resp, err := dl.hc.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		var re *recap.Error
+		switch {
+		case ctx.Err() != nil:
 			return ctx.Err()
+		case errors.As(err, &re):
+			return err // the client's guard refused it (netguard)
 		}
-		return &brokeOff{fmt.Errorf("audio: download %s: %w", redactURL(dl.url), err)}
+		return &brokeOff{recap.WrapError(recap.EFETCH, err, "audio download %s failed", redactURL(dl.url))}
 	}
 	defer resp.Body.Close()
 
@@ -142,7 +147,7 @@ func (dl *download) fetch(ctx context.Context) error {
 	case resp.StatusCode == http.StatusPartialContent && have > 0:
 		start, total, ok := contentRange(resp.Header.Get("Content-Range"))
 		if !ok || start != have {
-			return dl.restart(&brokeOff{fmt.Errorf("audio: download %s: asked for bytes from %d, got %q", redactURL(dl.url), have, resp.Header.Get("Content-Range"))})
+			return dl.restart(&brokeOff{recap.Errorf(recap.EFETCH, "audio download %s: asked for bytes from %d, got %q", redactURL(dl.url), have, resp.Header.Get("Content-Range"))})
 		}
 		dl.d.Resumes++
 		if total >= 0 {
@@ -163,10 +168,14 @@ func (dl *download) fetch(ctx context.Context) error {
 		dl.d.ContentType = resp.Header.Get("Content-Type")
 	case resp.StatusCode == http.StatusRequestedRangeNotSatisfiable && have > 0 && have == dl.size:
 		return nil // it was all there
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return fmt.Errorf("audio: download %s: HTTP %d", redactURL(dl.url), resp.StatusCode)
 	default:
-		return recap.Errorf(recap.EUNAVAILABLE, "audio download %s failed: HTTP %d %s", redactURL(dl.url), resp.StatusCode, http.StatusText(resp.StatusCode))
+		// netguard's rule gives the code; the message leaves out the
+		// query, where media URLs carry their signatures.
+		code := recap.EFETCH
+		if err := netguard.CheckStatus("audio", resp); err != nil {
+			code = recap.ErrorCode(err)
+		}
+		return recap.Errorf(code, "audio %s answered %s", redactURL(dl.url), resp.Status)
 	}
 	if dl.size > dl.opt.MaxBytes {
 		return dl.tooLarge(dl.size)
@@ -181,9 +190,9 @@ func (dl *download) fetch(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return &brokeOff{fmt.Errorf("audio: download %s broke off after %d bytes: %w", redactURL(dl.url), dl.d.Size, err)}
+		return &brokeOff{recap.WrapError(recap.EFETCH, err, "audio download %s broke off after %d bytes", redactURL(dl.url), dl.d.Size)}
 	case dl.size >= 0 && dl.d.Size < dl.size:
-		return &brokeOff{fmt.Errorf("audio: download %s broke off after %d of %d bytes", redactURL(dl.url), dl.d.Size, dl.size)}
+		return &brokeOff{recap.Errorf(recap.EFETCH, "audio download %s broke off after %d of %d bytes", redactURL(dl.url), dl.d.Size, dl.size)}
 	}
 	return nil
 }

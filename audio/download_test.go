@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/netguard"
 )
 
 // fileServer serves content with Range and If-Range support
@@ -183,10 +184,11 @@ func TestDownloadFailures(t *testing.T) {
 	}{
 		{"over the cap by Content-Length", &fileServer{content: content}, 50 << 10, recap.ETOOLARGE, 1},
 		{"over the cap while streaming", &fileServer{content: content, chunked: true}, 50 << 10, recap.ETOOLARGE, 1},
-		{"not found", &fileServer{status: http.StatusNotFound}, 0, recap.EUNAVAILABLE, 1},
-		{"forbidden", &fileServer{status: http.StatusForbidden}, 0, recap.EUNAVAILABLE, 1},
-		{"server down", &fileServer{status: http.StatusServiceUnavailable}, 0, recap.EINTERNAL, 1},
-		{"always cut", &fileServer{content: content, cut: map[int]int{1: 10, 2: 10, 3: 10}}, 0, recap.EINTERNAL, 3},
+		{"not found", &fileServer{status: http.StatusNotFound}, 0, recap.EINVALID, 1},
+		{"forbidden", &fileServer{status: http.StatusForbidden}, 0, recap.EINVALID, 1},
+		{"server down", &fileServer{status: http.StatusServiceUnavailable}, 0, recap.EFETCH, 1},
+		{"rate-limited", &fileServer{status: http.StatusTooManyRequests}, 0, recap.EFETCH, 1},
+		{"always cut", &fileServer{content: content, cut: map[int]int{1: 10, 2: 10, 3: 10}}, 0, recap.EFETCH, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -215,5 +217,29 @@ func TestContentRange(t *testing.T) {
 		if s != want[0] || tot != want[1] || ok != (want[2] == 1) {
 			t.Errorf("contentRange(%q) = %d, %d, %v", in, s, tot, ok)
 		}
+	}
+}
+
+func TestDownloadThroughTheGuardedClient(t *testing.T) {
+	content := randomBytes(64 << 10)
+	fs := &fileServer{content: content, etag: `"v1"`}
+	url := startFileServer(t, fs)
+	dir := t.TempDir()
+	// The guard refuses a loopback address: at once, never resumed.
+	_, err := Download(t.Context(), netguard.NewClient(netguard.Config{}), url, DownloadOptions{TempDir: dir})
+	if recap.ErrorCode(err) != recap.EINVALID || len(fs.requests) != 0 {
+		t.Errorf("guarded download of a loopback URL: err %v, %d requests; want EINVALID and none", err, len(fs.requests))
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left %v", left)
+	}
+	// Allowed private addresses, it downloads.
+	d, err := Download(t.Context(), netguard.NewClient(netguard.Config{AllowPrivate: true}), url, DownloadOptions{TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if got, _ := os.ReadFile(d.Path); !bytes.Equal(got, content) {
+		t.Errorf("got %d bytes", len(got))
 	}
 }

@@ -47,7 +47,7 @@ func (c *Client) DownloadAudio(ctx context.Context, videoID string, opt audio.Do
 	c.log.Debug("youtube: downloading audio", slog.String("video_id", videoID), slog.Int("itag", f.ItagNo),
 		slog.String("mime", f.MimeType), slog.Int("bitrate", f.Bitrate))
 	d, err := audio.Download(ctx, c.media, url, opt)
-	if code := recap.ErrorCode(err); code == recap.EUNAVAILABLE {
+	if recap.ErrorCode(err) == recap.EINVALID { // a 4xx: 403 when a PO token is wanted
 		return nil, refused(videoID, err)
 	}
 	return d, err

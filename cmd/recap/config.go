@@ -27,6 +27,10 @@ type Config struct {
 	MaxBodyBytes    int64
 	LogLevel        string
 	LogFormat       string
+
+	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
+	// fetched from private addresses (netguard.Config.AllowPrivate).
+	AllowPrivateURLs bool
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -103,6 +107,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			return nil, recap.Errorf(recap.EINVALID, "RECAP_TASK_TIMEOUT=%q: expected a duration such as 30m", s)
 		}
 		c.TaskTimeout = d
+	}
+	if s := strings.TrimSpace(getenv("RECAP_ALLOW_PRIVATE_URLS")); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_ALLOW_PRIVATE_URLS=%q: expected true or false", s)
+		}
+		c.AllowPrivateURLs = b
 	}
 	c.MaxBodyBytes = 1 << 20
 	return c, c.withDefaults()
