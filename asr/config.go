@@ -105,16 +105,20 @@ func maskKey(k string) string {
 	return "set"
 }
 
-// ConfigFromEnv reads the RECAP_ASR_* settings. llmBaseURL and llmAPIKey
+// ConfigFromEnv reads the RECAP_ASR_* settings, and RECAP_LANG: when it is
+// set, that language is asked for; when it is not, the service detects
+// the language (so read the variable, not the CLI's "en" default).
+// llmBaseURL and llmAPIKey
 // are the LLM's resolved settings: the ASR key falls back to the LLM key
 // when both base URLs are the same server. ok is false when speech-to-text
 // is not configured (neither RECAP_ASR_BASE_URL nor RECAP_ASR_API_KEY is
 // set). A malformed value is EINVALID, naming the variable.
 func ConfigFromEnv(getenv func(string) string, llmBaseURL, llmAPIKey string) (cfg Config, ok bool, err error) {
 	cfg = Config{
-		BaseURL: strings.TrimSpace(getenv("RECAP_ASR_BASE_URL")),
-		APIKey:  strings.TrimSpace(getenv("RECAP_ASR_API_KEY")),
-		Model:   strings.TrimSpace(getenv("RECAP_ASR_MODEL")),
+		BaseURL:  strings.TrimSpace(getenv("RECAP_ASR_BASE_URL")),
+		APIKey:   strings.TrimSpace(getenv("RECAP_ASR_API_KEY")),
+		Model:    strings.TrimSpace(getenv("RECAP_ASR_MODEL")),
+		Language: strings.TrimSpace(getenv("RECAP_LANG")),
 	}
 	if cfg.BaseURL == "" && cfg.APIKey == "" {
 		return Config{}, false, nil
@@ -218,7 +222,7 @@ func (c Config) Validate() error {
 	case c.Timeout < 0:
 		return recap.Errorf(recap.EINVALID, "ASR timeout is %s, want a positive duration", c.Timeout)
 	case c.Language != "" && !validLanguage(c.Language):
-		return recap.Errorf(recap.EINVALID, "ASR language %q: expected an ISO 639-1 code such as en", c.Language)
+		return recap.Errorf(recap.EINVALID, "RECAP_LANG=%q: expected a language code such as en", c.Language)
 	}
 	return nil
 }

@@ -39,6 +39,16 @@ func TestConfigFromEnv(t *testing.T) {
 	if cfg.APIKey != "gsk-own" || cfg.Concurrency != 8 || cfg.MaxUploadMB != 100 || cfg.PricePerMinute != 0.000667 || cfg.maxUpload() != 100<<20 {
 		t.Errorf("all set: %v", cfg)
 	}
+	if cfg.Language != "" {
+		t.Errorf("RECAP_LANG unset: language %q, want detection", cfg.Language)
+	}
+	cfg, _, _ = ConfigFromEnv(env(map[string]string{"RECAP_ASR_API_KEY": "k", "RECAP_LANG": "de"}), "", "")
+	if cfg.Language != "de" {
+		t.Errorf("RECAP_LANG=de: language %q", cfg.Language)
+	}
+	if _, _, err := ConfigFromEnv(env(map[string]string{"RECAP_ASR_API_KEY": "k", "RECAP_LANG": "not a language!"}), "", ""); recap.ErrorCode(err) != recap.EINVALID {
+		t.Errorf("RECAP_LANG malformed: %v", err)
+	}
 	if strings.Contains(cfg.String(), "gsk-own") {
 		t.Errorf("String() shows the key: %s", cfg)
 	}
