@@ -71,7 +71,9 @@ func SplitMP3(r io.Reader, maxBytes int64, overlap time.Duration) ([]Chunk, time
 			continue
 		}
 		if f.End()-cur.offset > maxBytes {
-			chunks = append(chunks, cur.close(len(chunks), f.Offset, f.Start))
+			// The chunk ends with its last frame, not with any junk
+			// between that frame and f.
+			chunks = append(chunks, cur.close(len(chunks), recent[len(recent)-1].End(), f.Start))
 			g, err := restart(recent, f, overlapTicks, maxBytes, cur.offset)
 			if err != nil {
 				return nil, 0, err
