@@ -26,13 +26,13 @@ type fileServer struct {
 	ignoreRange bool
 	chunked     bool
 	status      int
-	requests    []*http.Request
+	requests    []http.Header // of each request, in order
 	sent        int
 }
 
 func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	s.requests = append(s.requests, r)
+	s.requests = append(s.requests, r.Header.Clone())
 	n := len(s.requests)
 	content, etag, cut := s.content, s.etag, s.cut[n]
 	s.mu.Unlock()
@@ -50,30 +50,46 @@ func (s *fileServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(content)
 		return
 	}
-	cw := &countingWriter{ResponseWriter: w, limit: cut}
+	cw := &countingWriter{ResponseWriter: w, limit: cut, s: s}
 	http.ServeContent(cw, r, "episode.mp3", time.Time{}, bytes.NewReader(content))
-	s.mu.Lock()
-	s.sent += cw.n
-	s.mu.Unlock()
 }
 
-// countingWriter counts body bytes and, with a limit, stops writing
-// there: the handler returns early and the connection drops mid-body.
+// headers returns the headers of the requests so far.
+func (s *fileServer) headers() []http.Header {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]http.Header(nil), s.requests...)
+}
+
+// sentBytes is how many body bytes the server has sent.
+func (s *fileServer) sentBytes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sent
+}
+
+// countingWriter counts body bytes (before they leave, so that a client
+// that has them sees them counted) and, with a limit, stops writing there:
+// the handler returns early and the connection drops mid-body.
 type countingWriter struct {
 	http.ResponseWriter
 	limit, n int
+	s        *fileServer
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
+	var err error
 	if c.limit > 0 && c.n+len(p) > c.limit {
-		p = p[:c.limit-c.n]
-		m, _ := c.ResponseWriter.Write(p)
-		c.n += m
-		return m, fmt.Errorf("cut")
+		p, err = p[:c.limit-c.n], fmt.Errorf("cut")
 	}
-	m, err := c.ResponseWriter.Write(p)
-	c.n += m
-	return m, err
+	c.n += len(p)
+	c.s.mu.Lock()
+	c.s.sent += len(p)
+	c.s.mu.Unlock()
+	if _, werr := c.ResponseWriter.Write(p); werr != nil {
+		return 0, werr
+	}
+	return len(p), err
 }
 
 func randomBytes(n int) []byte {
@@ -123,11 +139,11 @@ func TestDownloadResumesWithRange(t *testing.T) {
 	if !bytes.Equal(got, content) || d.Resumes != 2 || d.Restarts != 0 {
 		t.Fatalf("%d bytes, %d resumes, %d restarts; want the file after 2 resumes", len(got), d.Resumes, d.Restarts)
 	}
-	if len(fs.requests) != 3 || fs.requests[1].Header.Get("Range") != "bytes=102400-" || fs.requests[1].Header.Get("If-Range") != `"v1"` {
-		t.Errorf("second request: Range %q If-Range %q", fs.requests[1].Header.Get("Range"), fs.requests[1].Header.Get("If-Range"))
+	if h := fs.headers(); len(h) != 3 || h[1].Get("Range") != "bytes=102400-" || h[1].Get("If-Range") != `"v1"` {
+		t.Errorf("requests %v; want 3, the second with Range bytes=102400- and If-Range \"v1\"", h)
 	}
-	if fs.sent != len(content) {
-		t.Errorf("server sent %d bytes for a %d-byte file: resuming should send each byte once", fs.sent, len(content))
+	if sent := fs.sentBytes(); sent != len(content) {
+		t.Errorf("server sent %d bytes for a %d-byte file: resuming should send each byte once", sent, len(content))
 	}
 }
 
@@ -199,8 +215,8 @@ func TestDownloadFailures(t *testing.T) {
 			if err != nil && bytes.Contains([]byte(err.Error()), []byte("secret")) {
 				t.Errorf("error %q shows the URL's query", err)
 			}
-			if len(tc.fs.requests) != tc.requests {
-				t.Errorf("%d requests, want %d", len(tc.fs.requests), tc.requests)
+			if n := len(tc.fs.headers()); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
 			}
 			if left, _ := os.ReadDir(dir); len(left) != 0 {
 				t.Errorf("temp files left: %v", left)
@@ -227,8 +243,8 @@ func TestDownloadThroughTheGuardedClient(t *testing.T) {
 	dir := t.TempDir()
 	// The guard refuses a loopback address: at once, never resumed.
 	_, err := Download(t.Context(), netguard.NewClient(netguard.Config{}), url, DownloadOptions{TempDir: dir})
-	if recap.ErrorCode(err) != recap.EINVALID || len(fs.requests) != 0 {
-		t.Errorf("guarded download of a loopback URL: err %v, %d requests; want EINVALID and none", err, len(fs.requests))
+	if recap.ErrorCode(err) != recap.EINVALID || len(fs.headers()) != 0 {
+		t.Errorf("guarded download of a loopback URL: err %v, %d requests; want EINVALID and none", err, len(fs.headers()))
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("left %v", left)
