@@ -21,6 +21,7 @@ const (
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
 	EASR           = "asr_failed"        // the speech-to-text server failed for good (auth, bad file, gave up)
+	ERATELIMITED   = "rate_limited"      // the model or speech-to-text server kept answering 429 past recap's patience: transient
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
 	ETOOLARGE      = "too_large"         // request body over the limit
 	EINTERNAL      = "internal"          // everything else

@@ -249,13 +249,41 @@ type Usage struct {
 	LLMCalls         int `json:"llm_calls"`
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
+	// CostUSD is what the calls cost in US dollars; nil (JSON null) when
+	// the model's prices are unknown.
+	CostUSD *float64 `json:"cost_usd"`
 }
 
-// Add adds o to u.
+// Add adds o to u. Costs add up while both are known; an unknown cost
+// makes the sum unknown, except that a Usage that spent nothing (no
+// calls, no tokens) counts as free either way.
 func (u *Usage) Add(o Usage) {
+	switch {
+	case o.free():
+	case u.free():
+		u.CostUSD = copyCost(o.CostUSD)
+	case u.CostUSD != nil && o.CostUSD != nil:
+		sum := *u.CostUSD + *o.CostUSD
+		u.CostUSD = &sum
+	default:
+		u.CostUSD = nil
+	}
 	u.LLMCalls += o.LLMCalls
 	u.PromptTokens += o.PromptTokens
 	u.CompletionTokens += o.CompletionTokens
+}
+
+// free reports whether u spent nothing.
+func (u *Usage) free() bool {
+	return u.LLMCalls == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0 && (u.CostUSD == nil || *u.CostUSD == 0)
+}
+
+func copyCost(c *float64) *float64 {
+	if c == nil {
+		return nil
+	}
+	v := *c
+	return &v
 }
 
 // EstimateTokens estimates how many model tokens s takes: about four

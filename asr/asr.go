@@ -213,10 +213,16 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 	return chunkResult{answer: a, uploaded: up}, nil
 }
 
-// transcribe uploads one chunk, retrying transient failures.
+// transcribe uploads one chunk, retrying transient failures. 429s are
+// not attempts: they pause every upload sharing the limiter and are
+// waited out within RateLimitPatience, as the LLM's are.
 func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c audio.Chunk, total int) (storage.ASRChunk, error) {
 	label := fmt.Sprintf("%s (%d of %d)", name, c.Index+1, total)
-	for attempt := 1; ; attempt++ {
+	var (
+		limited int           // 429s answered to this chunk
+		waited  time.Duration // waiting them out, in all
+	)
+	for attempt := 1; ; {
 		at := &retry.Attempt{}
 		resp, err := t.send(ctx, f, name, c, at)
 		if err == nil {
@@ -229,7 +235,28 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 		if errors.As(err, &we) {
 			return storage.ASRChunk{}, fmt.Errorf("asr: %s: %w", label, err)
 		}
-		wait, ferr := t.classify(err, at, attempt)
+		se := retry.StatusOf(err, t.cfg.APIKey)
+		if se != nil && se.Status == http.StatusTooManyRequests && se.Code != "insufficient_quota" {
+			limited++
+			wait, pause := retry.RateLimited(at.RetryAfter, limited)
+			if wait > maxRetryAfter || waited+wait > t.cfg.RateLimitPatience {
+				return storage.ASRChunk{}, recap.WrapError(recap.ERATELIMITED, se,
+					"speech-to-text server is still rate-limiting %s after %d answers of 429 over %s", label, limited, waited.Round(time.Second))
+			}
+			if t.cfg.Limiter != nil {
+				if perr := t.cfg.Limiter.Pause(ctx, pause); perr != nil {
+					t.log.Warn("asr: pause the rate limiter", slog.String("error", perr.Error()))
+				}
+			}
+			waited += wait
+			t.log.Info("asr: upload rate-limited, waiting", slog.String("chunk", label), slog.Int("answers_429", limited),
+				slog.Duration("wait", wait), slog.Duration("pause_all", pause))
+			if err := t.cfg.Sleep(ctx, wait); err != nil {
+				return storage.ASRChunk{}, fmt.Errorf("asr: %s: %w", label, err)
+			}
+			continue
+		}
+		wait, ferr := t.classify(se, err, at, attempt)
 		if wait < 0 {
 			return storage.ASRChunk{}, recap.WrapError(recap.EASR, ferr, "speech-to-text server rejected %s%s", label, hint(ferr))
 		}
@@ -244,6 +271,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 		if err := t.cfg.Sleep(ctx, wait); err != nil {
 			return storage.ASRChunk{}, fmt.Errorf("asr: %s: %w", label, err)
 		}
+		attempt++
 	}
 }
 
@@ -270,9 +298,9 @@ func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio
 }
 
 // classify says how long to wait before the next attempt, or -1 when
-// another attempt cannot help; the error comes back redacted.
-func (t *Transcriber) classify(err error, at *retry.Attempt, attempt int) (time.Duration, error) {
-	se := retry.StatusOf(err, t.cfg.APIKey)
+// another attempt cannot help; the error comes back redacted. se is
+// err's status, nil for errors without one.
+func (t *Transcriber) classify(se *retry.StatusError, err error, at *retry.Attempt, attempt int) (time.Duration, error) {
 	if se == nil {
 		if !at.Sent {
 			return -1, retry.RedactError(err, t.cfg.APIKey) // the client refused the request itself

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,11 +252,14 @@ func TestRetriesHonourRetryAfterThenSucceed(t *testing.T) {
 		t.Fatal(err)
 	}
 	waits := sl.all()
-	if srv.Uploads() != 4 || len(waits) != 3 || waits[0] != 7*time.Second {
+	// The 429's Retry-After, plus up to a quarter so that the calls told
+	// to wait do not all come back at once.
+	if srv.Uploads() != 4 || len(waits) != 3 || waits[0] < 7*time.Second || waits[0] > 7*time.Second+7*time.Second/4 {
 		t.Fatalf("%d uploads, waits %v; want 4 uploads, waiting the 7 s Retry-After first", srv.Uploads(), waits)
 	}
-	if waits[1] < time.Second || waits[1] > 2*time.Second || waits[2] < 2*time.Second || waits[2] > 4*time.Second {
-		t.Errorf("backoff waits %v, want about 2 s then 4 s (jittered)", waits[1:])
+	// The 429 was not an attempt: the 503 is the first, then the 502.
+	if waits[1] < time.Second/2 || waits[1] > time.Second || waits[2] < time.Second || waits[2] > 2*time.Second {
+		t.Errorf("backoff waits %v, want about 1 s then 2 s (jittered)", waits[1:])
 	}
 	if res.Transcript.Text() != scriptText() {
 		t.Errorf("text %q", res.Transcript.Text())
@@ -291,6 +295,38 @@ func TestPermanentErrorsFailFast(t *testing.T) {
 				t.Errorf("%d uploads, %d waits; want one try", srv.Uploads(), len(sl.all()))
 			}
 		})
+	}
+}
+
+// pauses records the limiter's pauses; it never holds anything.
+type pauses struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (p *pauses) Wait(ctx context.Context, seconds int) error { return ctx.Err() }
+func (p *pauses) Pause(ctx context.Context, d time.Duration) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d = append(p.d, d)
+	return nil
+}
+
+func TestRateLimitsPauseEveryoneThenGiveUp(t *testing.T) {
+	srv := asrtest.NewServer(t, asrtest.WithScript(func(asrtest.Upload) *asrtest.Reply { return asrtest.TooManyRequests("10") }))
+	lim := &pauses{}
+	sl := &sleeps{}
+	_, err := newTranscriber(t, srv, asr.Config{Limiter: lim, Sleep: sl.sleep, RateLimitPatience: 35 * time.Second, MaxRetries: 2}).Transcribe(t.Context(), speechMP3)
+	if recap.ErrorCode(err) != recap.ERATELIMITED || recap.Permanent(err) {
+		t.Fatalf("err = %v, want a transient rate_limited", err)
+	}
+	// 429s are not attempts (MaxRetries is 2): they are waited out, 10 s
+	// and a little more each, until the patience of 35 s is spent.
+	if n := srv.Uploads(); n != 3 && n != 4 {
+		t.Errorf("%d uploads, want 3 or 4 within 35 s of 10–12.5 s waits", n)
+	}
+	if len(lim.d) != srv.Uploads()-1 || lim.d[0] != 10*time.Second {
+		t.Errorf("limiter paused %v for %d uploads; want 10 s after each 429 but the last", lim.d, srv.Uploads())
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/audio"
-	"github.com/recap-dev/recap/retry"
+	"github.com/recap-dev/recap/ratelimit"
 )
 
 // Defaults applied to zero Config fields.
@@ -23,6 +23,9 @@ const (
 	DefaultMaxUploadMB = 25
 	DefaultMaxRetries  = 5
 	DefaultTimeout     = 10 * time.Minute
+	// DefaultRateLimitPatience outlasts a provider's one-minute window
+	// several times over, as the LLM's does.
+	DefaultRateLimitPatience = 5 * time.Minute
 	// DefaultPricePerMinute is OpenAI's price for whisper-1, used when the
 	// base URL and model are the defaults and no price is set.
 	DefaultPricePerMinute = 0.006
@@ -48,8 +51,12 @@ type Config struct {
 	// when unknown or free.
 	PricePerMinute float64
 	// MaxRetries is the most attempts one chunk gets, the first included,
-	// for 429, 5xx, timeouts and network faults.
+	// for 5xx, timeouts and network faults. 429s do not count: they have
+	// RateLimitPatience.
 	MaxRetries int
+	// RateLimitPatience is how long one chunk waits out 429 answers in
+	// all before failing with ERATELIMITED (transient).
+	RateLimitPatience time.Duration
 	// Language is an ISO 639-1 code to ask for (RECAP_LANG); "" lets the
 	// service detect it.
 	Language string
@@ -74,11 +81,13 @@ type Config struct {
 }
 
 // Limiter paces uploads: Wait blocks until an upload of about seconds of
-// audio may start. llm.NewLimiter's limiters fit (seconds in place of
-// tokens), so a service's requests-per-minute and audio-seconds-per-hour
-// limits can be kept the same way.
+// audio may start; Pause holds every upload sharing the limiter for d
+// after a 429. ratelimit's Local and Redis limiters implement it (seconds
+// as their token cost), so a service's requests-per-minute and
+// audio-seconds-per-hour limits are kept as the LLM's are.
 type Limiter interface {
 	Wait(ctx context.Context, seconds int) error
+	Pause(ctx context.Context, d time.Duration) error
 }
 
 // String hides the API key from %v and %+v.
@@ -183,6 +192,9 @@ func (c Config) WithDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.RateLimitPatience == 0 {
+		c.RateLimitPatience = DefaultRateLimitPatience
+	}
 	if c.Overlap == 0 {
 		c.Overlap = audio.DefaultOverlap
 	}
@@ -199,7 +211,7 @@ func (c Config) WithDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Sleep == nil {
-		c.Sleep = retry.Sleep
+		c.Sleep = ratelimit.Sleep
 	}
 	return c
 }
@@ -221,6 +233,8 @@ func (c Config) Validate() error {
 		return recap.Errorf(recap.EINVALID, "ASR max retries is %d, want at least 1", c.MaxRetries)
 	case c.Timeout < 0:
 		return recap.Errorf(recap.EINVALID, "ASR timeout is %s, want a positive duration", c.Timeout)
+	case c.RateLimitPatience < 0:
+		return recap.Errorf(recap.EINVALID, "ASR rate-limit patience is %s, want a positive duration", c.RateLimitPatience)
 	case c.Language != "" && !validLanguage(c.Language):
 		return recap.Errorf(recap.EINVALID, "RECAP_LANG=%q: expected a language code such as en", c.Language)
 	}

@@ -64,6 +64,8 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		lastErr error
 		note    string
 		changes int
+		limited int           // 429s answered to this call
+		waited  time.Duration // waiting them out, in all
 	)
 	for attempt := 1; ; {
 		format := responseFormat(s.format.Load())
@@ -81,8 +83,27 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		}
 		var wait time.Duration
 		if err != nil {
-			f := s.classify(err, at, req, attempt)
+			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
+			case rateLimited:
+				// Not an attempt: 429s have a patience of their own.
+				limited++
+				if f.wait > maxRetryAfter || waited+f.wait > s.cfg.RateLimitPatience {
+					return zero, usage, recap.WrapError(recap.ERATELIMITED, f.err,
+						"model server is still rate-limiting the call for %s after %d answers of 429 over %s", label, limited, waited.Round(time.Second))
+				}
+				// The provider's window is full for every call sharing the
+				// limiter, not only this one: hold them all.
+				if perr := s.limiter.Pause(ctx, f.pause); perr != nil {
+					s.log.Warn("llm: pause the rate limiter", slog.String("error", perr.Error()))
+				}
+				waited += f.wait
+				s.log.Info("llm call rate-limited, waiting", slog.String("call", label), slog.Int("answers_429", limited),
+					slog.Duration("wait", f.wait), slog.Duration("pause_all", f.pause))
+				if err := s.cfg.Sleep(ctx, f.wait); err != nil {
+					return zero, usage, fmt.Errorf("%s: %w", label, err)
+				}
+				continue
 			case retryNow:
 				// A different request, not a second try of the same one;
 				// there are only three changes to make (two formats, one
@@ -222,19 +243,22 @@ func (e *waitError) Unwrap() error { return e.err }
 type action int
 
 const (
-	retryLater action = iota // transient: back off and try again
-	retryNow                 // the request changes (format, temperature): try again at once
-	giveUp                   // permanent
+	retryLater  action = iota // transient: back off and try again
+	retryNow                  // the request changes (format, temperature): try again at once
+	giveUp                    // permanent
+	rateLimited               // 429: pause every call, wait, try again within the patience
 )
 
 type failure struct {
 	action action
 	err    error // redacted
 	wait   time.Duration
+	pause  time.Duration // rateLimited: how long every call sharing the limiter holds
 }
 
-// classify decides what a failed call calls for.
-func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
+// classify decides what a failed call calls for; limited counts the 429s
+// the call had before this one.
+func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
 	se := retry.StatusOf(err, s.cfg.APIKey)
 	if se == nil {
 		if !at.Sent {
@@ -264,7 +288,16 @@ func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompl
 			s.log.Warn("model server refuses a temperature, sending none", slog.String("reason", se.Error()))
 		}
 		return failure{action: retryNow, err: se}
-	case !se.Transient():
+	case se.Status == http.StatusTooManyRequests && se.Code == "insufficient_quota":
+		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
+	case se.Status == http.StatusTooManyRequests:
+		f := failure{action: rateLimited, err: se}
+		f.wait, f.pause = retry.RateLimited(at.RetryAfter, limited+1)
+		return f
+	case se.Status == http.StatusRequestTimeout,
+		se.Status == http.StatusConflict, se.Status == http.StatusTooEarly, se.Status >= 500:
+		return failure{action: retryLater, err: se, wait: wait}
+	case se.Status >= 400:
 		return failure{action: giveUp, err: se}
 	}
 	return failure{action: retryLater, err: se, wait: wait}

@@ -20,7 +20,7 @@ import (
 // Metrics is one process's registry and the collectors recap updates.
 type Metrics struct {
 	Registry         *prometheus.Registry
-	TaskDuration     *prometheus.HistogramVec // by outcome: done, retry, failed
+	TaskDuration     *prometheus.HistogramVec // by outcome: done, retry, waiting, failed
 	LLMCalls         prometheus.Counter
 	PromptTokens     prometheus.Counter
 	CompletionTokens prometheus.Counter

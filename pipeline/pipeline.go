@@ -61,3 +61,8 @@ type ChapterCache interface {
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
 }
+
+// Pricer turns a run's token usage into US dollars (llm.Pricing).
+type Pricer interface {
+	Cost(u recap.Usage) float64
+}

@@ -27,6 +27,10 @@ type Pipeline struct {
 	Summarizer Summarizer
 	// Cache keeps finished chapters; nil means none.
 	Cache ChapterCache
+	// Pricer prices the run's LLM usage for the document's cost_usd; nil
+	// means the price is unknown (cost_usd is null, unless the run spent
+	// nothing).
+	Pricer Pricer
 	// Chapters tunes chapter normalization. A zero Budget takes the
 	// summarizer's.
 	Chapters ChapterOptions
@@ -234,6 +238,7 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 		doc.Usage.Add(u)
 	}
 	doc.Usage.Add(ou)
+	doc.Usage.CostUSD = p.cost(doc.Usage)
 	for i, ch := range chapters {
 		doc.Chapters = append(doc.Chapters, recap.ChapterResult{
 			StartSeconds: seconds(ch.Start),
@@ -250,6 +255,21 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 
 // overview writes the overview, or takes it from the cache: the same
 // chapter summaries give the same overview, paid once.
+// cost is what usage cost: 0 when nothing was spent (the extractive
+// summarizer, or every chapter from the cache), nil when the price is
+// unknown.
+func (p *Pipeline) cost(u recap.Usage) *float64 {
+	var c float64
+	switch {
+	case u.LLMCalls == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0:
+	case p.Pricer == nil:
+		return nil
+	default:
+		c = p.Pricer.Cost(u)
+	}
+	return &c
+}
+
 func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (string, recap.Usage, error) {
 	key := OverviewKey(gen, in)
 	if p.Cache != nil {

@@ -69,14 +69,26 @@ func Credits(doc *recap.Document) string {
 	}
 	s += ")"
 	if doc.Usage.LLMCalls > 0 {
-		s += fmt.Sprintf(" · %d LLM calls, %d prompt + %d completion tokens",
-			doc.Usage.LLMCalls, doc.Usage.PromptTokens, doc.Usage.CompletionTokens)
+		s += fmt.Sprintf(" · %d LLM calls, %d prompt + %d completion tokens, %s",
+			doc.Usage.LLMCalls, doc.Usage.PromptTokens, doc.Usage.CompletionTokens, USD(doc.Usage.CostUSD))
 	}
 	s += " · transcript: " + doc.TranscriptSource + ", chapters: " + doc.ChaptersSource
 	if !doc.CreatedAt.IsZero() {
 		s += " · " + doc.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}
 	return s
+}
+
+// USD writes a cost in US dollars to a hundredth of a cent ("$0.0123"),
+// or "cost unknown" for nil.
+func USD(c *float64) string {
+	switch {
+	case c == nil:
+		return "cost unknown"
+	case *c > 0 && *c < 0.00005:
+		return "< $0.0001"
+	}
+	return fmt.Sprintf("$%.4f", *c)
 }
 
 func titleOr(title, id string) string {

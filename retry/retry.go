@@ -21,37 +21,44 @@ import (
 const (
 	baseBackoff = time.Second
 	maxBackoff  = 30 * time.Second
+	// maxRateLimitBackoff caps the backoff between 429s without a
+	// Retry-After: long enough to outlast a provider's one-minute window.
+	maxRateLimitBackoff = time.Minute
 )
 
 // Backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s for
 // attempt 1, 2, 3 …, each drawn from its upper half so that parallel
 // callers spread out.
-func Backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 6 {
-		d = min(maxBackoff, baseBackoff<<(attempt-1))
+func Backoff(attempt int) time.Duration { return jittered(attempt, maxBackoff) }
+
+// RateLimited says how long to wait after the n-th answer of 429 (n ≥ 1)
+// and how long every call sharing the limiter should pause. With a
+// Retry-After everyone holds for what the server asked, and this call
+// comes back a little later, so that the calls it told do not all return
+// at the same instant. Without one: 1s, 2s, 4s … up to a minute,
+// jittered, everyone holding half of it.
+func RateLimited(retryAfter time.Duration, n int) (wait, pause time.Duration) {
+	if retryAfter > 0 {
+		return retryAfter + rand.N(retryAfter/4+1), retryAfter
+	}
+	wait = jittered(n, maxRateLimitBackoff)
+	return wait, wait / 2
+}
+
+// jittered is baseBackoff doubled n-1 times, capped, drawn from its upper
+// half.
+func jittered(n int, limit time.Duration) time.Duration {
+	d := limit
+	if n >= 1 && n < 16 {
+		d = min(limit, baseBackoff<<(n-1))
 	}
 	return d/2 + rand.N(d/2+1)
 }
 
-// Sleep waits d, or less if ctx ends first (then it returns ctx's
-// error): the wait between attempts.
-func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Attempt records what the HTTP layer saw of one call, found by the
-// transport of WrapClient through the request's context.
+// transport of WrapClient through the request's context: go-openai's
+// errors carry no headers, so the transport copies Retry-After (or, on a
+// 429 without it, the reset time of an exhausted x-ratelimit limit) here.
 type Attempt struct {
 	Sent       bool // the request reached the transport (not refused by the client)
 	Status     int
@@ -81,6 +88,9 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil && a != nil {
 		a.Status = resp.StatusCode
 		a.RetryAfter = After(resp.Header, t.now())
+		if a.RetryAfter == 0 && resp.StatusCode == http.StatusTooManyRequests {
+			a.RetryAfter = exhaustedReset(resp.Header)
+		}
 	}
 	return resp, err
 }
@@ -121,6 +131,22 @@ func After(h http.Header, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// exhaustedReset reads OpenAI's x-ratelimit headers on a 429 without
+// Retry-After: when the requests or tokens remaining are 0, the time until
+// that limit resets ("1s", "6m0s", "250ms"); the later of the two.
+func exhaustedReset(h http.Header) time.Duration {
+	var d time.Duration
+	for _, kind := range []string{"requests", "tokens"} {
+		if strings.TrimSpace(h.Get("x-ratelimit-remaining-"+kind)) != "0" {
+			continue
+		}
+		if r, err := time.ParseDuration(strings.TrimSpace(h.Get("x-ratelimit-reset-" + kind))); err == nil && r > d {
+			d = r
+		}
+	}
+	return d
 }
 
 // StatusError is an HTTP error answer, short and free of the API key.

@@ -1,7 +1,6 @@
 package retry
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -78,13 +77,29 @@ func TestStatusOfRedacts(t *testing.T) {
 	}
 }
 
-func TestSleep(t *testing.T) {
-	if err := Sleep(t.Context(), time.Millisecond); err != nil {
-		t.Errorf("Sleep = %v", err)
+func TestRateLimited(t *testing.T) {
+	for range 50 {
+		wait, pause := RateLimited(8*time.Second, 3)
+		if pause != 8*time.Second || wait < 8*time.Second || wait > 10*time.Second {
+			t.Fatalf("RateLimited(8s) = wait %s, pause %s; want pause 8s, wait 8–10s", wait, pause)
+		}
+		wait, pause = RateLimited(0, 7)
+		if wait < 30*time.Second || wait > time.Minute || pause != wait/2 {
+			t.Fatalf("RateLimited(0, 7) = wait %s, pause %s; want 30s–1m, half of it", wait, pause)
+		}
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Errorf("Sleep after cancel = %v, want context.Canceled at once", err)
+}
+
+func TestExhaustedReset(t *testing.T) {
+	h := http.Header{
+		"X-Ratelimit-Remaining-Requests": {"0"}, "X-Ratelimit-Reset-Requests": {"1.5s"},
+		"X-Ratelimit-Remaining-Tokens": {"0"}, "X-Ratelimit-Reset-Tokens": {"6m0s"},
+	}
+	if got := exhaustedReset(h); got != 6*time.Minute {
+		t.Errorf("exhaustedReset = %s, want the later reset, 6m", got)
+	}
+	h.Set("X-Ratelimit-Remaining-Tokens", "120")
+	if got := exhaustedReset(h); got != 1500*time.Millisecond {
+		t.Errorf("exhaustedReset = %s, want 1.5s", got)
 	}
 }

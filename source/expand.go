@@ -17,6 +17,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/bundle"
 	"github.com/recap-dev/recap/feed"
+	"github.com/recap-dev/recap/pipeline"
 )
 
 // maxLocalBytes caps a local source file (a list, a feed, a flat
@@ -96,12 +97,12 @@ func (r *Resolver) expand(ctx context.Context, st *state, src, dir string, opt O
 			return nil, recap.WrapError(recap.EINVALID, err, "cannot read %s: %v", s, err)
 		}
 	}
-	ref, isYT, err := classifyYouTube(s)
+	link, isYT, err := classifyYouTube(s)
 	switch {
 	case isYT && err != nil:
 		return nil, err
 	case isYT:
-		return r.expandYouTube(ctx, src, ref, opt)
+		return r.expandYouTube(ctx, src, link, opt)
 	case isHTTPURL(s):
 		return r.expandFeedURL(ctx, src, s, opt)
 	}
@@ -122,14 +123,15 @@ func looksLikePath(s string) bool {
 		filepath.Ext(s) != "" && !strings.Contains(s, "://")
 }
 
-func (r *Resolver) expandYouTube(ctx context.Context, src string, ref youtubeRef, opt Options) (*Expansion, error) {
-	if ref.kind == SourceVideo {
+func (r *Resolver) expandYouTube(ctx context.Context, src string, link pipeline.YouTubeLink, opt Options) (*Expansion, error) {
+	if link.Kind == pipeline.LinkVideo {
 		return &Expansion{Source: src, Kind: SourceVideo, Items: []Item{{
-			ID: ref.id, Kind: KindYouTube, VideoID: ref.id, From: src,
+			ID: link.VideoID, Kind: KindYouTube, VideoID: link.VideoID, From: src,
 		}}}, nil
 	}
+	kind := string(link.Kind) // SourcePlaylist or SourceChannel
 	if r.YouTube == nil {
-		return nil, recap.Errorf(recap.EINVALID, "%s is a YouTube %s, and listing YouTube %ss is not available here", src, ref.kind, ref.kind)
+		return nil, recap.Errorf(recap.EINVALID, "%s is a YouTube %s, and listing YouTube %ss is not available here", src, kind, kind)
 	}
 	limit := opt.Limit
 	if !opt.Since.IsZero() {
@@ -139,15 +141,15 @@ func (r *Resolver) expandYouTube(ctx context.Context, src string, ref youtubeRef
 		l   *Listing
 		err error
 	)
-	if ref.kind == SourcePlaylist {
-		l, err = r.YouTube.Playlist(ctx, ref.id, limit)
+	if link.Kind == pipeline.LinkPlaylist {
+		l, err = r.YouTube.Playlist(ctx, link.PlaylistID, limit)
 	} else {
-		l, err = r.YouTube.Channel(ctx, ref.url, limit, opt.Shorts)
+		l, err = r.YouTube.Channel(ctx, link.Channel, link.Tab, limit, opt.Shorts)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list YouTube %s %s: %w", ref.kind, src, err)
+		return nil, fmt.Errorf("list YouTube %s %s: %w", kind, src, err)
 	}
-	exp := &Expansion{Source: src, Kind: ref.kind, Title: l.Title}
+	exp := &Expansion{Source: src, Kind: kind, Title: l.Title}
 	for _, v := range l.Videos {
 		exp.Items = append(exp.Items, Item{
 			ID: v.ID, Kind: KindYouTube, VideoID: v.ID, Title: v.Title,
@@ -277,14 +279,14 @@ func flatPlaylist(src string, data []byte, opt Options) (*Expansion, error) {
 	exp := &Expansion{Source: src, Kind: SourceFlatPlaylist, Title: p.Title}
 	for _, e := range p.Entries {
 		id := e.ID
-		if ref, ok, err := classifyYouTube(e.URL); ok && err == nil && ref.kind == SourceVideo {
-			id = ref.id
+		if link, ok, err := classifyYouTube(e.URL); ok && err == nil && link.Kind == pipeline.LinkVideo {
+			id = link.VideoID
 		}
 		it := Item{ID: id, Kind: KindYouTube, VideoID: id, Title: e.Title, DurationSeconds: e.Duration, Skip: e.Unavailable, From: src}
 		if t, err := time.Parse(time.DateOnly, e.PublishedAt); err == nil {
 			it.Published = t
 		}
-		if ref, ok, err := classifyYouTube(id); !ok || err != nil || ref.kind != SourceVideo {
+		if link, ok, err := classifyYouTube(id); !ok || err != nil || link.Kind != pipeline.LinkVideo {
 			if e.IEKey != "" && !strings.EqualFold(e.IEKey, "Youtube") {
 				it.Skip = fmt.Sprintf("not a YouTube video (%s): only YouTube entries of a flat playlist are summarized", e.IEKey)
 			} else {

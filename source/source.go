@@ -97,10 +97,10 @@ type YouTubeLister interface {
 	// Playlist lists a playlist's videos in playlist order; limit 0 = all.
 	Playlist(ctx context.Context, playlistID string, limit int) (*Listing, error)
 	// Channel lists a channel's long-form uploads (and its Shorts when
-	// shorts is set), newest first; limit 0 = all. channelURL is a
-	// youtube.com /@handle, /channel/UC…, /c/name or /user/name URL,
-	// possibly with a tab (/videos, /streams, /podcasts).
-	Channel(ctx context.Context, channelURL string, limit int, shorts bool) (*Listing, error)
+	// shorts is set), newest first; limit 0 = all. channel and tab are
+	// those of pipeline.YouTubeLink: "UC…", "@handle", "c/name" or
+	// "user/name", and "videos", "streams", "podcasts" or "shorts".
+	Channel(ctx context.Context, channel, tab string, limit int, shorts bool) (*Listing, error)
 }
 
 // Listing is a playlist or channel as a YouTubeLister returns it.

@@ -44,9 +44,9 @@ func (f *fakeYouTube) Playlist(ctx context.Context, id string, limit int) (*List
 	return l, nil
 }
 
-func (f *fakeYouTube) Channel(ctx context.Context, u string, limit int, shorts bool) (*Listing, error) {
+func (f *fakeYouTube) Channel(ctx context.Context, channel, tab string, limit int, shorts bool) (*Listing, error) {
 	f.mu.Lock()
-	f.calls = append(f.calls, fmt.Sprintf("channel %s limit %d shorts %v", u, limit, shorts))
+	f.calls = append(f.calls, fmt.Sprintf("channel %s tab %s limit %d shorts %v", channel, tab, limit, shorts))
 	f.mu.Unlock()
 	return &Listing{Title: "Crab Facts", Videos: []ListedVideo{
 		{ID: "eeeeeeeeee5", Title: "Newest", Published: day(2024, 6, 1)},
@@ -183,11 +183,11 @@ func TestYouTubeSources(t *testing.T) {
 	}
 
 	for src, want := range map[string]string{
-		"https://www.youtube.com/@crabfacts":                     "https://www.youtube.com/@crabfacts",
-		"youtube.com/@crabfacts/streams?view=0":                  "https://www.youtube.com/@crabfacts/streams",
-		"https://m.youtube.com/channel/UCabcdefghijklmnopqrstuv": "https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv",
-		"https://www.youtube.com/c/CrabFacts/videos":             "https://www.youtube.com/c/CrabFacts/videos",
-		"https://www.youtube.com/user/crabfacts/podcasts":        "https://www.youtube.com/user/crabfacts/podcasts",
+		"https://www.youtube.com/@crabfacts":                     "@crabfacts tab videos",
+		"youtube.com/@crabfacts/streams?view=0":                  "@crabfacts tab streams",
+		"https://m.youtube.com/channel/UCabcdefghijklmnopqrstuv": "UCabcdefghijklmnopqrstuv tab videos",
+		"https://www.youtube.com/c/CrabFacts/videos":             "c/CrabFacts tab videos",
+		"https://www.youtube.com/user/crabfacts/podcasts":        "user/crabfacts tab podcasts",
 	} {
 		exp := expand(t, s.r, src, Options{Limit: 1, Shorts: true})
 		calls := s.yt.log()
@@ -197,7 +197,7 @@ func TestYouTubeSources(t *testing.T) {
 	}
 
 	_, err := s.r.Expand(context.Background(), "https://www.youtube.com/feed/trending", Options{})
-	wantInvalid(t, err, "names no video")
+	wantInvalid(t, err, "names none of them")
 	_, err = (&Resolver{}).Expand(context.Background(), "https://www.youtube.com/@crabfacts", Options{})
 	wantInvalid(t, err, "listing YouTube channels is not available")
 	// The lister's own errors come through with their code.

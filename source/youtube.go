@@ -1,87 +1,34 @@
 package source
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/youtube"
 )
 
-// youtubeRef is a YouTube URL or id, classified.
-type youtubeRef struct {
-	kind string // SourceVideo, SourcePlaylist or SourceChannel
-	id   string // the video or playlist id
-	url  string // the channel URL, normalized
-}
-
+// youtubeHosts are the hosts whose URLs are YouTube's: a URL on one of
+// them that names nothing recap can list is an error, not a feed.
 var youtubeHosts = map[string]bool{
 	"youtube.com": true, "www.youtube.com": true, "m.youtube.com": true, "music.youtube.com": true,
 	"youtu.be": true, "www.youtu.be": true, "youtube-nocookie.com": true, "www.youtube-nocookie.com": true,
 }
 
-// channelTabs are the channel tabs that list videos.
-var channelTabs = map[string]bool{"videos": true, "streams": true, "podcasts": true, "shorts": true, "featured": true}
-
-// classifyYouTube says what a YouTube URL or bare video id names. ok is
-// false for anything that is not YouTube's; a YouTube URL that names
-// nothing recap can list gives the parser's error.
-//
-// The lead may replace this with the pipeline's URL classifier once it
-// knows playlists and channels; the rules are the same.
-func classifyYouTube(s string) (youtubeRef, bool, error) {
-	if id, err := pipeline.ParseVideoID(s); err == nil {
-		if u, ok := looseURL(s); ok {
-			// A watch URL given with a list is the playlist (as `recap
-			// batch` takes it), unless the list is a Mix ("RD…"), which
-			// YouTube makes up endlessly around the video.
-			if list := u.Query().Get("list"); validList(list) && !strings.HasPrefix(list, "RD") {
-				return youtubeRef{kind: SourcePlaylist, id: list}, true, nil
-			}
-		}
-		return youtubeRef{kind: SourceVideo, id: id}, true, nil
+// classifyYouTube says what a YouTube URL or id names, through the one
+// classifier of YouTube links (pipeline.ParseYouTubeURL). ok is false for
+// anything that is not YouTube's; a YouTube URL that names nothing recap
+// can list gives the parser's error.
+func classifyYouTube(s string) (link pipeline.YouTubeLink, ok bool, err error) {
+	link, err = pipeline.ParseYouTubeURL(s)
+	if err == nil {
+		return link, true, nil
 	}
-	u, ok := looseURL(s)
-	if !ok || !youtubeHosts[strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")] {
-		return youtubeRef{}, false, nil
+	if u, isURL := looseURL(s); isURL && youtubeHosts[strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")] {
+		return pipeline.YouTubeLink{}, true, err
 	}
-	parts := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
-	if len(parts) > 0 {
-		first := parts[0]
-		switch {
-		case strings.EqualFold(first, "playlist") || strings.EqualFold(first, "watch"):
-			if list := u.Query().Get("list"); validList(list) {
-				return youtubeRef{kind: SourcePlaylist, id: list}, true, nil
-			}
-		case strings.HasPrefix(first, "@") && len(first) > 1:
-			return youtubeRef{kind: SourceChannel, url: channelURL(parts[:1], parts[1:])}, true, nil
-		case (first == "channel" || first == "c" || first == "user") && len(parts) > 1:
-			return youtubeRef{kind: SourceChannel, url: channelURL(parts[:2], parts[2:])}, true, nil
-		}
-	}
-	_, err := pipeline.ParseVideoID(s)
-	return youtubeRef{}, true, err
-}
-
-// channelURL is https://www.youtube.com/<base>[/<tab>].
-func channelURL(base, rest []string) string {
-	u := "https://www.youtube.com/" + strings.Join(base, "/")
-	if len(rest) > 0 && channelTabs[strings.ToLower(rest[0])] {
-		u += "/" + strings.ToLower(rest[0])
-	}
-	return u
-}
-
-// validList reports whether s looks like a playlist id.
-func validList(s string) bool {
-	if len(s) < 2 || len(s) > 64 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return pipeline.YouTubeLink{}, false, nil
 }
 
 // looseURL parses s as a URL, adding https:// when it has no scheme but
@@ -99,4 +46,52 @@ func looseURL(s string) (*url.URL, bool) {
 		return nil, false
 	}
 	return u, true
+}
+
+// YouTube lists playlists and channels through a *youtube.Client.
+type YouTube struct{ Client *youtube.Client }
+
+var _ YouTubeLister = YouTube{}
+
+// Playlist implements YouTubeLister.
+func (y YouTube) Playlist(ctx context.Context, playlistID string, limit int) (*Listing, error) {
+	l, err := y.Client.Playlist(ctx, playlistID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return listing(l), nil
+}
+
+// Channel implements YouTubeLister.
+func (y YouTube) Channel(ctx context.Context, channel, tab string, limit int, shorts bool) (*Listing, error) {
+	l, err := y.Client.Channel(ctx, channel, limit, youtube.ChannelOptions{Tab: tab, Shorts: shorts})
+	if err != nil {
+		return nil, err
+	}
+	return listing(l), nil
+}
+
+func listing(l *youtube.List) *Listing {
+	out := &Listing{Title: l.Title, Videos: make([]ListedVideo, 0, len(l.Entries))}
+	for _, e := range l.Entries {
+		out.Videos = append(out.Videos, ListedVideo{
+			ID: e.VideoID, Title: e.Title, Duration: e.Duration, Published: e.PublishedAt, Skip: skipText(e.Skip),
+		})
+	}
+	return out
+}
+
+// skipText words a listing's skip reason for people ("private video").
+func skipText(skip string) string {
+	switch skip {
+	case "":
+		return ""
+	case youtube.SkipMembersOnly:
+		return "members-only video"
+	case youtube.SkipUpcoming:
+		return "upcoming: not streamed yet"
+	case youtube.SkipLive:
+		return "live now: no full transcript yet"
+	}
+	return skip + " video"
 }

@@ -12,8 +12,15 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/storage"
 )
+
+// Waiting reports whether err means the job must wait rather than fail:
+// YouTube pushed back (a 429 or a bot check). The job goes back to
+// queued with the reason visible, comes back when the pause shared by
+// every worker ends, and the wait does not count as an attempt.
+func Waiting(err error) bool { return recap.ErrorCode(err) == recap.EBLOCKED }
 
 // SummarizeVideoHandler runs the pipeline for one job. It is safe to run
 // twice for the same job: a finished job is left alone, and finished
@@ -67,17 +74,27 @@ func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome 
 
 	code, msg := recap.ErrorCode(err), err.Error()
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, ok := asynq.GetMaxRetry(ctx)
+	if !ok { // called outside asynq (tests, tools)
+		maxRetry = DefaultMaxRetry
+	}
+	// asynq gives up on a task at its last retry whatever the error, so
+	// a job that already used every attempt fails below even if blocked.
+	if Waiting(err) && retried < maxRetry {
+		until, _ := ratelimit.PausedUntil(err)
+		log.Info("job waits: YouTube pushed back", slog.String("code", code), slog.String("error", msg), slog.Time("until", until))
+		if rerr := h.Store.RetryJob(bg, job.ID, code, msg); rerr != nil {
+			log.Error("record retry", slog.Any("error", rerr))
+		}
+		return "waiting", err
+	}
 	if recap.Permanent(err) {
 		log.Warn("job failed", slog.String("code", code), slog.String("error", msg))
 		if ferr := h.Store.FailJob(bg, job.ID, code, msg); ferr != nil {
 			return "failed", fmt.Errorf("%v (and recording it failed: %v)", err, ferr)
 		}
 		return "failed", fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
-	retried, _ := asynq.GetRetryCount(ctx)
-	maxRetry, ok := asynq.GetMaxRetry(ctx)
-	if !ok { // called outside asynq (tests, tools)
-		maxRetry = DefaultMaxRetry
 	}
 	if retried >= maxRetry {
 		msg = fmt.Sprintf("gave up after %d attempts: %s", retried+1, msg)

@@ -383,38 +383,3 @@ func TestRetryDelayGrowsAndIsBounded(t *testing.T) {
 		prev = base
 	}
 }
-
-// The shared limiter lets rpm requests through a minute, then makes the
-// next one wait.
-func TestRedisLimiter(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	defer rdb.Close()
-	a := NewRedisLimiter(rdb, "acct", 3, 0)
-	b := NewRedisLimiter(rdb, "acct", 3, 0) // another worker, same account
-	ctx := context.Background()
-	for _, l := range []*RedisLimiter{a, b, a} {
-		if err := l.Wait(ctx, 100); err != nil {
-			t.Fatal(err)
-		}
-	}
-	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel()
-	if err := b.Wait(short, 100); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("4th request in a minute: err = %v, want to wait past the deadline", err)
-	}
-	other := NewRedisLimiter(rdb, "other-acct", 3, 0)
-	if err := other.Wait(ctx, 100); err != nil {
-		t.Fatalf("another account is limited separately: %v", err)
-	}
-
-	tpm := NewRedisLimiter(rdb, "tokens", 0, 1000)
-	if err := tpm.Wait(ctx, 5000); err != nil { // larger than the budget: takes all of it
-		t.Fatal(err)
-	}
-	short2, cancel2 := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel2()
-	if err := tpm.Wait(short2, 10); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("after the minute's tokens are spent: err = %v, want to wait", err)
-	}
-}

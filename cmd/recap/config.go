@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/youtube"
 )
 
 // Config is recap's configuration, read from RECAP_* variables (see the
@@ -22,11 +24,13 @@ type Config struct {
 	Lang        string
 	// YouTubeEndpoint replaces https://www.youtube.com in every request.
 	YouTubeEndpoint string
-	Workers         int
-	TaskTimeout     time.Duration
-	MaxBodyBytes    int64
-	LogLevel        string
-	LogFormat       string
+	// YouTubeRPM paces YouTube requests (0 = no pace; pauses still apply).
+	YouTubeRPM   int
+	Workers      int
+	TaskTimeout  time.Duration
+	MaxBodyBytes int64
+	LogLevel     string
+	LogFormat    string
 
 	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
 	// fetched from private addresses (netguard.Config.AllowPrivate).
@@ -43,6 +47,9 @@ type LLMConfig struct {
 	TPM           int
 	ChapterTokens int
 	MaxRetries    int
+	// PriceInput and PriceOutput are USD per million tokens; nil takes
+	// the built-in price of the model, if any.
+	PriceInput, PriceOutput *float64
 }
 
 const (
@@ -87,6 +94,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, 8000},
 		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, 5},
 		{"RECAP_WORKERS", &c.Workers, 4},
+		{"RECAP_YOUTUBE_RPM", &c.YouTubeRPM, youtube.DefaultRPM},
 	}
 	for _, v := range ints {
 		s := strings.TrimSpace(getenv(v.name))
@@ -99,6 +107,20 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a whole number ≥ 0", v.name, s)
 		}
 		*v.dst = n
+	}
+	for _, v := range []struct {
+		name string
+		dst  **float64
+	}{{"RECAP_LLM_PRICE_INPUT", &c.LLM.PriceInput}, {"RECAP_LLM_PRICE_OUTPUT", &c.LLM.PriceOutput}} {
+		s := strings.TrimSpace(getenv(v.name))
+		if s == "" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected US dollars per million tokens, such as 0.40", v.name, s)
+		}
+		*v.dst = &f
 	}
 	c.TaskTimeout = 30 * time.Minute
 	if s := strings.TrimSpace(getenv("RECAP_TASK_TIMEOUT")); s != "" {

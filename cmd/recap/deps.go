@@ -14,6 +14,7 @@ import (
 	"github.com/recap-dev/recap/extractive"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/postgres"
 	"github.com/recap-dev/recap/storage/sqlite"
@@ -36,14 +37,21 @@ type depsOptions struct {
 	// limiter, when set, replaces the LLM's local rate limiter (the
 	// worker shares one through Redis).
 	limiter llm.Limiter
+	// youtubeLimiter, when set, replaces the local YouTube limiter.
+	youtubeLimiter youtube.Limiter
 }
 
 func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, opt depsOptions) (*deps, error) {
 	d := &deps{cfg: cfg, logger: logger}
+	ytLimiter := opt.youtubeLimiter
+	if ytLimiter == nil {
+		ytLimiter = ratelimit.NewLocal(youtube.Limits(cfg.YouTubeRPM))
+	}
 	yt, err := youtube.New(youtube.Config{
 		HTTPClient: newHTTPClient(30 * time.Second),
 		Endpoint:   cfg.YouTubeEndpoint,
 		Logger:     logger,
+		Limiter:    ytLimiter,
 	})
 	if err != nil {
 		return nil, err
@@ -71,6 +79,9 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 	}
 	if d.store != nil {
 		p.Cache = d.store
+	}
+	if pr, ok := llm.PricingFor(d.cfg.LLM.Model, d.cfg.LLM.PriceInput, d.cfg.LLM.PriceOutput); ok {
+		p.Pricer = pr
 	}
 	return p
 }

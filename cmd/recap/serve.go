@@ -17,7 +17,9 @@ import (
 	"github.com/recap-dev/recap/api"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/worker"
+	"github.com/recap-dev/recap/youtube"
 )
 
 // requeueInterval is how often the store's unfinished jobs are checked
@@ -150,11 +152,11 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	}
 	svc.rdb = redisOpt.MakeRedisClient().(redis.UniversalClient)
 
-	var limiter llm.Limiter
-	if cfg.LLM.RPM > 0 || cfg.LLM.TPM > 0 {
-		limiter = worker.NewRedisLimiter(svc.rdb, cfg.LLM.BaseURL+"|"+cfg.LLM.Model, cfg.LLM.RPM, cfg.LLM.TPM)
-	}
-	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter}); err != nil {
+	// Every process on this Redis shares the LLM account's pace and its
+	// pauses (a 429 holds them all), named by server and model.
+	limiter := ratelimit.NewRedis(svc.rdb, "llm "+redactURL(cfg.LLM.BaseURL)+" "+cfg.LLM.Model, llm.Limits(cfg.LLM.RPM, cfg.LLM.TPM))
+	ytLimiter := ratelimit.NewRedis(svc.rdb, "youtube", youtube.Limits(cfg.YouTubeRPM))
+	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter, youtubeLimiter: ytLimiter}); err != nil {
 		return nil, err
 	}
 	svc.metrics = metrics.New(svc.deps.store, logger)

@@ -118,6 +118,9 @@ func TestSummarizeErrors(t *testing.T) {
 		{"bad format", nil, []string{"summarize", "--format", "pdf", "synthVideo3"}, 2, "md, json or html"},
 		{"bad flag", nil, []string{"summarize", "--colour", "synthVideo3"}, 2, "colour"},
 		{"bad config", map[string]string{"RECAP_SUMMARIZER": "gpt"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_SUMMARIZER"},
+		{"bad price", map[string]string{"RECAP_LLM_PRICE_OUTPUT": "$1.60"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_LLM_PRICE_OUTPUT"},
+		{"negative price", map[string]string{"RECAP_LLM_PRICE_INPUT": "-1"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_LLM_PRICE_INPUT"},
+		{"bad youtube rpm", map[string]string{"RECAP_YOUTUBE_RPM": "fast"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_YOUTUBE_RPM"},
 		{"unknown command", nil, []string{"summarise"}, 2, "unknown command"},
 		{"private", nil, []string{"summarize", "privateVid1"}, 1, "private"},
 		{"no captions", nil, []string{"summarize", "noCaptions1"}, 1, "captions"},
@@ -178,5 +181,40 @@ func TestUsage(t *testing.T) {
 	}
 	if _, errOut, code := f.run(t, "--help"); code != 0 || !strings.Contains(errOut, "recap serve") {
 		t.Fatalf("--help: exit %d %q", code, errOut)
+	}
+}
+
+// usage.cost_usd prices the tokens at RECAP_LLM_PRICE_INPUT/OUTPUT (or the
+// built-in price of the model); it is null for a model without a price.
+func TestSummarizeCost(t *testing.T) {
+	f := newFakes(t)
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthCost01", 20*time.Minute, 3, 7))
+	out, errOut, code := f.run(t, "summarize", "--format", "json", "--no-cache", "synthCost01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if doc := decodeDoc(t, out); doc.Usage.CostUSD != nil || !strings.Contains(out, `"cost_usd": null`) {
+		t.Errorf("fake-model has no price, cost_usd = %v", doc.Usage.CostUSD)
+	}
+
+	g := f.without()
+	g.env["RECAP_LLM_PRICE_INPUT"], g.env["RECAP_LLM_PRICE_OUTPUT"] = "2", "10"
+	before := [2]int{f.llm.PromptTokens(), f.llm.CompletionTokens()}
+	out, errOut, code = g.run(t, "summarize", "--format", "json", "--no-cache", "synthCost01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := decodeDoc(t, out)
+	want := (float64(f.llm.PromptTokens()-before[0])*2 + float64(f.llm.CompletionTokens()-before[1])*10) / 1e6
+	if doc.Usage.CostUSD == nil || *doc.Usage.CostUSD < want-1e-6 || *doc.Usage.CostUSD > want+1e-6 || want == 0 {
+		t.Errorf("cost_usd = %v, want %.6f", doc.Usage.CostUSD, want)
+	}
+	md, _, _ := g.run(t, "summarize", "--format", "md", "synthCost01") // from the cache: nothing paid
+	if !strings.Contains(md, "Summarized by recap") || strings.Contains(md, "cost unknown") {
+		t.Errorf("markdown credits: %q", lastLine(md))
+	}
+	md, _, _ = g.run(t, "summarize", "--format", "md", "--no-cache", "synthCost01")
+	if !strings.Contains(md, fmt.Sprintf("$%.4f", want)) {
+		t.Errorf("markdown lacks the cost $%.4f: %q", want, lastLine(md))
 	}
 }

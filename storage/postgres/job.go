@@ -287,7 +287,10 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 		if err != nil {
 			return err
 		}
-		return insertDocument(ctx, tx, j, doc, now)
+		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: finish job: %w", err)

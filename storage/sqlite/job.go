@@ -308,7 +308,10 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 		if err != nil {
 			return err
 		}
-		return insertDocument(ctx, tx, j, doc, now)
+		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: finish job: %w", err)

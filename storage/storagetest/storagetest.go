@@ -133,6 +133,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ASRChunks", testASRChunks},
 		{"Ping", testPing},
 	}
+	tests = append(tests, searchTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
