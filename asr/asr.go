@@ -35,8 +35,10 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/audio"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/retry"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // ChunkStore keeps what the service answered for each chunk.
@@ -54,10 +56,11 @@ const maxRetryAfter = 5 * time.Minute
 // concurrent use; uploads in flight across all calls stay within
 // Config.Concurrency.
 type Transcriber struct {
-	cfg  Config
-	http *http.Client // the caller's, recording attempts (retry.WrapClient)
-	sem  chan struct{}
-	log  *slog.Logger
+	cfg     Config
+	http    *http.Client // the caller's, recording attempts (retry.WrapClient)
+	secrets *redact.Secrets
+	sem     chan struct{}
+	log     *slog.Logger
 }
 
 // New checks cfg, applies defaults and returns a Transcriber. It makes no
@@ -68,10 +71,11 @@ func New(cfg Config) (*Transcriber, error) {
 		return nil, err
 	}
 	return &Transcriber{
-		cfg:  cfg,
-		http: retry.WrapClient(cfg.HTTPClient),
-		sem:  make(chan struct{}, cfg.Concurrency),
-		log:  cfg.Logger.With(slog.String("component", "asr"), slog.String("model", cfg.Model)),
+		cfg:     cfg,
+		http:    retry.WrapClient(cfg.HTTPClient, maxAnswer),
+		secrets: redact.New(cfg.APIKey),
+		sem:     make(chan struct{}, cfg.Concurrency),
+		log:     cfg.Logger.With(slog.String("component", "asr"), slog.String("model", cfg.Model)),
 	}, nil
 }
 
@@ -235,7 +239,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 		if errors.As(err, &we) {
 			return storage.ASRChunk{}, fmt.Errorf("asr: %s: %w", label, err)
 		}
-		se := retry.StatusOf(err, t.cfg.APIKey)
+		se := retry.StatusOf(err, t.secrets)
 		if se != nil && se.Status == http.StatusTooManyRequests && se.Code != "insufficient_quota" {
 			limited++
 			wait, pause := retry.RateLimited(at.RetryAfter, limited)
@@ -303,9 +307,9 @@ func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio
 func (t *Transcriber) classify(se *retry.StatusError, err error, at *retry.Attempt, attempt int) (time.Duration, error) {
 	if se == nil {
 		if !at.Sent {
-			return -1, retry.RedactError(err, t.cfg.APIKey) // the client refused the request itself
+			return -1, t.secrets.Error(err) // the client refused the request itself
 		}
-		return retry.Backoff(attempt), retry.RedactError(err, t.cfg.APIKey)
+		return retry.Backoff(attempt), t.secrets.Error(err)
 	}
 	if !se.Transient() {
 		return -1, se
@@ -343,7 +347,7 @@ func (e *waitError) Unwrap() error { return e.err }
 // text without segments (json, or models such as gpt-4o-transcribe) gets
 // one segment spanning the chunk.
 func answer(resp openai.AudioResponse, c audio.Chunk) storage.ASRChunk {
-	a := storage.ASRChunk{Language: resp.Language, Duration: seconds(resp.Duration)}
+	a := storage.ASRChunk{Language: textclean.Line(resp.Language), Duration: seconds(resp.Duration)}
 	for _, s := range resp.Segments {
 		a.Segments = append(a.Segments, storage.ASRSegment{
 			Start: seconds(s.Start), End: seconds(s.End), Text: s.Text,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/recap-dev/recap/audio"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // cutTolerance: a segment that ends this close to its chunk's end was cut
@@ -64,7 +65,7 @@ func shift(segs []storage.ASRSegment, c audio.Chunk) []storage.ASRSegment {
 		if c.End == 0 { // a whole file of unknown length
 			start, end = max(s.Start, 0), max(s.End, s.Start)
 		}
-		text := strings.TrimSpace(s.Text)
+		text := textclean.Line(s.Text) // the service's words are untrusted text
 		if text == "" {
 			continue
 		}

@@ -56,7 +56,7 @@ func (t *Transcriber) upload(ctx context.Context, name string, open func() io.Re
 		return openai.AudioResponse{}, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	data, err := io.ReadAll(resp.Body) // bounded by retry.WrapClient at maxAnswer
 	if err != nil {
 		return openai.AudioResponse{}, fmt.Errorf("read answer: %w", err)
 	}

@@ -49,8 +49,14 @@ const (
 
 // complete runs one logical call: render, send, validate, and retry until
 // an answer parses or the attempts run out. Usage counts every attempt
-// that reached the server.
+// that reached the server. Its error never holds the API key, whatever a
+// server or a model echoed.
 func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
+	v, usage, err := call(ctx, s, label, p, data, parse)
+	return v, usage, s.secrets.Error(err)
+}
+
+func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
 	var (
 		zero  T
 		usage recap.Usage
@@ -81,8 +87,17 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		if errors.As(err, &we) {
 			return zero, usage, fmt.Errorf("LLM call for %s: %w", label, err)
 		}
-		var wait time.Duration
-		if err != nil {
+		var (
+			wait time.Duration
+			big  *retry.AnswerTooLargeError
+		)
+		if errors.As(err, &big) {
+			// Paid for, and no use: like any invalid answer, a new call
+			// may do better, and the attempts are bounded.
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.Limit / 4})
+			lastErr = invalid("%v", big)
+			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
+		} else if err != nil {
 			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
 			case rateLimited:
@@ -146,7 +161,7 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 			return zero, usage, fmt.Errorf("LLM call for %s failed after %d attempts: %w", label, attempt, lastErr)
 		}
 		s.log.Warn("llm call failed, retrying", slog.String("call", label), slog.Int("attempt", attempt),
-			slog.Duration("wait", wait), slog.String("error", lastErr.Error()))
+			slog.Duration("wait", wait), slog.String("error", s.secrets.String(lastErr.Error())))
 		attempt++
 		if wait > 0 {
 			if err := s.cfg.Sleep(ctx, wait); err != nil {
@@ -259,15 +274,15 @@ type failure struct {
 // classify decides what a failed call calls for; limited counts the 429s
 // the call had before this one.
 func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
-	se := retry.StatusOf(err, s.cfg.APIKey)
+	se := retry.StatusOf(err, s.secrets)
 	if se == nil {
 		if !at.Sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
-			return failure{action: giveUp, err: retry.RedactError(err, s.cfg.APIKey)}
+			return failure{action: giveUp, err: s.secrets.Error(err)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: retry.RedactError(err, s.cfg.APIKey), wait: retry.Backoff(attemptNo)}
+		return failure{action: retryLater, err: s.secrets.Error(err), wait: retry.Backoff(attemptNo)}
 	}
 	msg := strings.ToLower(se.Message)
 	wait := at.RetryAfter

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -16,6 +17,9 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/recap-dev/recap/redact"
+	"github.com/recap-dev/recap/textclean"
 )
 
 const (
@@ -73,10 +77,12 @@ func WithAttempt(ctx context.Context, a *Attempt) context.Context {
 	return context.WithValue(ctx, attemptKey{}, a)
 }
 
-// headerTransport fills the request's *Attempt from the response.
+// headerTransport fills the request's *Attempt from the response and
+// bounds the answer's body.
 type headerTransport struct {
-	next http.RoundTripper
-	now  func() time.Time
+	next    http.RoundTripper
+	now     func() time.Time
+	maxBody int // 0: no bound
 }
 
 func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -92,18 +98,52 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			a.RetryAfter = exhaustedReset(resp.Header)
 		}
 	}
+	if err == nil && t.maxBody > 0 {
+		resp.Body = &limitedBody{ReadCloser: resp.Body, limit: t.maxBody, left: t.maxBody}
+	}
 	return resp, err
 }
 
-// WrapClient returns a copy of c whose transport records attempts; the
-// caller's client is left as it was.
-func WrapClient(c *http.Client) *http.Client {
+// AnswerTooLargeError is an answer body over the bound given to
+// WrapClient.
+type AnswerTooLargeError struct{ Limit int }
+
+func (e *AnswerTooLargeError) Error() string {
+	return fmt.Sprintf("answer is over %d bytes, the limit for one answer", e.Limit)
+}
+
+// limitedBody fails a read past its limit, rather than ending the body
+// early as io.LimitReader would: a cut answer must not pass for a whole one.
+type limitedBody struct {
+	io.ReadCloser
+	limit, left int
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, &AnswerTooLargeError{Limit: b.limit}
+	}
+	if len(p) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= n
+	if b.left < 0 {
+		return 0, &AnswerTooLargeError{Limit: b.limit}
+	}
+	return n, err
+}
+
+// WrapClient returns a copy of c whose transport records attempts and
+// fails reading an answer past maxBody bytes (0: no bound) with
+// *AnswerTooLargeError; the caller's client is left as it was.
+func WrapClient(c *http.Client, maxBody int) *http.Client {
 	cp := *c
 	next := cp.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	cp.Transport = headerTransport{next: next, now: time.Now}
+	cp.Transport = headerTransport{next: next, now: time.Now, maxBody: maxBody}
 	return &cp
 }
 
@@ -174,12 +214,13 @@ func (e *StatusError) Transient() bool {
 	return e.Status < 400
 }
 
-// StatusOf turns go-openai's HTTP errors into a StatusError with key
-// redacted from its text, or nil for errors that carry no status.
-func StatusOf(err error, key string) *StatusError {
+// StatusOf turns go-openai's HTTP errors into a StatusError whose text is
+// cleaned to one line, with secrets hidden; nil for errors that carry no
+// status.
+func StatusOf(err error, secrets *redact.Secrets) *StatusError {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &StatusError{Status: apiErr.HTTPStatusCode, Message: Redact(apiErr.Message, key)}
+		se := &StatusError{Status: apiErr.HTTPStatusCode, Message: secrets.String(textclean.Line(apiErr.Message))}
 		if apiErr.Code != nil {
 			se.Code = fmt.Sprint(apiErr.Code)
 		}
@@ -191,38 +232,15 @@ func StatusOf(err error, key string) *StatusError {
 		if body == "" {
 			body = reqErr.HTTPStatus
 		}
-		return &StatusError{Status: reqErr.HTTPStatusCode, Message: Redact(clip(body, 200), key)}
+		return &StatusError{Status: reqErr.HTTPStatusCode, Message: secrets.String(clip(textclean.Line(body), 200))}
 	}
 	return nil
 }
 
-// Redact keeps key out of msg, in case a server echoes it.
-func Redact(msg, key string) string {
-	if len(key) < 8 {
-		return msg // too short to tell from ordinary words
-	}
-	return strings.ReplaceAll(msg, key, "[redacted]")
-}
-
-// RedactError is err with key redacted from its text.
-func RedactError(err error, key string) error {
-	if err == nil {
-		return nil
-	}
-	if msg := err.Error(); Redact(msg, key) != msg {
-		return errors.New(Redact(msg, key))
-	}
-	return err
-}
-
 func clip(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	for n > 0 && !isRuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return string(r[:n]) + "…"
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -2,12 +2,16 @@ package retry
 
 import (
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/recap-dev/recap/redact"
 )
 
 func TestRetryAfter(t *testing.T) {
@@ -61,19 +65,35 @@ func TestTransient(t *testing.T) {
 
 func TestStatusOfRedacts(t *testing.T) {
 	const key = "sk-secret-0123456789"
-	err := &openai.APIError{HTTPStatusCode: 401, Message: "Incorrect API key provided: " + key, Code: "invalid_api_key"}
-	se := StatusOf(errors.Join(errors.New("call"), err), key)
+	err := &openai.APIError{HTTPStatusCode: 401, Message: "Incorrect API key provided:\n " + key, Code: "invalid_api_key"}
+	se := StatusOf(errors.Join(errors.New("call"), err), redact.New(key))
 	if se == nil || se.Status != 401 || se.Code != "invalid_api_key" {
 		t.Fatalf("StatusOf = %+v, want status 401 code invalid_api_key", se)
 	}
-	if strings.Contains(se.Error(), key) {
-		t.Errorf("StatusError text %q holds the key", se.Error())
+	if strings.Contains(se.Error(), key) || strings.Contains(se.Error(), "\n") {
+		t.Errorf("StatusError text %q holds the key or a line break", se.Error())
 	}
-	if StatusOf(errors.New("connection reset"), key) != nil {
+	if StatusOf(errors.New("connection reset"), nil) != nil {
 		t.Error("StatusOf of a network error is not nil")
 	}
-	if got := RedactError(errors.New("dial "+key), key).Error(); strings.Contains(got, key) {
-		t.Errorf("RedactError left the key in %q", got)
+}
+
+func TestAnswerBound(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 100)))
+	}))
+	defer srv.Close()
+	for limit, wantErr := range map[int]bool{0: false, 100: false, 99: true} {
+		resp, err := WrapClient(srv.Client(), limit).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var big *AnswerTooLargeError
+		if errors.As(err, &big) != wantErr || (!wantErr && len(b) != 100) {
+			t.Errorf("limit %d: read %d bytes, err %v; want too large: %v", limit, len(b), err, wantErr)
+		}
 	}
 }
 
