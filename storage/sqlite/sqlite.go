@@ -281,7 +281,7 @@ func isReadOnly(err error) bool {
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_READONLY
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
 func isBusy(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY

@@ -136,6 +136,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Transcripts", testTranscripts},
 		{"Documents", testDocuments},
 		{"ChapterCache", testChapterCache},
+		{"ASRChunks", testASRChunks},
 		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
 	}
