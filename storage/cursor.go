@@ -25,9 +25,7 @@ type Cursor struct {
 
 // EncodeCursor makes the opaque, URL-safe NextCursor of a page ending at j.
 // CreatedAt is kept to the microsecond, the precision both stores keep.
-func EncodeCursor(j *Job) string {
-	return encodeOpaque(strconv.FormatInt(j.CreatedAt.UnixMicro(), 10) + "," + j.ID)
-}
+func EncodeCursor(j *Job) string { return encodeTimeCursor(j.CreatedAt, j.ID) }
 
 // encodeOpaque and decodeOpaque wrap a cursor's fields, joined as text,
 // so that clients treat it as a token rather than parse it.
