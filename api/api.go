@@ -4,7 +4,6 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/web"
 )
 
 // Enqueuer puts a stored job on the queue (worker.Enqueuer).
@@ -38,6 +38,8 @@ type Server struct {
 	Logger       *slog.Logger
 	// Ready reports whether the queue is reachable, for /healthz.
 	Ready func(ctx context.Context) error
+
+	web *web.App
 }
 
 // NewHandler declares every route.
@@ -50,22 +52,36 @@ func NewHandler(s *Server) http.Handler {
 	}
 	mux := http.NewServeMux()
 	v1 := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.requireToken(h)) }
+	s.web = s.newWebApp()
 	v1("POST /v1/summaries", s.createSummary)
 	v1("GET /v1/summaries", s.listSummaries)
 	v1("GET /v1/summaries/{id}", s.getSummary)
 	v1("GET /v1/videos/{video_id}/summary", s.getVideoSummary)
 	v1("GET /v1/search", s.search)
-	mux.Handle("/v1/", s.requireToken(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/v1/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
-	}))
+	})))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.Handler())
 	}
-	mux.HandleFunc("GET /{$}", s.webIndex)
-	mux.HandleFunc("POST /{$}", s.webSubmit)
-	mux.HandleFunc("GET /s/{id}", s.webSummary)
-	return securityHeaders(mux)
+	mux.HandleFunc("GET /{$}", s.web.Home)
+	mux.HandleFunc("POST /{$}", s.web.SubmitForm)
+	mux.HandleFunc("GET /s/{id}", s.web.Summary)
+	mux.HandleFunc("GET /s/{id}/{file}", s.web.File)
+	mux.HandleFunc("POST /s/{id}/retry", s.web.Retry)
+	mux.HandleFunc("GET /v/{video_id}", s.web.Video)
+	mux.HandleFunc("GET /search", s.web.Search)
+	mux.HandleFunc("GET /static/{file}", s.web.Static)
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		s.web.LoginPage(w, http.StatusOK, localPath(r.URL.Query().Get("next")), "")
+	})
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOrigin))
+	return securityHeaders(cop.Handler(mux))
 }
 
 func securityHeaders(h http.Handler) http.Handler {
@@ -75,36 +91,19 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// requireToken checks the bearer token when tokens are configured.
-func (s *Server) requireToken(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(s.Tokens) > 0 && !s.validToken(bearer(r)) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="recap"`)
-			s.error(w, r, recap.Errorf(recap.EUNAUTHORIZED, "this API needs a token: send Authorization: Bearer <token>"))
-			return
-		}
-		h(w, r)
-	})
+// crossOrigin answers a cross-origin browser request that would change
+// something: no other site may make a visitor's browser submit work.
+func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	const msg = "cross-origin request refused: submit from this site's own page, or without a browser"
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		s.json(w, http.StatusForbidden, errorBody{apiError{"cross_origin", msg}})
+		return
+	}
+	http.Error(w, msg, http.StatusForbidden)
 }
 
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
-
-func (s *Server) validToken(tok string) bool {
-	if tok == "" {
-		return false
-	}
-	ok := 0
-	for _, t := range s.Tokens {
-		ok |= subtle.ConstantTimeCompare([]byte(t), []byte(tok))
-	}
-	return ok == 1
-}
+// errUnauthorized is the answer to a request without a valid token.
+var errUnauthorized = recap.Errorf(recap.EUNAUTHORIZED, "this API needs a token: send Authorization: Bearer <token>")
 
 var statuses = map[string]int{
 	recap.EINVALID:      http.StatusBadRequest,
