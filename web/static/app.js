@@ -73,6 +73,14 @@
     }
   });
 
+  // A thumbnail that cannot load leaves its placeholder, not a broken
+  // image.
+  function hideBroken(img) { img.hidden = true; }
+  doc.addEventListener('error', function (e) {
+    if (e.target && e.target.tagName === 'IMG') hideBroken(e.target);
+  }, true);
+  each('img', function (img) { if (img.complete && !img.naturalWidth) hideBroken(img); });
+
   // A link to a passage opens the transcript it is folded in.
   function openTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
