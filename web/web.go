@@ -127,7 +127,7 @@ func ContentSecurityPolicy(nonce string) string {
 func newNonce() string {
 	b := make([]byte, 18)
 	rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // render writes a page with its security headers.
