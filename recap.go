@@ -170,8 +170,9 @@ type ChapterMark struct {
 type Chapter struct {
 	Start time.Duration
 	End   time.Duration
-	// SourceTitle is the creator's title ("" for automatic chapters); a
-	// chapter split for length carries it with a part number.
+	// SourceTitle is the creator's title ("" for automatic chapters, which
+	// are labelled in the document instead); a chapter split for length
+	// carries it with a part number.
 	SourceTitle string
 	Segments    []Segment
 }
@@ -194,16 +195,22 @@ type Source struct {
 
 // Document is the summary document of DESIGN.md, the product of recap.
 type Document struct {
-	ID               string          `json:"id"`
-	Video            DocumentVideo   `json:"video"`
-	Language         string          `json:"language"`
-	TranscriptSource string          `json:"transcript_source"`
-	ChaptersSource   string          `json:"chapters_source"`
-	Overview         string          `json:"overview"`
-	Chapters         []ChapterResult `json:"chapters"`
-	Generator        Generator       `json:"generator"`
-	Usage            Usage           `json:"usage"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string        `json:"id"`
+	Video            DocumentVideo `json:"video"`
+	Language         string        `json:"language"`
+	TranscriptSource string        `json:"transcript_source"`
+	ChaptersSource   string        `json:"chapters_source"`
+	// SummaryLanguage is the language the overview and chapters are
+	// written in; Language is the transcript's.
+	SummaryLanguage string `json:"summary_language,omitempty"`
+	// People are the people the video features, as far as the title,
+	// channel, description or transcript name them; none are invented.
+	People    []Person        `json:"people,omitempty"`
+	Overview  string          `json:"overview"`
+	Chapters  []ChapterResult `json:"chapters"`
+	Generator Generator       `json:"generator"`
+	Usage     Usage           `json:"usage"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // DocumentVideo is the video as a document shows it.
@@ -219,6 +226,32 @@ type DocumentVideo struct {
 	// Feed is the podcast of an episode; absent for videos.
 	Feed *FeedRef `json:"feed,omitempty"`
 }
+
+// Person is someone a video features: the host of a show, a guest.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role"` // RoleHost, RoleGuest or RoleSpeaker
+}
+
+// PeopleLine names people with their roles on one line: "Ada Stone
+// (guest), Ben Cole (host)".
+func PeopleLine(ps []Person) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name
+		if p.Role != "" {
+			parts[i] += " (" + p.Role + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Roles of people in a document.
+const (
+	RoleHost    = "host"
+	RoleGuest   = "guest"
+	RoleSpeaker = "speaker" // neither host nor guest, or not known which
+)
 
 // ChapterResult is one summarized chapter of a document.
 type ChapterResult struct {
@@ -309,9 +342,12 @@ func EstimateTokens(s string) int {
 	return n
 }
 
-// ChapterSummary is what a summarizer writes for one chapter.
+// ChapterSummary is what a summarizer writes for one chapter. The
+// chapter cache keeps overviews in it too: Summary is then the overview
+// and People the people it found.
 type ChapterSummary struct {
 	Title   string   `json:"title"`
 	Summary string   `json:"summary"`
 	Bullets []string `json:"bullets"`
+	People  []Person `json:"people,omitempty"`
 }

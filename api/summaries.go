@@ -2,45 +2,51 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 	"github.com/recap-dev/recap/worker"
 )
 
 // createRequest is the body of POST /v1/summaries.
 type createRequest struct {
-	URL      string `json:"url"`
-	Language string `json:"language"`
-	Priority string `json:"priority"`
-	Force    bool   `json:"force"`
+	URL             string `json:"url"`
+	Language        string `json:"language"`
+	SummaryLanguage string `json:"summary_language"`
+	Priority        string `json:"priority"`
+	Force           bool   `json:"force"`
 }
 
 // jobView is a job as the API shows it.
 type jobView struct {
-	ID         string          `json:"id"`
-	VideoID    string          `json:"video_id"`
-	Title      string          `json:"title,omitempty"`
-	Input      string          `json:"input"`
-	Language   string          `json:"language"`
-	Priority   string          `json:"priority"`
-	Status     string          `json:"status"`
-	Progress   progressView    `json:"progress"`
-	Error      *apiError       `json:"error"`
-	Attempts   int             `json:"attempts"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Summary    *recap.Document `json:"summary"`
+	ID       string `json:"id"`
+	VideoID  string `json:"video_id"`
+	Title    string `json:"title,omitempty"`
+	Input    string `json:"input"`
+	Language string `json:"language"`
+	// SummaryLanguage is the language asked for the summary; absent
+	// means the transcript's.
+	SummaryLanguage string       `json:"summary_language,omitempty"`
+	Priority        string       `json:"priority"`
+	Status          string       `json:"status"`
+	Progress        progressView `json:"progress"`
+	Error           *apiError    `json:"error"`
+	Attempts        int          `json:"attempts"`
+	CreatedAt       time.Time    `json:"created_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
+	FinishedAt      *time.Time   `json:"finished_at,omitempty"`
+	// Summary is the document (as compact JSON) once the job is done;
+	// null before.
+	Summary json.RawMessage `json:"summary"`
 }
 
 type progressView struct {
@@ -50,7 +56,7 @@ type progressView struct {
 
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
-		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
+		ID: j.ID, VideoID: j.VideoID, Title: j.VideoTitle, Input: j.Input, Language: j.Language, SummaryLanguage: j.SummaryLanguage,
 		Priority: "high", Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
 	}
@@ -75,24 +81,28 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 	if err != nil {
 		return nil, false, err
 	}
-	lang := s.Language
-	if req.Language != "" {
-		tag, err := language.Parse(req.Language)
-		if err != nil {
-			return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", req.Language)
-		}
-		lang = tag.String()
+	lang, err := recap.ParseLanguage(`"language"`, req.Language)
+	if err != nil {
+		return nil, false, err
+	}
+	if lang == "" {
+		lang = s.Language
+	}
+	summaryLang, err := recap.ParseLanguage(`"summary_language"`, req.SummaryLanguage)
+	if err != nil {
+		return nil, false, err
 	}
 	queue, ok := worker.QueueFor(req.Priority)
 	if !ok {
 		return nil, false, recap.Errorf(recap.EINVALID, "priority %q: expected high or low", req.Priority)
 	}
 	job, created, err := s.Store.SubmitJob(ctx, &storage.Job{
-		VideoID:    videoID,
-		Input:      strings.TrimSpace(req.URL),
-		Language:   lang,
-		Queue:      queue,
-		OptionsKey: worker.OptionsKey(lang, s.Generator),
+		VideoID:         videoID,
+		Input:           textclean.Line(req.URL),
+		Language:        lang,
+		SummaryLanguage: summaryLang,
+		Queue:           queue,
+		OptionsKey:      worker.OptionsKey(lang, summaryLang, s.Generator),
 	}, req.Force)
 	if err != nil {
 		return nil, false, err
@@ -121,7 +131,7 @@ func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusAccepted
 	if job.Status == storage.StatusDone {
 		status = http.StatusOK
-		if v.Summary, err = s.Store.GetDocument(r.Context(), job.ID); err != nil {
+		if v.Summary, err = s.summaryJSON(r.Context(), job.ID); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -142,22 +152,42 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	v := newJobView(job)
-	if job.Status == storage.StatusDone {
-		if v.Summary, err = s.Store.GetDocument(ctx, job.ID); err != nil {
+	switch {
+	case format == "":
+		v := newJobView(job)
+		if job.Status == storage.StatusDone {
+			if v.Summary, err = s.summaryJSON(ctx, job.ID); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+		s.json(w, http.StatusOK, v)
+	case job.Status == storage.StatusFailed:
+		// Gone for good, and why: the job's own error code and message.
+		code := job.ErrorCode
+		if code == "" {
+			code = recap.EINTERNAL
+		}
+		s.json(w, http.StatusGone, errorBody{apiError{code, "summary " + job.ID + " failed: " + job.Error}})
+	case job.Status != storage.StatusDone:
+		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
+	default:
+		d, err := s.document(ctx, job.ID)
+		if err != nil {
 			s.error(w, r, err)
 			return
 		}
+		s.writeDocument(w, r, d, format)
 	}
-	if format == "" {
-		s.json(w, http.StatusOK, v)
-		return
+}
+
+// summaryJSON is the document of the done job id as the job view embeds it.
+func (s *Server) summaryJSON(ctx context.Context, id string) (json.RawMessage, error) {
+	d, err := s.document(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	if v.Summary == nil {
-		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
-		return
-	}
-	s.document(w, r, v.Summary, format)
+	return d.compact()
 }
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
@@ -179,11 +209,12 @@ func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = render.FormatJSON
 	}
-	s.document(w, r, doc, format)
+	s.writeDocument(w, r, &document{doc: doc, out: map[string][]byte{}}, format)
 }
 
-func (s *Server) document(w http.ResponseWriter, r *http.Request, doc *recap.Document, format string) {
-	data, err := render.Bytes(doc, format)
+// writeDocument answers with the document rendered in format.
+func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, d *document, format string) {
+	data, err := d.render(format)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -230,15 +261,8 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := listView{Summaries: make([]*jobView, 0, len(page.Jobs)), NextCursor: page.NextCursor}
-	titles := map[string]string{}
 	for _, j := range page.Jobs {
-		v := newJobView(j)
-		if t, ok := titles[j.VideoID]; ok {
-			v.Title = t
-		} else if vid, err := s.Store.GetVideo(ctx, j.VideoID); err == nil {
-			v.Title, titles[j.VideoID] = vid.Title, vid.Title
-		}
-		out.Summaries = append(out.Summaries, v)
+		out.Summaries = append(out.Summaries, newJobView(j))
 	}
 	s.json(w, http.StatusOK, out)
 }

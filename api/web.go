@@ -2,14 +2,16 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/web"
 )
 
-// newWebApp is the web app on this server's store, submit path and token
-// rules.
+// newWebApp is the web app (package web) on this server's store, submit
+// path, document cache and token rules.
 func (s *Server) newWebApp() *web.App {
 	return &web.App{
 		Store: s.Store,
@@ -17,20 +19,34 @@ func (s *Server) newWebApp() *web.App {
 			job, _, err := s.submit(ctx, createRequest{URL: input, Force: force})
 			return job, err
 		},
-		Auth:         s.webSession,
+		Auth: s.webSession,
+		Document: func(ctx context.Context, id string) (*recap.Document, error) {
+			d, err := s.document(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return d.doc, nil
+		},
+		Rendering: func(ctx context.Context, id, format string) ([]byte, error) {
+			d, err := s.document(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return d.render(format)
+		},
 		Logger:       s.Logger,
 		MaxFormBytes: s.MaxBodyBytes,
 	}
 }
 
-// webSession tells the web app how a request is signed in.
+// webSession tells the web app how a request is signed in (auth.go).
 func (s *Server) webSession(r *http.Request) web.Session {
 	a := s.webAuth(r)
 	return web.Session{OK: a.ok, Required: len(s.Tokens) > 0, SignedIn: a.session != "", CSRF: a.csrf()}
 }
 
-// webData is what the sign-in handlers show: the sign-in form again, with
-// why.
+// webData is what the sign-in handlers of auth.go show: the sign-in form,
+// with why it is shown again.
 type webData struct {
 	Page, Next, Error string
 }
@@ -39,12 +55,23 @@ func (s *Server) page(w http.ResponseWriter, status int, d webData) {
 	s.web.LoginPage(w, status, d.Next, d.Error)
 }
 
+// loginForm shows the sign-in form, which goes on to ?next=.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	s.web.LoginPage(w, http.StatusOK, localPath(r.URL.Query().Get("next")), "")
+}
+
 // parseForm reads a form body of at most MaxBodyBytes, or answers 400.
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.page(w, http.StatusBadRequest, webData{Page: "login", Next: "/", Error: "could not read the form"})
-		return false
+	err := r.ParseForm()
+	if err == nil {
+		return true
 	}
-	return true
+	msg := "could not read the form"
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		msg = "the form is too large"
+	}
+	s.page(w, http.StatusBadRequest, webData{Page: "login", Next: "/", Error: msg})
+	return false
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -54,8 +55,14 @@ const (
 
 // complete runs one logical call: render, send, validate, and retry until
 // an answer parses or the attempts run out. Usage counts every attempt
-// that reached the server.
+// that reached the server. Its error never holds the API key, whatever a
+// server or a model echoed.
 func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
+	v, usage, err := call(ctx, s, label, p, data, parse)
+	return v, usage, s.secrets.Error(err)
+}
+
+func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
 	var (
 		zero  T
 		usage recap.Usage
@@ -86,8 +93,17 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		if errors.As(err, &we) {
 			return zero, usage, fmt.Errorf("LLM call for %s: %w", label, err)
 		}
-		var wait time.Duration
-		if err != nil {
+		var (
+			wait time.Duration
+			big  *answerTooLargeError
+		)
+		if errors.As(err, &big) {
+			// Paid for, and no use: like any invalid answer, a new call
+			// may do better, and the attempts are bounded.
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.limit / 4})
+			lastErr = invalid("%v", big)
+			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
+		} else if err != nil {
 			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
 			case rateLimited:
@@ -151,7 +167,7 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 			return zero, usage, fmt.Errorf("LLM call for %s failed after %d attempts: %w", label, attempt, lastErr)
 		}
 		s.log.Warn("llm call failed, retrying", slog.String("call", label), slog.Int("attempt", attempt),
-			slog.Duration("wait", wait), slog.String("error", lastErr.Error()))
+			slog.Duration("wait", wait), slog.String("error", s.secrets.String(lastErr.Error())))
 		attempt++
 		if wait > 0 {
 			if err := s.cfg.Sleep(ctx, wait); err != nil {
@@ -280,10 +296,10 @@ func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionR
 		if !at.sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
-			return failure{action: giveUp, err: s.redact(err)}
+			return failure{action: giveUp, err: s.secrets.Error(err)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: s.redact(err), wait: backoff(attemptNo)}
+		return failure{action: retryLater, err: s.secrets.Error(err), wait: backoff(attemptNo)}
 	}
 	msg := strings.ToLower(se.message)
 	wait := at.retryAfter
@@ -349,7 +365,7 @@ func mentionsFormat(msg string) bool {
 func (s *Summarizer) statusOf(err error) *statusError {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(apiErr.Message)}
+		se := &statusError{status: apiErr.HTTPStatusCode, message: s.secrets.String(textclean.Line(apiErr.Message))}
 		if apiErr.Code != nil {
 			se.code = fmt.Sprint(apiErr.Code)
 		}
@@ -361,7 +377,7 @@ func (s *Summarizer) statusOf(err error) *statusError {
 		if body == "" {
 			body = reqErr.HTTPStatus
 		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(body, 200))}
+		return &statusError{status: reqErr.HTTPStatusCode, message: s.secrets.String(clip(textclean.Line(body), 200))}
 	}
 	return nil
 }
@@ -386,22 +402,4 @@ func jittered(n int, limit time.Duration) time.Duration {
 		d = min(limit, baseBackoff<<(n-1))
 	}
 	return d/2 + rand.N(d/2+1)
-}
-
-// redact keeps the API key out of error text, in case a server echoes it.
-func (s *Summarizer) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	if msg := err.Error(); s.redactString(msg) != msg {
-		return errors.New(s.redactString(msg))
-	}
-	return err
-}
-
-func (s *Summarizer) redactString(msg string) string {
-	if len(s.cfg.APIKey) < 8 {
-		return msg // too short to tell from ordinary words
-	}
-	return strings.ReplaceAll(msg, s.cfg.APIKey, "[redacted]")
 }

@@ -544,6 +544,34 @@ func TestAPIKeyIsNeverLogged(t *testing.T) {
 	}
 }
 
+// A key is redacted whatever its length (a 6-character key used to pass
+// in clear), from status errors, transport errors, answers that echo it,
+// and the retry log.
+func TestShortAPIKeyIsRedacted(t *testing.T) {
+	for _, key := range []string{"k3y", "ollama", "sk-1234567", "sk-live-SECRET-9f8e7d6c5b4a"} {
+		for name, reply := range map[string]*llmtest.Reply{
+			"401":    llmtest.Error(401, "Incorrect API key provided: "+key+"."),
+			"503":    llmtest.Error(503, "overloaded for "+key),
+			"answer": llmtest.Content("no JSON here, only the key " + key),
+		} {
+			b := setup(t, func(c *Config) { c.APIKey = key; c.MaxRetries = 2 },
+				llmtest.WithScript(func(llmtest.Request) *llmtest.Reply { return reply }))
+			_, _, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3)))
+			if err == nil {
+				t.Fatalf("key %q, %s: the chapter passed", key, name)
+			}
+			for what, text := range map[string]string{"error": err.Error(), "logs": b.logs.String()} {
+				if strings.Contains(text, key) {
+					t.Errorf("key %q, %s: the %s holds it:\n%s", key, name, what, text)
+				}
+			}
+			if !strings.Contains(err.Error(), "[redacted]") {
+				t.Errorf("key %q, %s: echoed key not visibly redacted: %v", key, name, err)
+			}
+		}
+	}
+}
+
 func TestEmptyKeyForLocalServers(t *testing.T) {
 	b := setup(t, func(c *Config) { c.APIKey = "" })
 	if _, _, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(2))); err != nil {
@@ -612,7 +640,7 @@ func TestOverview(t *testing.T) {
 	}
 	var want struct{ Overview string }
 	_ = json.Unmarshal([]byte(llmtest.Answer(r)), &want)
-	if got != want.Overview || got == "" || usage.LLMCalls != 1 {
+	if got.Text != want.Overview || got.Text == "" || usage.LLMCalls != 1 {
 		t.Errorf("overview %q (usage %+v), want %q", got, usage, want.Overview)
 	}
 	if _, _, err := b.sum.Overview(context.Background(), pipeline.OverviewInput{}); recap.ErrorCode(err) != recap.EINVALID {
@@ -629,7 +657,7 @@ func TestOverviewFallbackAndValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
+	if got.Text != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
 		t.Errorf("overview %q after %d calls; want the joined paragraph after 3", got, usage.LLMCalls)
 	}
 }

@@ -2,6 +2,8 @@ package llm
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,7 +45,45 @@ func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			a.retryAfter = exhaustedReset(resp.Header)
 		}
 	}
+	if err == nil {
+		resp.Body = &limitedBody{ReadCloser: resp.Body, left: MaxAnswerBytes}
+	}
 	return resp, err
+}
+
+// MaxAnswerBytes bounds one answer from the model server. A chapter's
+// JSON is a few kilobytes; the bound leaves room for a reasoning model's
+// thoughts and keeps a runaway answer from being held in memory, let alone
+// cached.
+const MaxAnswerBytes = 1 << 20
+
+// answerTooLargeError is an answer body over MaxAnswerBytes.
+type answerTooLargeError struct{ limit int }
+
+func (e *answerTooLargeError) Error() string {
+	return fmt.Sprintf("answer is over %d bytes, the limit for one model answer", e.limit)
+}
+
+// limitedBody fails a read past its limit, rather than ending the body
+// early as io.LimitReader would: a cut answer must not pass for a whole one.
+type limitedBody struct {
+	io.ReadCloser
+	left int
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, &answerTooLargeError{limit: MaxAnswerBytes}
+	}
+	if len(p) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= n
+	if b.left < 0 {
+		return 0, &answerTooLargeError{limit: MaxAnswerBytes}
+	}
+	return n, err
 }
 
 // wrapClient returns a copy of c whose transport records attempts; the

@@ -34,6 +34,9 @@ type Pipeline struct {
 	// Chapters tunes chapter normalization. A zero Budget takes the
 	// summarizer's.
 	Chapters ChapterOptions
+	// Labeler names automatic chapters (their source_title); nil leaves
+	// them unnamed.
+	Labeler ChapterLabeler
 	// Language is the preferred caption language ("en" when empty).
 	Language string
 	Logger   *slog.Logger
@@ -62,9 +65,11 @@ type Request struct {
 	// ID is the document id; empty means a new UUIDv7.
 	ID string
 	// Language is the caption language asked for ("" = the pipeline's).
-	// Summaries are written in the transcript's language, which is this
-	// one whenever YouTube has or can translate captions into it.
 	Language string
+	// SummaryLanguage is the language the summary is written in, whatever
+	// the transcript's (BCP 47); "" means the transcript's language, which
+	// is Language whenever YouTube has or can translate captions into it.
+	SummaryLanguage string
 	// Progress, when set, is called (never concurrently) at each step.
 	Progress func(Progress)
 }
@@ -103,27 +108,58 @@ func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Docum
 	return p.Summarize(ctx, src, req)
 }
 
-// Load fetches a YouTube video or reads a local bundle.
+// Load fetches a YouTube video or reads a local bundle, and cleans what
+// came in (recap.Source.Clean): nothing stored, prompted or shown from it
+// holds a control character or an over-long title.
 func (p *Pipeline) Load(ctx context.Context, in Input, lang string) (*recap.Source, error) {
+	var (
+		src *recap.Source
+		err error
+	)
 	switch {
 	case in.BundlePath != "":
 		if p.Bundles == nil {
 			return nil, recap.Errorf(recap.EINVALID, "local yt-dlp bundles are not supported here")
 		}
-		return p.Bundles.Load(in.BundlePath, lang)
+		src, err = p.Bundles.Load(in.BundlePath, lang)
 	case in.VideoID != "":
 		if p.Fetcher == nil {
 			return nil, errors.New("pipeline: no YouTube fetcher configured")
 		}
-		return p.Fetcher.Fetch(ctx, in.VideoID, lang)
+		src, err = p.Fetcher.Fetch(ctx, in.VideoID, lang)
+	default:
+		return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
 	}
-	return nil, recap.Errorf(recap.EINVALID, "nothing to summarize: expected a YouTube video URL, a video id or a yt-dlp bundle")
+	if err != nil {
+		return nil, err
+	}
+	if err := p.clean(src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// clean applies recap.Source.Clean and logs what it had to cut.
+func (p *Pipeline) clean(src *recap.Source) error {
+	notes, err := src.Clean()
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		p.logger().Warn("source over a size limit", slog.String("video_id", src.Video.ID), slog.String("note", n))
+	}
+	return nil
 }
 
 // Summarize turns a loaded source into a document. It fails, and returns no
 // document, when the transcript is empty or any chapter cannot be
 // summarized; chapters finished before the failure stay in the cache.
 func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request) (*recap.Document, error) {
+	// Load cleaned it already, unless the source came from elsewhere;
+	// cleaning is idempotent and cheap on clean text.
+	if err := p.clean(src); err != nil {
+		return nil, err
+	}
 	if src.Transcript.Empty() {
 		return nil, recap.Errorf(recap.ENOCAPTIONS, "video %s has an empty transcript: nothing to summarize", src.Video.ID)
 	}
@@ -139,6 +175,19 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 	if lang == "" {
 		lang = p.language(req)
 	}
+	summaryLang, err := recap.ParseLanguage("summary language", req.SummaryLanguage)
+	if err != nil {
+		return nil, err
+	}
+	if summaryLang == "" {
+		summaryLang = lang
+	}
+	if lc, ok := p.Summarizer.(LanguageChecker); ok {
+		if err := lc.CheckLanguage(lang, summaryLang); err != nil {
+			return nil, err
+		}
+	}
+	people := FindPeople(src)
 	gen := p.Summarizer.Generator()
 	total := len(chapters)
 	report(req, Progress{Stage: StageChapters, Total: total})
@@ -167,12 +216,14 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 		g.Go(func() error {
 			ch := &chapters[i]
 			in := ChapterInput{
-				VideoTitle:  src.Video.Title,
-				Index:       i,
-				Total:       total,
-				SourceTitle: ch.SourceTitle,
-				Text:        ch.Text(),
-				Language:    lang,
+				VideoTitle:         src.Video.Title,
+				Index:              i,
+				Total:              total,
+				SourceTitle:        ch.SourceTitle,
+				Text:               ch.Text(),
+				Language:           summaryLang,
+				TranscriptLanguage: lang,
+				People:             people,
 			}
 			key := ChapterKey(gen, in)
 			if p.Cache != nil {
@@ -209,9 +260,11 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 
 	report(req, Progress{Stage: StageOverview, Done: total, Total: total, Cached: cached})
 	overview, ou, err := p.overview(ctx, gen, OverviewInput{
-		VideoTitle: src.Video.Title,
-		Language:   lang,
-		Chapters:   results,
+		VideoTitle:         src.Video.Title,
+		Language:           summaryLang,
+		TranscriptLanguage: lang,
+		People:             people,
+		Chapters:           results,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
@@ -221,9 +274,11 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 		ID:               req.ID,
 		Video:            documentVideo(src.Video, chapters),
 		Language:         lang,
+		SummaryLanguage:  summaryLang,
 		TranscriptSource: src.Transcript.Source,
 		ChaptersSource:   chaptersSource,
-		Overview:         overview,
+		People:           MergePeople(src, people, overview.People),
+		Overview:         overview.Text,
 		Generator:        gen,
 		CreatedAt:        p.now(),
 	}
@@ -240,10 +295,14 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 	doc.Usage.Add(ou)
 	doc.Usage.CostUSD = p.cost(doc.Usage)
 	for i, ch := range chapters {
+		sourceTitle := ch.SourceTitle
+		if chaptersSource == recap.ChaptersAuto && p.Labeler != nil {
+			sourceTitle = p.Labeler.Label(ch.Text(), lang)
+		}
 		doc.Chapters = append(doc.Chapters, recap.ChapterResult{
 			StartSeconds: seconds(ch.Start),
 			EndSeconds:   seconds(ch.End),
-			SourceTitle:  ch.SourceTitle,
+			SourceTitle:  sourceTitle,
 			Title:        results[i].Title,
 			Summary:      results[i].Summary,
 			Bullets:      results[i].Bullets,
@@ -253,8 +312,6 @@ func (p *Pipeline) Summarize(ctx context.Context, src *recap.Source, req Request
 	return doc, nil
 }
 
-// overview writes the overview, or takes it from the cache: the same
-// chapter summaries give the same overview, paid once.
 // cost is what usage cost: 0 when nothing was spent (the extractive
 // summarizer, or every chapter from the cache), nil when the price is
 // unknown.
@@ -270,27 +327,29 @@ func (p *Pipeline) cost(u recap.Usage) *float64 {
 	return &c
 }
 
-func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (string, recap.Usage, error) {
+// overview writes the overview, or takes it from the cache: the same
+// chapter summaries give the same overview, paid once.
+func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (Overview, recap.Usage, error) {
 	key := OverviewKey(gen, in)
 	if p.Cache != nil {
 		s, ok, err := p.Cache.GetChapter(ctx, key)
 		if err != nil {
-			return "", recap.Usage{}, fmt.Errorf("cache: %w", err)
+			return Overview{}, recap.Usage{}, fmt.Errorf("cache: %w", err)
 		}
 		if ok {
-			return s.Summary, recap.Usage{}, nil
+			return Overview{Text: s.Summary, People: s.People}, recap.Usage{}, nil
 		}
 	}
-	text, u, err := p.Summarizer.Overview(ctx, in)
+	o, u, err := p.Summarizer.Overview(ctx, in)
 	if err != nil {
-		return "", u, err
+		return Overview{}, u, err
 	}
 	if p.Cache != nil {
-		if err := p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: text}); err != nil {
-			return "", u, fmt.Errorf("cache: %w", err)
+		if err := p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: o.Text, People: o.People}); err != nil {
+			return Overview{}, u, fmt.Errorf("cache: %w", err)
 		}
 	}
-	return text, u, nil
+	return o, u, nil
 }
 
 func report(req Request, pr Progress) {
@@ -349,13 +408,15 @@ func FormatTimestamp(d time.Duration) string {
 }
 
 // ChapterKey is the cache key of one chapter summary: everything the
-// summarizer is given (prompt version, model, language, the chapter's
-// place, titles and text), hashed. A prompt or model change gives new keys.
+// summarizer is given (prompt version, model, summary and transcript
+// languages, people, the chapter's place, titles and text), hashed. A
+// prompt or model change gives new keys.
 func ChapterKey(gen recap.Generator, in ChapterInput) string {
 	h := sha256.New()
-	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.VideoTitle, in.SourceTitle} {
+	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.TranscriptLanguage, in.VideoTitle, in.SourceTitle} {
 		writeField(h, s)
 	}
+	writePeople(h, in.People)
 	var n [16]byte
 	binary.BigEndian.PutUint64(n[:8], uint64(in.Index))
 	binary.BigEndian.PutUint64(n[8:], uint64(in.Total))
@@ -364,13 +425,14 @@ func ChapterKey(gen recap.Generator, in ChapterInput) string {
 	return "chapter:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// OverviewKey is the cache key of an overview: the generator, language,
-// video title and every chapter summary, hashed.
+// OverviewKey is the cache key of an overview: the generator, languages,
+// video title, people and every chapter summary, hashed.
 func OverviewKey(gen recap.Generator, in OverviewInput) string {
 	h := sha256.New()
-	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.VideoTitle} {
+	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.TranscriptLanguage, in.VideoTitle} {
 		writeField(h, s)
 	}
+	writePeople(h, in.People)
 	for _, c := range in.Chapters {
 		writeField(h, c.Title)
 		writeField(h, c.Summary)
@@ -379,6 +441,17 @@ func OverviewKey(gen recap.Generator, in OverviewInput) string {
 		}
 	}
 	return "overview:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// writePeople writes a count and each person's name and role.
+func writePeople(h interface{ Write([]byte) (int, error) }, people []recap.Person) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(people)))
+	h.Write(n[:])
+	for _, p := range people {
+		writeField(h, p.Name)
+		writeField(h, p.Role)
+	}
 }
 
 // writeField writes s length-prefixed, so that ("ab","c") and ("a","bc")

@@ -44,14 +44,15 @@ func ContentType(format string) string {
 	return "application/json"
 }
 
-// Write renders doc to w in the format.
+// Write renders doc to w in the format. Every format shows the document's
+// text cleaned of control characters (recap.Document.Cleaned).
 func Write(w io.Writer, doc *recap.Document, format string) error {
 	switch format {
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(doc)
+		return enc.Encode(doc.Cleaned())
 	case FormatMarkdown:
 		_, err := io.WriteString(w, Markdown(doc))
 		return err

@@ -142,6 +142,24 @@ func TestTimestamp(t *testing.T) {
 	}
 }
 
+func TestPeopleAndLabels(t *testing.T) {
+	doc := testDoc()
+	doc.People = []recap.Person{{Name: "Ada Stone", Role: "guest"}, {Name: "Ben Cole", Role: "host"}}
+	doc.SummaryLanguage = "de"
+	md := Markdown(doc)
+	if !strings.Contains(md, "With Ada Stone (guest), Ben Cole (host)\n") || !strings.Contains(md, "*Chapter: Intro*") {
+		t.Errorf("markdown lacks people or the chapter label:\n%s", md)
+	}
+	html, _ := Bytes(doc, FormatHTML)
+	if !strings.Contains(string(html), "With Ada Stone (guest), Ben Cole (host)") || !strings.Contains(string(html), `<html lang="de">`) {
+		t.Errorf("HTML lacks people or the summary language")
+	}
+	doc.ChaptersSource = recap.ChaptersAuto
+	if md := Markdown(doc); !strings.Contains(md, "*Topics: Intro*") {
+		t.Errorf("automatic chapters' source_title is not labelled as topics:\n%s", md)
+	}
+}
+
 func TestPodcastLinks(t *testing.T) {
 	doc := testDoc()
 	doc.Video.Source = recap.SourcePodcast

@@ -27,10 +27,13 @@ type Job struct {
 	// Input is what was submitted (a URL or a bare id).
 	Input    string
 	Language string
+	// SummaryLanguage is the language the summary is to be written in; ""
+	// means the transcript's.
+	SummaryLanguage string
 	// Queue is the asynq queue the job runs on ("interactive" or "batch").
 	Queue string
 	// OptionsKey identifies the options that make two jobs the same work:
-	// language, summarizer, model and prompt version. A video is summarized
+	// language, summary language, summarizer, model and prompt version. A video is summarized
 	// once per OptionsKey unless forced.
 	OptionsKey string
 	Status     string
@@ -43,6 +46,10 @@ type Job struct {
 	UpdatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// VideoTitle is the title of the stored video (Store.PutVideo), ""
+	// while there is none. Every method that returns a job fills it in;
+	// SubmitJob ignores it.
+	VideoTitle string
 }
 
 // Finished reports whether the job is done or failed.

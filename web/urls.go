@@ -6,23 +6,6 @@ import (
 	"strings"
 )
 
-// SafeURL returns s when it is an absolute http or https URL with a host,
-// else "". It is the one rule for links made from untrusted fields (a
-// video's URL, a feed's link, a podcast's audio): anything else, such as
-// javascript: or data:, becomes no link at all.
-func SafeURL(s string) string {
-	s = strings.TrimSpace(s)
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil {
-		return ""
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return u.String()
-	}
-	return ""
-}
-
 // thumbnailHost matches YouTube's image hosts: i.ytimg.com, i1…i9.ytimg.com
 // and img.youtube.com.
 var thumbnailHost = regexp.MustCompile(`^(i[0-9]?\.ytimg\.com|img\.youtube\.com)$`)

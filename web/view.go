@@ -60,7 +60,7 @@ type Player struct {
 	Embed    string // EmbedURL, loaded when the reader asks
 	Thumb    string
 	AudioURL string // for Kind audio
-	Link     string // the video's own page, SafeURL
+	Link     string // the video's own page, render.LinkTarget
 	Label    string // what the link says
 }
 
@@ -73,6 +73,8 @@ type Summary struct {
 	Duration     string
 	Feed         *FeedLink
 	Overview     string
+	People       []Person // hosts first, then guests, then the rest
+	Lang         string   // the language the summary is written in
 	Player       Player
 	Chapters     []Chapter
 	Language     string
@@ -86,6 +88,10 @@ type Summary struct {
 	DownloadHTML string
 }
 
+// Person is someone the video features, with their role ("host",
+// "guest", "speaker" or "").
+type Person struct{ Name, Role string }
+
 // FeedLink is the podcast an episode comes from.
 type FeedLink struct{ Title, Link string }
 
@@ -94,7 +100,7 @@ type Chapter struct {
 	Anchor      string // the id of its heading: "ch" and its start second
 	Seconds     int64
 	Time        string
-	Link        string // the video at the chapter's start, SafeURL
+	Link        string // the video at the chapter's start, render.LinkTarget
 	Title       string
 	SourceTitle string // the creator's title when the summary retitled it
 	Summary     string
@@ -115,6 +121,7 @@ type Passage struct {
 // not stored. Passages are storage.Passages, as search indexes them, so a
 // search result's anchor is a passage of the page.
 func NewSummary(doc *recap.Document, t *recap.Transcript) Summary {
+	doc = doc.Cleaned()
 	v := doc.Video
 	s := Summary{
 		ID: doc.ID, Title: titleOr(v.Title, v.ID), Channel: v.Channel, Date: v.PublishedAt,
@@ -124,14 +131,26 @@ func NewSummary(doc *recap.Document, t *recap.Transcript) Summary {
 	}
 	s.DownloadMD, s.DownloadJSON, s.DownloadHTML = s.Permalink+"/summary.md", s.Permalink+"/summary.json", s.Permalink+"/summary.html"
 	if v.Feed != nil {
-		s.Feed = &FeedLink{Title: v.Feed.Title, Link: SafeURL(v.Feed.URL)}
+		s.Feed = &FeedLink{Title: v.Feed.Title, Link: render.LinkTarget(v.Feed.URL)}
+	}
+	s.Lang = doc.SummaryLanguage
+	if s.Lang == "" {
+		s.Lang = doc.Language
+	}
+	for _, role := range []string{recap.RoleHost, recap.RoleGuest, recap.RoleSpeaker, ""} {
+		for _, p := range doc.People {
+			known := p.Role == recap.RoleHost || p.Role == recap.RoleGuest || p.Role == recap.RoleSpeaker
+			if p.Role == role || (role == "" && !known) {
+				s.People = append(s.People, Person{Name: p.Name, Role: p.Role})
+			}
+		}
 	}
 	s.Player = newPlayer(doc)
 	tv := timeVideo(doc, s.Player)
 	for _, c := range doc.Chapters {
 		ch := Chapter{
 			Anchor: "ch" + itoa(c.StartSeconds), Seconds: c.StartSeconds, Time: render.Timestamp(c.StartSeconds),
-			Link: SafeURL(c.URL), Title: c.Title, Summary: c.Summary, Bullets: c.Bullets,
+			Link: render.LinkTarget(c.URL), Title: c.Title, Summary: c.Summary, Bullets: c.Bullets,
 		}
 		if c.SourceTitle != "" && c.SourceTitle != c.Title {
 			ch.SourceTitle = c.SourceTitle
@@ -150,7 +169,7 @@ func NewSummary(doc *recap.Document, t *recap.Transcript) Summary {
 				ps.Anchor, seen[a] = a, true
 			}
 			if tv != nil {
-				ps.Link = SafeURL(tv.TimeURL(p.Start))
+				ps.Link = render.LinkTarget(tv.TimeURL(p.Start))
 			}
 			s.Chapters[p.Chapter].Passages = append(s.Chapters[p.Chapter].Passages, ps)
 			s.Transcript = true
@@ -163,7 +182,7 @@ func NewSummary(doc *recap.Document, t *recap.Transcript) Summary {
 // audio element for a podcast episode with its audio, else a link.
 func newPlayer(doc *recap.Document) Player {
 	v := doc.Video
-	p := Player{Link: SafeURL(v.URL), Label: "Open the original"}
+	p := Player{Link: render.LinkTarget(v.URL), Label: "Open the original"}
 	switch {
 	case v.Source == recap.SourcePodcast:
 		p.Label = "Episode page"
@@ -183,7 +202,7 @@ func newPlayer(doc *recap.Document) Player {
 func podcastAudio(doc *recap.Document) string {
 	for _, c := range doc.Chapters {
 		if base, frag, ok := strings.Cut(c.URL, "#"); ok && strings.HasPrefix(frag, "t=") {
-			return SafeURL(base)
+			return render.LinkTarget(base)
 		}
 	}
 	return ""

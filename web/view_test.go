@@ -9,27 +9,6 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-func TestSafeURL(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://www.youtube.com/watch?v=abc": "https://www.youtube.com/watch?v=abc",
-		"http://example.com/ep.mp3#t=61":      "http://example.com/ep.mp3#t=61",
-		" HTTPS://example.com/x ":             "https://example.com/x",
-		"javascript:alert(1)":                 "",
-		"JavaScript:alert(1)":                 "",
-		" javascript:alert(1)":                "",
-		"data:text/html,<script>":             "",
-		"//evil.example/x":                    "",
-		"/relative":                           "",
-		"https://user:pw@example.com/":        "",
-		"vbscript:msgbox":                     "",
-		"":                                    "",
-	} {
-		if got := SafeURL(in); got != want {
-			t.Errorf("SafeURL(%q) = %q; want %q", in, got, want)
-		}
-	}
-}
-
 func TestThumbnailURL(t *testing.T) {
 	for in, want := range map[string]bool{
 		"https://i.ytimg.com/vi/abc/maxresdefault.jpg":   true,
@@ -146,6 +125,11 @@ func TestNewSummary(t *testing.T) {
 			t.Errorf("passage %d = %+v; want second %d", i, p, sec)
 		}
 		seen[p.Anchor] = true
+	}
+	d.People = []recap.Person{{Name: "Guest One", Role: recap.RoleGuest}, {Name: "Voice", Role: "narrator"}, {Name: "Host One", Role: recap.RoleHost}}
+	d.SummaryLanguage = "de"
+	if s := NewSummary(d, nil); len(s.People) != 3 || s.People[0].Name != "Host One" || s.People[1].Name != "Guest One" || s.People[2].Name != "Voice" || s.Lang != "de" {
+		t.Errorf("people %+v, lang %q; want the host first, then the guest, then the rest, in German", s.People, s.Lang)
 	}
 	if NewSummary(d, nil).Transcript {
 		t.Error("a summary without a stored transcript has passages")

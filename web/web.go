@@ -59,7 +59,10 @@ type App struct {
 	// Document returns a finished job's document; nil means
 	// Store.GetDocument.
 	Document func(ctx context.Context, id string) (*recap.Document, error)
-	Logger   *slog.Logger
+	// Rendering returns a finished job's document in a render format
+	// (md, json, html); nil means render.Bytes of Document.
+	Rendering func(ctx context.Context, id, format string) ([]byte, error)
+	Logger    *slog.Logger
 	// MaxFormBytes bounds a form body; 0 means 64 KiB.
 	MaxFormBytes int64
 }
@@ -228,6 +231,17 @@ func (a *App) document(ctx context.Context, id string) (*recap.Document, error) 
 	return a.Store.GetDocument(ctx, id)
 }
 
+func (a *App) rendering(ctx context.Context, id, format string) ([]byte, error) {
+	if a.Rendering != nil {
+		return a.Rendering(ctx, id, format)
+	}
+	doc, err := a.document(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return render.Bytes(doc, format)
+}
+
 // homeData is the home page.
 type homeData struct {
 	URL     string
@@ -362,10 +376,15 @@ func notFound(err error, format string, args ...any) error {
 	return err
 }
 
-// Retry submits a failed (or finished) job's video again, forced.
+// Retry, at POST /s/{id}/retry, submits a failed (or finished) job's
+// video again, forced.
 func (a *App) Retry(w http.ResponseWriter, r *http.Request) {
 	sess, ok := a.form(w, r)
 	if !ok {
+		return
+	}
+	if r.PathValue("file") != "retry" {
+		a.errorPage(w, r, sess, recap.Errorf(recap.ENOTFOUND, "nothing to post to at %s", r.URL.Path))
 		return
 	}
 	job, err := a.Store.GetJob(r.Context(), r.PathValue("id"))
@@ -453,19 +472,14 @@ func (a *App) File(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, sess, recap.Errorf(recap.ENOTFOUND, "summary %s is %s: nothing to download yet", job.ID, job.Status))
 		return
 	}
-	doc, err := a.document(ctx, job.ID)
+	b, err := a.rendering(ctx, job.ID, format)
 	if err != nil {
 		a.errorPage(w, r, sess, err)
 		return
 	}
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="recap-%s.%s"`, safeFileName(doc.Video.ID), format))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="recap-%s.%s"`, safeFileName(job.VideoID), format))
 	if format == "html" {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https:; frame-ancestors 'none'")
-	}
-	b, err := render.Bytes(doc, format)
-	if err != nil {
-		a.errorPage(w, r, sess, err)
-		return
 	}
 	w.Header().Set("Content-Type", render.ContentType(format))
 	w.Write(b)

@@ -48,7 +48,7 @@ func (ta *testApp) serve(method, target string, form url.Values) *httptest.Respo
 	mux.HandleFunc("POST /{$}", ta.app.SubmitForm)
 	mux.HandleFunc("GET /s/{id}", ta.app.Summary)
 	mux.HandleFunc("GET /s/{id}/{file}", ta.app.File)
-	mux.HandleFunc("POST /s/{id}/retry", ta.app.Retry)
+	mux.HandleFunc("POST /s/{id}/{file}", ta.app.Retry)
 	mux.HandleFunc("GET /v/{video_id}", ta.app.Video)
 	mux.HandleFunc("GET /search", ta.app.Search)
 	mux.HandleFunc("GET /static/{file}", ta.app.Static)

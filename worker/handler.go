@@ -13,7 +13,9 @@ import (
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/ratelimit"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Waiting reports whether err means the job must wait rather than fail:
@@ -30,6 +32,9 @@ type SummarizeVideoHandler struct {
 	Pipeline *pipeline.Pipeline
 	Logger   *slog.Logger
 	Metrics  *metrics.Metrics // optional
+	// Secrets are hidden from the error messages the job stores and from
+	// the errors handed to asynq (which keeps them in Redis).
+	Secrets *redact.Secrets
 }
 
 // ProcessTask implements asynq.Handler.
@@ -43,7 +48,7 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	if h.Metrics != nil && outcome != "" {
 		h.Metrics.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}
-	return err
+	return h.Secrets.Error(err)
 }
 
 func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome string, err error) {
@@ -72,7 +77,8 @@ func (h *SummarizeVideoHandler) run(ctx context.Context, jobID string) (outcome 
 		err = fmt.Errorf("store document: %w", err)
 	}
 
-	code, msg := recap.ErrorCode(err), err.Error()
+	// Errors quote servers and titles: stored, they must hold no NUL.
+	code, msg := recap.ErrorCode(err), h.Secrets.String(textclean.Line(err.Error()))
 	bg := context.WithoutCancel(ctx) // record the outcome even when ctx is done
 	retried, _ := asynq.GetRetryCount(ctx)
 	maxRetry, ok := asynq.GetMaxRetry(ctx)
@@ -131,8 +137,9 @@ func (h *SummarizeVideoHandler) summarize(ctx context.Context, job *storage.Job)
 	}
 	var progressErr error
 	doc, err := h.Pipeline.Summarize(ctx, src, pipeline.Request{
-		ID:       job.ID,
-		Language: job.Language,
+		ID:              job.ID,
+		Language:        job.Language,
+		SummaryLanguage: job.SummaryLanguage,
 		Progress: func(p pipeline.Progress) {
 			if p.Stage != pipeline.StageChapters && p.Stage != pipeline.StageSummarize {
 				return

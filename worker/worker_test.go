@@ -84,8 +84,8 @@ func (s *fakeSummarizer) SummarizeChapter(_ context.Context, in pipeline.Chapter
 		recap.Usage{LLMCalls: 1, PromptTokens: 10, CompletionTokens: 5}, nil
 }
 
-func (s *fakeSummarizer) Overview(context.Context, pipeline.OverviewInput) (string, recap.Usage, error) {
-	return "Overview.", recap.Usage{LLMCalls: 1}, s.over
+func (s *fakeSummarizer) Overview(context.Context, pipeline.OverviewInput) (pipeline.Overview, recap.Usage, error) {
+	return pipeline.Overview{Text: "Overview."}, recap.Usage{LLMCalls: 1}, s.over
 }
 
 func (s *fakeSummarizer) Generator() recap.Generator {
@@ -130,7 +130,7 @@ func (b *testBundle) submit(t *testing.T, videoID string) *storage.Job {
 	t.Helper()
 	j, _, err := b.store.SubmitJob(context.Background(), &storage.Job{
 		VideoID: videoID, Input: videoID, Language: "en", Queue: QueueInteractive,
-		OptionsKey: OptionsKey("en", b.sum.Generator()),
+		OptionsKey: OptionsKey("en", "", b.sum.Generator()),
 	}, false)
 	if err != nil {
 		t.Fatal(err)

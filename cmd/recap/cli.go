@@ -8,9 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Exit codes (DESIGN.md): success, failure of the work, bad usage or input.
@@ -31,6 +31,8 @@ type Main struct {
 	// OnListen, when set, is told the address the HTTP server listens on
 	// (tests listen on port 0).
 	OnListen func(addr string)
+	// HTTPLimits, when set, replace defaultHTTPLimits (tests shorten them).
+	HTTPLimits *HTTPLimits
 }
 
 // NewMain returns a Main on the process's streams and environment.
@@ -50,16 +52,18 @@ var commands = []command{
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
 	{"search", "find the moments of stored transcripts that say some words", (*Main).runSearch},
+	{"healthcheck", "exit 0 if the local server's /healthz answers 200, else 1", (*Main).runHealthcheck},
 }
 
 const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
 
 Usage:
-  recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>
+  recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] <youtube-url|video-id|bundle-dir|info.json>
   recap serve
   recap worker
   recap get [--format md|json|html] <summary-id|video-id>
   recap search [--limit N] [--video ID] [--channel NAME] [--format text|json] "words"
+  recap healthcheck [--addr HOST:PORT]
 
 Configuration comes from RECAP_* environment variables; see README.md.
 `
@@ -99,17 +103,16 @@ func (m *Main) exit(err error) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(m.Stderr, "recap: %s\n", ue.msg)
+		fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(ue.msg))
 		return exitUsage
 	}
-	fmt.Fprintf(m.Stderr, "recap: %s\n", oneLine(err.Error()))
+	// Errors quote titles and server answers: no terminal escapes.
+	fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(err.Error()))
 	if recap.ErrorCode(err) == recap.EINVALID {
 		return exitUsage
 	}
 	return exitFailure
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseFlags parses flags that may come before or after the positional
 // arguments (`recap summarize URL --format md`), which flag.Parse alone
@@ -152,7 +155,7 @@ func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	if cfg.LogLevel != "" {
 		_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
 	}

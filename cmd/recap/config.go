@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/youtube"
 )
 
@@ -18,6 +19,10 @@ type Config struct {
 	RedisURL    string
 	DatabaseURL string
 	HTTPAddr    string
+	// MetricsAddr, when set, is where /metrics and /healthz are served
+	// apart: recap worker's only HTTP address, and for recap serve the
+	// address that takes /metrics off the public one.
+	MetricsAddr string
 	APITokens   []string
 	Summarizer  string // recap.SummarizerLLM or recap.SummarizerExtractive
 	LLM         LLMConfig
@@ -64,6 +69,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		RedisURL:        getenv("RECAP_REDIS_URL"),
 		DatabaseURL:     getenv("RECAP_DATABASE_URL"),
 		HTTPAddr:        getenv("RECAP_HTTP_ADDR"),
+		MetricsAddr:     strings.TrimSpace(getenv("RECAP_METRICS_ADDR")),
 		Summarizer:      strings.ToLower(strings.TrimSpace(getenv("RECAP_SUMMARIZER"))),
 		Lang:            strings.TrimSpace(getenv("RECAP_LANG")),
 		YouTubeEndpoint: strings.TrimSpace(getenv("RECAP_YOUTUBE_ENDPOINT")),
@@ -78,10 +84,16 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 	if c.LLM.APIKey == "" {
 		c.LLM.APIKey = strings.TrimSpace(getenv("OPENAI_API_KEY"))
 	}
-	for _, t := range strings.Split(getenv("RECAP_API_TOKENS"), ",") {
+	tokens := getenv("RECAP_API_TOKENS")
+	for _, t := range strings.Split(tokens, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			c.APITokens = append(c.APITokens, t)
 		}
+	}
+	if tokens != "" && len(c.APITokens) == 0 {
+		// Meant to protect the API, but names no token: refusing to start
+		// beats serving an open API.
+		return nil, recap.Errorf(recap.EINVALID, "RECAP_API_TOKENS is set but holds no token: expected comma-separated tokens, or unset it for an open API")
 	}
 	ints := []struct {
 		name string
@@ -148,6 +160,11 @@ func (c *Config) withDefaults() error {
 	if c.HTTPAddr == "" {
 		c.HTTPAddr = "127.0.0.1:8080"
 	}
+	lang, err := recap.ParseLanguage("RECAP_LANG", c.Lang)
+	if err != nil {
+		return err
+	}
+	c.Lang = lang
 	if c.Lang == "" {
 		c.Lang = "en"
 	}
@@ -203,6 +220,12 @@ func (c *Config) withDefaults() error {
 func (c *Config) String() string {
 	return fmt.Sprintf("summarizer=%s model=%s llm=%s redis=%s database=%s workers=%d lang=%s",
 		c.Summarizer, c.LLM.Model, redactURL(c.LLM.BaseURL), redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
+}
+
+// secrets are the values no log line or stored error may show: the LLM
+// API key and the API tokens.
+func (c *Config) secrets() *redact.Secrets {
+	return redact.New(append([]string{c.LLM.APIKey}, c.APITokens...)...)
 }
 
 func orEmbedded(s string) string {

@@ -74,6 +74,7 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 		Fetcher:    d.fetcher,
 		Bundles:    bundle.Loader{},
 		Summarizer: d.summarizer,
+		Labeler:    extractive.New(), // automatic chapters' source_title, whatever the summarizer
 		Language:   d.cfg.Lang,
 		Logger:     d.logger,
 	}

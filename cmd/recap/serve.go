@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -54,7 +53,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	defer svc.Close()
 
-	h := api.NewHandler(&api.Server{
+	public := &api.Server{
 		Store:        svc.deps.store,
 		Enqueuer:     svc.enqueuer,
 		Generator:    svc.deps.summarizer.Generator(),
@@ -64,8 +63,14 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Metrics:      svc.metrics,
 		Logger:       logger,
 		Ready:        svc.pingRedis,
-	})
-	return m.serveHTTP(ctx, cfg.HTTPAddr, h, logger)
+	}
+	if cfg.MetricsAddr == "" {
+		return m.serveHTTP(ctx, cfg.HTTPAddr, api.NewHandler(public), logger)
+	}
+	// /metrics on its own address, and not on the public one.
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	public.Metrics = nil
+	return m.serveWithOps(ctx, cfg.HTTPAddr, api.NewHandler(public), cfg.MetricsAddr, ops, logger)
 }
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
@@ -96,21 +101,12 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	metricsAddr := m.Getenv("RECAP_METRICS_ADDR")
-	if metricsAddr == "" {
+	if cfg.MetricsAddr == "" {
 		<-ctx.Done()
 		return nil
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", svc.metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.pingRedis(r.Context()); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	return m.serveHTTP(ctx, metricsAddr, mux, logger)
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	return m.serveHTTP(ctx, cfg.MetricsAddr, ops, logger)
 }
 
 // service is the queue side shared by serve and worker: Redis (embedded or
@@ -167,7 +163,8 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 
 	if cfg.Workers > 0 {
 		p := svc.deps.pipeline()
-		h := &worker.SummarizeVideoHandler{Store: svc.deps.store, Pipeline: p, Logger: logger, Metrics: svc.metrics}
+		h := &worker.SummarizeVideoHandler{Store: svc.deps.store, Pipeline: p, Logger: logger, Metrics: svc.metrics,
+			Secrets: cfg.secrets()}
 		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger})
 		if err := svc.server.Start(worker.NewMux(h)); err != nil {
 			return nil, fmt.Errorf("start workers: %w", err)
@@ -240,23 +237,9 @@ func (m *Main) serveHTTP(ctx context.Context, addr string, h http.Handler, logge
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()))
 	if m.OnListen != nil {
 		m.OnListen(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveListener(ctx, ln, h, m.HTTPLimits, logger)
 }

@@ -10,15 +10,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/textclean"
 )
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("summarize", "recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>")
+	fs := m.newFlagSet("summarize", "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] <youtube-url|video-id|bundle-dir|info.json>")
 	format := fs.String("format", "", "output format: md, json or html (default md, or from --out's extension)")
 	out := fs.String("out", "", "write the summary to `FILE` instead of standard output")
 	lang := fs.String("lang", "", "caption language to ask for (default $RECAP_LANG, else en)")
+	summaryLang := fs.String("summary-lang", "", "write the summary in this language, whatever the transcript's (default: the transcript's language)")
 	quiet := fs.Bool("quiet", false, "print no progress on standard error")
 	noCache := fs.Bool("no-cache", false, "don't reuse or keep chapter summaries in RECAP_DATABASE_URL")
 	pos, err := parseFlags(fs, args)
@@ -30,6 +33,14 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 		return usagef("summarize needs exactly one input (a YouTube URL, an 11-character video id, a yt-dlp bundle folder or an .info.json file), got %d", len(pos))
 	}
 	f, err := outputFormat(*format, *out)
+	if err != nil {
+		return err
+	}
+	captionLang, err := recap.ParseLanguage("--lang", *lang)
+	if err != nil {
+		return err
+	}
+	sumLang, err := recap.ParseLanguage("--summary-lang", *summaryLang)
 	if err != nil {
 		return err
 	}
@@ -51,7 +62,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	p := deps.pipeline()
 
 	pr := newProgressPrinter(m.Stderr, *quiet)
-	req := pipeline.Request{Language: *lang, Progress: pr.report}
+	req := pipeline.Request{Language: captionLang, SummaryLanguage: sumLang, Progress: pr.report}
 	if in.VideoID != "" {
 		pr.printf("fetching %s", in.VideoID)
 	} else {
@@ -146,7 +157,7 @@ func (p *progressPrinter) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
-	fmt.Fprintf(p.w, "recap: "+format+"\n", args...)
+	fmt.Fprintf(p.w, "recap: %s\n", textclean.Line(fmt.Sprintf(format, args...)))
 }
 
 func (p *progressPrinter) clear() {

@@ -14,7 +14,13 @@ import (
 )
 
 const jobColumns = `id, video_id, input, language, queue, options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, summary_language`
+
+// jobSelect is what every read of a job selects: its columns and its
+// video's title, looked up in the same statement (an index probe per row),
+// so that a page of jobs is one query.
+const jobSelect = jobColumns + `,
+	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
 
 // querier is what the pool and a transaction share, so helpers run in either.
 type querier interface {
@@ -48,7 +54,7 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: submit job: %w", err)
+			return nil, false, fmt.Errorf("postgres: submit job: %w", classify(err))
 		}
 		return job, created, nil
 	}
@@ -72,10 +78,10 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, NULL, $15)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.Input, j.Language, j.Queue, j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt)
+		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt, j.SummaryLanguage)
 	if isUniqueViolation(err, "jobs_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -95,7 +101,20 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 		return winner, false, nil
 	}
 	created := *j
+	if created.VideoTitle, err = videoTitle(ctx, tx, j.VideoID); err != nil {
+		return nil, false, err
+	}
 	return &created, true, nil
+}
+
+// videoTitle returns the stored title of a video, "" when there is none.
+func videoTitle(ctx context.Context, q querier, videoID string) (string, error) {
+	var title string
+	err := q.QueryRow(ctx, `SELECT title FROM videos WHERE id = $1`, videoID).Scan(&title)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return title, err
 }
 
 func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
@@ -104,7 +123,7 @@ func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (
 
 // findJob returns the first job matching where, or nil.
 func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
-	j, err := scanJob(q.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	j, err := scanJob(q.QueryRow(ctx, `SELECT `+jobSelect+` FROM jobs WHERE `+where, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -115,7 +134,8 @@ func scanJob(row pgx.Row) (*storage.Job, error) {
 	var j storage.Job
 	var started, finished *time.Time
 	if err := row.Scan(&j.ID, &j.VideoID, &j.Input, &j.Language, &j.Queue, &j.OptionsKey, &j.Status,
-		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished); err != nil {
+		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished, &j.SummaryLanguage,
+		&j.VideoTitle); err != nil {
 		return nil, err
 	}
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
@@ -135,7 +155,7 @@ func queryJobs(ctx context.Context, q querier, sql string, args ...any) ([]*stor
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 	j, err := findJob(ctx, s.pool, `id = $1`, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get job %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get job %s: %w", id, classify(err))
 	}
 	if j == nil {
 		return nil, storage.JobNotFound(id)
@@ -163,7 +183,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if cur != nil {
 		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
 	}
-	q := `SELECT ` + jobColumns + ` FROM jobs`
+	q := `SELECT ` + jobSelect + ` FROM jobs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -172,17 +192,17 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 	jobs, err := queryJobs(ctx, s.pool, q, args...)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
-	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("postgres: unfinished jobs: %w", classify(err))
 	}
 	return jobs, nil
 }
@@ -191,7 +211,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	counts := map[string]int{
 		storage.StatusQueued: 0, storage.StatusRunning: 0, storage.StatusDone: 0, storage.StatusFailed: 0,
@@ -205,7 +225,7 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	return counts, nil
 }
@@ -222,7 +242,7 @@ func (s *Store) StartJob(ctx context.Context, id string) (*storage.Job, error) {
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: start job: %w", err)
+		return nil, fmt.Errorf("postgres: start job: %w", classify(err))
 	}
 	return j, nil
 }
@@ -239,7 +259,7 @@ func (s *Store) SetJobProgress(ctx context.Context, id string, done, total int) 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: set job progress: %w", err)
+		return fmt.Errorf("postgres: set job progress: %w", classify(err))
 	}
 	return nil
 }
@@ -253,7 +273,7 @@ func (s *Store) RetryJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: retry job: %w", err)
+		return fmt.Errorf("postgres: retry job: %w", classify(err))
 	}
 	return nil
 }
@@ -267,7 +287,7 @@ func (s *Store) FailJob(ctx context.Context, id, code, message string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail job: %w", err)
+		return fmt.Errorf("postgres: fail job: %w", classify(err))
 	}
 	return nil
 }
@@ -293,7 +313,7 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: finish job: %w", err)
+		return fmt.Errorf("postgres: finish job: %w", classify(err))
 	}
 	return nil
 }
@@ -305,7 +325,7 @@ func (s *Store) FinishJob(ctx context.Context, id string, doc *recap.Document) e
 func transition(ctx context.Context, tx pgx.Tx, id, op, set string, args ...any) (*storage.Job, error) {
 	args = append(args, id)
 	j, err := scanJob(tx.QueryRow(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = $`+strconv.Itoa(len(args))+` AND status IN ('queued', 'running') RETURNING `+jobColumns, args...))
+		WHERE id = $`+strconv.Itoa(len(args))+` AND status IN ('queued', 'running') RETURNING `+jobSelect, args...))
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return j, err
 	}

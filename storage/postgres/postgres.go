@@ -100,9 +100,33 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
+// classify marks an error that retrying cannot change as permanent: a
+// *recap.Error with code recap.EINVALID wrapping the database's error, so
+// that a job fails at once with the reason instead of retrying (and paying
+// for its LLM calls) again and again. Those are data exceptions (class 22:
+// a NUL or an invalid byte in text, a value out of range), integrity
+// violations (class 23) other than unique violations, which callers expect
+// and which can change as concurrent writers commit, and program limits
+// (class 54: a value or row too large). Anything else, such as a dropped
+// connection, a deadlock or a serialization failure, is returned as it is.
+func classify(err error) error {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch class := e.Code[:min(2, len(e.Code))]; {
+	case class == "22", class == "54", class == "23" && e.Code != pgUniqueViolation:
+		return recap.WrapError(recap.EINVALID, err, "the database cannot store this data")
+	}
+	return err
+}
+
+// pgUniqueViolation is the SQLSTATE of unique_violation.
+const pgUniqueViolation = "23505"
+
 // isUniqueViolation reports whether err is a unique_violation of the
 // constraint or index named.
 func isUniqueViolation(err error, constraint string) bool {
 	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505" && e.ConstraintName == constraint
+	return errors.As(err, &e) && e.Code == pgUniqueViolation && e.ConstraintName == constraint
 }

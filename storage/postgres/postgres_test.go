@@ -227,3 +227,27 @@ func TestIsURL(t *testing.T) {
 		}
 	}
 }
+
+// PostgreSQL refuses a NUL in text and \u0000 in jsonb. That will not
+// change on retry, so the error is permanent and says why; today's
+// caller, the worker, then fails the job at once instead of retrying it
+// for 40 minutes.
+func TestNULIsPermanent(t *testing.T) {
+	s := mustOpen(t, testConfig(t))
+	err := s.PutVideo(t.Context(), recap.Video{ID: "nul", Title: "a\x00b"})
+	if !recap.Permanent(err) || recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "22021") {
+		t.Errorf("PutVideo with a NUL: %v (code %q); want a permanent %q error with SQLSTATE 22021", err, recap.ErrorCode(err), recap.EINVALID)
+	}
+	err = s.PutChapter(t.Context(), "k", recap.ChapterSummary{Title: "a\x00b"})
+	if !recap.Permanent(err) || !strings.Contains(err.Error(), "22P05") {
+		t.Errorf("PutChapter with a NUL: %v; want a permanent error with SQLSTATE 22P05", err)
+	}
+	// A unique violation is left to the callers that expect it.
+	_, err = s.pool.Exec(t.Context(), `INSERT INTO chapter_cache (key, summary, created_at) VALUES ('d', '{}', now()), ('d', '{}', now())`)
+	if err == nil {
+		t.Fatal("duplicate key inserted")
+	}
+	if err := classify(err); recap.Permanent(err) {
+		t.Errorf("unique violation %v classified permanent", err)
+	}
+}

@@ -40,6 +40,8 @@ type Store struct {
 
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // query_only; the same pool as write for ":memory:"
+	// reads runs the hot reads on read through prepared statements.
+	reads *stmtCache
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -85,6 +87,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.SetMaxIdleConns(readConns)
 		s.read = read
 	}
+	s.reads = &stmtCache{db: s.read}
 	return s, nil
 }
 
@@ -133,9 +136,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the last connection checkpoints the WAL.
 func (s *Store) Close() error {
-	var err error
+	err := s.reads.Close()
 	if s.read != s.write {
-		err = s.read.Close()
+		err = errors.Join(err, s.read.Close())
 	}
 	return errors.Join(err, s.write.Close())
 }
@@ -173,6 +176,29 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// classify marks an error that retrying cannot change as permanent: a
+// *recap.Error with code recap.EINVALID wrapping SQLite's error, so that a
+// job fails at once with the reason instead of retrying (and paying for
+// its LLM calls) again and again. Those are constraint failures (CHECK,
+// NOT NULL, FOREIGN KEY…) other than UNIQUE and PRIMARY KEY ones, which
+// callers expect and which can change as other writers commit, a value
+// over SQLite's length limit, and a type a STRICT column refuses. Anything
+// else, such as a busy database, is returned as it is.
+func classify(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	code := e.Code()
+	switch primary := code & 0xff; {
+	case primary == sqlite3.SQLITE_CONSTRAINT &&
+		code != sqlite3.SQLITE_CONSTRAINT_UNIQUE && code != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+		primary == sqlite3.SQLITE_TOOBIG, primary == sqlite3.SQLITE_MISMATCH:
+		return recap.WrapError(recap.EINVALID, err, "the database cannot store this data")
+	}
+	return err
 }
 
 // isPrimaryKeyViolation reports whether err is a PRIMARY KEY failure

@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListJobs/Pagination", testListJobsPagination},
 		{"ListJobs/Filter", testListJobsFilter},
 		{"ListJobs/Invalid", testListJobsInvalid},
+		{"ListJobs/VideoTitle", testJobVideoTitle},
 		{"UnfinishedJobs", testUnfinishedJobs},
 		{"CountJobs", testCountJobs},
 		{"Videos", testVideos},
@@ -131,6 +132,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Documents", testDocuments},
 		{"Library", testLibrary},
 		{"ChapterCache", testChapterCache},
+		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
 	}
 	tests = append(tests, searchTests...)
