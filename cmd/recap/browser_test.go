@@ -232,8 +232,15 @@ var artifacts = sync.OnceValue(func() string {
 	return d
 })
 
+// readmeThemes is the theme of each screenshot the README shows.
+var readmeThemes = map[string]string{
+	"home": "dark", "summary": "light", "chapters": "dark", "search": "light", "job": "light",
+	"failed": "dark", "phone-summary": "dark", "sign-in": "light",
+}
+
 // shoot saves a screenshot of the viewport in both themes; with
-// -update-screenshots, readme names the one the README shows ("" none).
+// -update-screenshots, readme names the one the README shows ("" none),
+// in the theme readmeThemes gives it.
 func shoot(t *testing.T, ctx context.Context, name, readme string) {
 	t.Helper()
 	for _, theme := range []string{"light", "dark"} {
@@ -250,8 +257,8 @@ func shoot(t *testing.T, ctx context.Context, name, readme string) {
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if *updateScreenshots && readme != "" {
-			if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", readme+"-"+theme+".png"), png, 0o644); err != nil {
+		if *updateScreenshots && readme != "" && readmeThemes[readme] == theme {
+			if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", readme+".png"), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -318,7 +325,8 @@ func payloadAnswers(r llmtest.Request) *llmtest.Reply {
 	}
 	return &llmtest.Reply{Content: func(answer string) string {
 		all := strings.ReplaceAll(strings.Join(payloads, " "), `"`, `\"`)
-		answer = strings.Replace(answer, `"title":"`, `"title":"`+all+` `, 1)
+		short := strings.ReplaceAll(payloads[1]+payloads[3], `"`, `\"`) // a title has at most 200 characters
+		answer = strings.Replace(answer, `"title":"`, `"title":"`+short+` `, 1)
 		answer = strings.Replace(answer, `"summary":"`, `"summary":"`+all+` `, 1)
 		answer = strings.Replace(answer, `"overview":"`, `"overview":"`+all+` `, 1)
 		return strings.Replace(answer, `"bullets":["`, `"bullets":["`+all+`","`, 1)
@@ -399,6 +407,8 @@ func TestBrowserApp(t *testing.T) {
 	}
 
 	t.Run("ChapterTimeSeeks", func(t *testing.T) {
+		open(t, ctx, s.base+"/")
+		shoot(t, ctx, "home", "home")
 		open(t, ctx, s.base+"/s/"+jobID)
 		hrefs := eval[[]string](t, ctx, "[...document.querySelectorAll('.toc a.time')].map(a => a.href)")
 		for i, c := range doc.Chapters {
@@ -478,7 +488,7 @@ func TestBrowserApp(t *testing.T) {
 		}
 		done := s.wait(t, v.ID, "done", finished)
 		if done.Summary == nil || !strings.Contains(done.Summary.Overview, "<script>") {
-			t.Fatalf("the payload job = %+v; want a summary that carries the payloads", done)
+			t.Fatalf("the payload job = %+v (%+v); want a summary that carries the payloads", done, done.Error)
 		}
 		watch.take()
 		pages := map[string]string{
@@ -520,14 +530,14 @@ func TestBrowserApp(t *testing.T) {
 
 	t.Run("Phone", func(t *testing.T) {
 		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
-		defer do(t, ctx, chromedp.EmulateReset())
+		defer do(t, ctx, chromedp.EmulateViewport(1280, 900))
 		for _, p := range []struct{ name, path string }{
 			{"home", "/"}, {"summary", "/s/" + jobID}, {"search", "/search?q=marmalade"}, {"search-error", "/search?q=-only"},
 		} {
 			open(t, ctx, s.base+p.path)
 			do(t, ctx, chromedp.Evaluate[chromedp.Void]("document.querySelectorAll('details').forEach(d => d.open = true)"))
 			fits(t, ctx, p.name)
-			shoot(t, ctx, "phone-"+p.name, map[string]string{"home": "phone-home", "summary": "phone-summary"}[p.name])
+			shoot(t, ctx, "phone-"+p.name, map[string]string{"summary": "phone-summary"}[p.name])
 		}
 		clean(t, ctx, watch, "phone pages")
 	})
@@ -543,7 +553,7 @@ func TestBrowserApp(t *testing.T) {
 		if len(items) != 2 || seen[doc.Video.Title] != 1 {
 			t.Errorf("library = %q; want the two summarized videos once each", items)
 		}
-		shoot(t, ctx, "home", "home")
+		shoot(t, ctx, "home-all", "")
 		// Playlists go to `recap batch` (until the web app takes backlogs).
 		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf"),
 			chromedp.Click(chromedp.CSS("form.submit button")))
