@@ -63,13 +63,17 @@ func CheckJobFilter(f JobFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown job status %q: want queued, running, done or failed", f.Status)
 	}
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
+	return timePage(f.Limit, f.Cursor)
+}
+
+// timePage checks the page size and decodes the cursor of a listing
+// ordered by (time, id): ListJobs and ListLibrary.
+func timePage(limit int, cursor string) (int, *Cursor, error) {
+	limit, err := pageLimit(limit)
+	if err != nil || cursor == "" {
+		return limit, nil, err
 	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
+	c, err := DecodeCursor(cursor)
 	return limit, c, err
 }
 

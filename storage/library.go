@@ -38,14 +38,7 @@ type LibraryPage struct {
 // and decoded cursor (nil for the first page). Its errors are
 // recap.EINVALID.
 func CheckLibraryFilter(f LibraryFilter) (limit int, c *Cursor, err error) {
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
-	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
-	return limit, c, err
+	return timePage(f.Limit, f.Cursor)
 }
 
 // DecodeLibraryVideo reads the "video" object of a stored document, as

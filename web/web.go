@@ -313,21 +313,13 @@ func (a *App) submitInput(ctx context.Context, input string, force bool) (string
 // Summary shows a finished job's summary, or the job's progress until
 // then; a failed job's page is 410 Gone with the reason and a retry.
 func (a *App) Summary(w http.ResponseWriter, r *http.Request) {
-	sess, ok := a.signedIn(w, r)
+	sess, job, ok := a.job(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	job, err := a.Store.GetJob(ctx, r.PathValue("id"))
-	if err != nil {
-		a.errorPage(w, r, sess, notFound(err, "no summary %q", r.PathValue("id")))
-		return
-	}
 	if job.Status != storage.StatusDone {
-		title := ""
-		if v, err := a.Store.GetVideo(ctx, job.VideoID); err == nil {
-			title = v.Title
-		}
+		title := a.videoTitle(ctx, job.VideoID)
 		status := http.StatusOK
 		if job.Status == storage.StatusFailed {
 			status = http.StatusGone
@@ -368,6 +360,34 @@ func (a *App) summary(w http.ResponseWriter, r *http.Request, sess Session, doc 
 	a.render(w, r, http.StatusOK, "summary", sess, layoutData{Title: s.Title, Page: s})
 }
 
+// job reads the job of /s/{id} for a signed-in request; otherwise it has
+// answered.
+func (a *App) job(w http.ResponseWriter, r *http.Request) (Session, *storage.Job, bool) {
+	sess, ok := a.signedIn(w, r)
+	if !ok {
+		return sess, nil, false
+	}
+	job, ok := a.findJob(w, r, sess)
+	return sess, job, ok
+}
+
+func (a *App) findJob(w http.ResponseWriter, r *http.Request, sess Session) (*storage.Job, bool) {
+	job, err := a.Store.GetJob(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.errorPage(w, r, sess, notFound(err, "no summary %q", r.PathValue("id")))
+		return nil, false
+	}
+	return job, true
+}
+
+// videoTitle is a video's title, "" when its metadata is not stored.
+func (a *App) videoTitle(ctx context.Context, id string) string {
+	if v, err := a.Store.GetVideo(ctx, id); err == nil {
+		return v.Title
+	}
+	return ""
+}
+
 // notFound rewords a not-found error for a page; other errors stay.
 func notFound(err error, format string, args ...any) error {
 	if recap.ErrorCode(err) == recap.ENOTFOUND {
@@ -387,9 +407,8 @@ func (a *App) Retry(w http.ResponseWriter, r *http.Request) {
 		a.errorPage(w, r, sess, recap.Errorf(recap.ENOTFOUND, "nothing to post to at %s", r.URL.Path))
 		return
 	}
-	job, err := a.Store.GetJob(r.Context(), r.PathValue("id"))
-	if err != nil {
-		a.errorPage(w, r, sess, notFound(err, "no summary %q", r.PathValue("id")))
+	job, ok := a.findJob(w, r, sess)
+	if !ok {
 		return
 	}
 	if !job.Finished() {
@@ -443,24 +462,15 @@ func (a *App) Search(w http.ResponseWriter, r *http.Request) {
 // File serves /s/{id}/{file}: the summary as summary.md, summary.json or
 // summary.html, and progress.json, the job page's live state.
 func (a *App) File(w http.ResponseWriter, r *http.Request) {
-	sess, ok := a.signedIn(w, r)
+	sess, job, ok := a.job(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	job, err := a.Store.GetJob(ctx, r.PathValue("id"))
-	if err != nil {
-		a.errorPage(w, r, sess, notFound(err, "no summary %q", r.PathValue("id")))
-		return
-	}
 	file := r.PathValue("file")
 	if file == "progress.json" {
-		title := ""
-		if v, err := a.Store.GetVideo(ctx, job.VideoID); err == nil {
-			title = v.Title
-		}
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, NewJob(job, title))
+		writeJSON(w, NewJob(job, a.videoTitle(ctx, job.VideoID)))
 		return
 	}
 	format, ok := strings.CutPrefix(file, "summary.")

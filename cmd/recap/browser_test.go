@@ -186,7 +186,7 @@ func waitJS(t *testing.T, ctx context.Context, js string, timeout time.Duration)
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!(" + js + ")"))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+js+")"))
 		if err == nil && ok {
 			return
 		}
