@@ -92,8 +92,8 @@ type Transcript struct {
 
 // Transcript sources, as written in documents.
 const (
-	TranscriptYouTube = "youtube" // a caption track the creator uploaded
-	TranscriptASR     = "asr"     // YouTube's automatic captions
+	TranscriptYouTube = "youtube" // captions from YouTube: the creator's, or YouTube's automatic ones
+	TranscriptASR     = "asr"     // recap's own speech-to-text (package asr)
 	TranscriptBundle  = "bundle"  // subtitles of a local yt-dlp download
 	TranscriptFeed    = "feed"    // a podcast feed's <podcast:transcript>
 )

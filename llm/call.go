@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
-	"github.com/recap-dev/recap/textclean"
+	"github.com/recap-dev/recap/retry"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -43,11 +42,6 @@ const (
 	// expectedAnswerTokens is what the limiter reserves for an answer on
 	// top of the prompt: a chapter's JSON is about 150-300 tokens.
 	expectedAnswerTokens = 300
-	baseBackoff          = time.Second
-	maxBackoff           = 30 * time.Second
-	// maxRateLimitBackoff caps the backoff between 429s without a
-	// Retry-After: long enough to outlast a provider's one-minute window.
-	maxRateLimitBackoff = time.Minute
 	// maxRetryAfter is the longest Retry-After waited out inside a call;
 	// past it the job is better rescheduled by the worker.
 	maxRetryAfter = 5 * time.Minute
@@ -83,7 +77,7 @@ func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Pr
 		format := responseFormat(s.format.Load())
 		req := s.request(p, system+note, user, format)
 		resp, at, err := s.send(ctx, req, tokens+expectedAnswerTokens)
-		if at.sent {
+		if at.Sent {
 			usage.LLMCalls++
 		}
 		if err != nil && ctx.Err() != nil {
@@ -95,12 +89,12 @@ func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Pr
 		}
 		var (
 			wait time.Duration
-			big  *answerTooLargeError
+			big  *retry.AnswerTooLargeError
 		)
 		if errors.As(err, &big) {
 			// Paid for, and no use: like any invalid answer, a new call
 			// may do better, and the attempts are bounded.
-			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.limit / 4})
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.Limit / 4})
 			lastErr = invalid("%v", big)
 			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
 		} else if err != nil {
@@ -220,8 +214,8 @@ func (s *Summarizer) request(p *prompts.Prompt, system, user string, f responseF
 
 // send makes one HTTP call within the concurrency bound and the rate
 // limit. The attempt says whether it reached the server and what came back.
-func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *attempt, error) {
-	at := &attempt{}
+func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *retry.Attempt, error) {
+	at := &retry.Attempt{}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -231,7 +225,7 @@ func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest,
 	if err := s.limiter.Wait(ctx, tokens); err != nil {
 		return openai.ChatCompletionResponse{}, at, &waitError{err}
 	}
-	cctx, cancel := context.WithTimeout(withAttempt(ctx, at), s.cfg.Timeout)
+	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), s.cfg.Timeout)
 	defer cancel()
 	resp, err := s.client.CreateChatCompletion(cctx, req)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
@@ -277,67 +271,48 @@ type failure struct {
 	pause  time.Duration // rateLimited: how long every call sharing the limiter holds
 }
 
-// statusError is an HTTP error answer, short and free of the API key.
-type statusError struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.message)
-}
-
 // classify decides what a failed call calls for; limited counts the 429s
 // the call had before this one.
-func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
-	se := s.statusOf(err)
+func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
+	se := retry.StatusOf(err, s.secrets)
 	if se == nil {
-		if !at.sent {
+		if !at.Sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
 			return failure{action: giveUp, err: s.secrets.Error(err)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: s.secrets.Error(err), wait: backoff(attemptNo)}
+		return failure{action: retryLater, err: s.secrets.Error(err), wait: retry.Backoff(attemptNo)}
 	}
-	msg := strings.ToLower(se.message)
-	wait := at.retryAfter
+	msg := strings.ToLower(se.Message)
+	wait := at.RetryAfter
 	if wait <= 0 {
-		wait = backoff(attemptNo)
+		wait = retry.Backoff(attemptNo)
 	}
 	switch {
 	case req.ResponseFormat != nil && mentionsFormat(msg) &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity ||
-			se.status == http.StatusInternalServerError || se.status == http.StatusNotImplemented):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity ||
+			se.Status == http.StatusInternalServerError || se.Status == http.StatusNotImplemented):
 		if s.downgrade(formatOf(req), se.Error()) {
 			return failure{action: retryNow, err: se}
 		}
 		return failure{action: giveUp, err: se}
 	case req.Temperature != 0 && strings.Contains(msg, "temperature") &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity):
 		if s.noTemperature.CompareAndSwap(false, true) {
 			s.log.Warn("model server refuses a temperature, sending none", slog.String("reason", se.Error()))
 		}
 		return failure{action: retryNow, err: se}
-	case se.status == http.StatusTooManyRequests && se.code == "insufficient_quota":
+	case se.Status == http.StatusTooManyRequests && se.Code == "insufficient_quota":
 		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
-	case se.status == http.StatusTooManyRequests:
+	case se.Status == http.StatusTooManyRequests:
 		f := failure{action: rateLimited, err: se}
-		if ra := at.retryAfter; ra > 0 {
-			// Everyone holds for what the server asked; this call comes
-			// back a little later, so that the calls it told do not all
-			// return at the same instant.
-			f.pause, f.wait = ra, ra+rand.N(ra/4+1)
-		} else {
-			f.wait = rateLimitBackoff(limited + 1)
-			f.pause = f.wait / 2
-		}
+		f.wait, f.pause = retry.RateLimited(at.RetryAfter, limited+1)
 		return f
-	case se.status == http.StatusRequestTimeout,
-		se.status == http.StatusConflict, se.status == http.StatusTooEarly, se.status >= 500:
+	case se.Status == http.StatusRequestTimeout,
+		se.Status == http.StatusConflict, se.Status == http.StatusTooEarly, se.Status >= 500:
 		return failure{action: retryLater, err: se, wait: wait}
-	case se.status >= 400:
+	case se.Status >= 400:
 		return failure{action: giveUp, err: se}
 	}
 	return failure{action: retryLater, err: se, wait: wait}
@@ -358,48 +333,4 @@ func formatOf(req openai.ChatCompletionRequest) responseFormat {
 func mentionsFormat(msg string) bool {
 	return strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema") ||
 		strings.Contains(msg, "json_object") || strings.Contains(msg, "response format")
-}
-
-// statusOf turns go-openai's HTTP errors into a statusError, or nil for
-// errors that carry no status.
-func (s *Summarizer) statusOf(err error) *statusError {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.secrets.String(textclean.Line(apiErr.Message))}
-		if apiErr.Code != nil {
-			se.code = fmt.Sprint(apiErr.Code)
-		}
-		return se
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) && reqErr.HTTPStatusCode > 0 {
-		body := strings.TrimSpace(string(reqErr.Body))
-		if body == "" {
-			body = reqErr.HTTPStatus
-		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.secrets.String(clip(textclean.Line(body), 200))}
-	}
-	return nil
-}
-
-// backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s, each
-// drawn from its upper half so that parallel callers spread out.
-func backoff(attempt int) time.Duration {
-	return jittered(attempt, maxBackoff)
-}
-
-// rateLimitBackoff is the wait after the n-th 429 without a Retry-After:
-// 1s, 2s, 4s … up to a minute, jittered the same way.
-func rateLimitBackoff(n int) time.Duration {
-	return jittered(n, maxRateLimitBackoff)
-}
-
-// jittered is baseBackoff doubled n-1 times, capped, drawn from its upper
-// half.
-func jittered(n int, limit time.Duration) time.Duration {
-	d := limit
-	if n >= 1 && n < 16 {
-		d = min(limit, baseBackoff<<(n-1))
-	}
-	return d/2 + rand.N(d/2+1)
 }

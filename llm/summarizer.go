@@ -24,9 +24,16 @@ import (
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/prompts"
 	"github.com/recap-dev/recap/redact"
+	"github.com/recap-dev/recap/retry"
 )
 
 var _ pipeline.Summarizer = (*Summarizer)(nil)
+
+// MaxAnswerBytes bounds one answer from the model server. A chapter's
+// JSON is a few kilobytes; the bound leaves room for a reasoning model's
+// thoughts and keeps a runaway answer from being held in memory, let alone
+// cached.
+const MaxAnswerBytes = 1 << 20
 
 // Summarizer implements pipeline.Summarizer with an LLM. It is safe for
 // concurrent use; SummarizeChapter is meant to be called from many
@@ -56,7 +63,7 @@ func New(cfg Config) (*Summarizer, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = wrapClient(cfg.HTTPClient)
+	oc.HTTPClient = retry.WrapClient(cfg.HTTPClient, MaxAnswerBytes)
 	return &Summarizer{
 		cfg:     cfg,
 		client:  openai.NewClientWithConfig(oc),

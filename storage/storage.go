@@ -1,7 +1,8 @@
 // Package storage declares the store that the worker and the API share:
-// videos, transcripts, jobs, summary documents and the per-chapter result
-// cache. The implementations live in storage/sqlite and storage/postgres and
-// are run by one conformance suite, storage/storagetest.
+// videos, transcripts, jobs, summary documents, the per-chapter result
+// cache and the speech-to-text chunk cache. The implementations live in
+// storage/sqlite and storage/postgres and are run by one conformance suite,
+// storage/storagetest.
 package storage
 
 import (
@@ -134,6 +135,12 @@ type Store interface {
 	// (pipeline.ChapterCache); keys are opaque strings.
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
+
+	// GetASRChunk and PutASRChunk keep what speech-to-text answered for
+	// each chunk of audio (asr.ChunkStore), so no chunk is paid twice.
+	// ok is false on a miss; Put replaces an entry.
+	GetASRChunk(ctx context.Context, key ASRChunkKey) (chunk ASRChunk, ok bool, err error)
+	PutASRChunk(ctx context.Context, key ASRChunkKey, chunk ASRChunk) error
 
 	// Search finds transcript passages and summary parts that match f.Q
 	// (ParseQuery), best first; see SearchRank for the order. A transcript

@@ -56,14 +56,10 @@ func (c *Client) transcript(ctx context.Context, hc *http.Client, kc *kkdai.Clie
 		}
 		log.Debug("youtube: caption track", slog.String("lang", ch.track.LanguageCode),
 			slog.String("kind", ch.track.Kind), slog.String("tlang", ch.tlang), slog.Int("segments", len(segs)))
-		src := recap.TranscriptYouTube
-		if ch.asr() {
-			src = recap.TranscriptASR
-		}
-		return recap.Transcript{Language: ch.lang(), Source: src, Segments: segs}, nil
+		return recap.Transcript{Language: ch.lang(), Source: recap.TranscriptYouTube, Segments: segs}, nil
 	}
 
-	plang, src, ok := panelLanguage(v.CaptionTracks, lang)
+	plang, ok := panelLanguage(v.CaptionTracks, lang)
 	if !ok {
 		return recap.Transcript{}, noCaptions(v, len(choices))
 	}
@@ -76,7 +72,7 @@ func (c *Client) transcript(ctx context.Context, hc *http.Client, kc *kkdai.Clie
 		return recap.Transcript{}, err
 	}
 	log.Info("youtube: captions from the transcript panel", slog.String("lang", plang), slog.Int("segments", len(segs)))
-	return recap.Transcript{Language: plang, Source: src, Segments: segs}, nil
+	return recap.Transcript{Language: plang, Source: recap.TranscriptYouTube, Segments: segs}, nil
 }
 
 func noCaptions(v *kkdai.Video, choices int) error {
@@ -134,37 +130,21 @@ func (c *Client) fetchTrack(ctx context.Context, hc *http.Client, id string, ch 
 	return segs, nil
 }
 
-// panelLanguage picks the language to ask the transcript panel for, and
-// the source label its text will carry. kkdai encodes the language in a
-// fixed two-letter field, so only two-letter base languages can be asked
-// for; the panel cannot translate, so lang is asked for only when a track
-// (or no track list at all) suggests YouTube has it. The panel is asked
-// for automatic captions, so its text is labelled asr unless the language
-// has only creator tracks.
-func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang, src string, ok bool) {
+// panelLanguage picks the language to ask the transcript panel for.
+// kkdai encodes the language in a fixed two-letter field, so only
+// two-letter base languages can be asked for; the panel cannot translate,
+// so lang is asked for only when a track (or no track list at all)
+// suggests YouTube has it.
+func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang string, ok bool) {
 	pick := baseLang(lang)
 	if len(tracks) > 0 {
 		// The best track in lang if there is one, else a creator's track.
 		pick = baseLang(chooseTracks(tracks, lang)[0].track.LanguageCode)
 	}
 	if len(pick) != 2 {
-		return "", "", false
+		return "", false
 	}
-	src = recap.TranscriptASR
-	hasASR, hasManual := false, false
-	for _, t := range tracks {
-		if baseLang(t.LanguageCode) == pick {
-			if t.Kind == "asr" {
-				hasASR = true
-			} else {
-				hasManual = true
-			}
-		}
-	}
-	if hasManual && !hasASR {
-		src = recap.TranscriptYouTube
-	}
-	return pick, src, true
+	return pick, true
 }
 
 // panelTranscript asks innertube's get_transcript through kkdai.

@@ -41,7 +41,11 @@ type Config struct {
 
 // Client fetches videos from YouTube. It is safe for concurrent use.
 type Client struct {
-	http    *http.Client // the caller's client, on the rewriting transport
+	http *http.Client // the caller's client, on the rewriting transport
+	// media is the same, also letting YouTube's stream servers through,
+	// without a total timeout (audio downloads take their time) and not
+	// paced (a download is a few requests to the CDN, not to YouTube).
+	media   *http.Client
 	log     *slog.Logger
 	limiter Limiter // nil when not paced
 }
@@ -62,6 +66,8 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	mc := hc
+	mc.Transport, mc.Timeout = &rewriteTransport{next: next, endpoint: ep, media: true}, 0
 	if cfg.Limiter != nil {
 		// Below the host guard: only requests that go to YouTube are
 		// paced; below the home page cache: a cached page costs nothing.
@@ -72,7 +78,7 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{http: &hc, log: log, limiter: cfg.Limiter}, nil
+	return &Client{http: &hc, media: &mc, log: log, limiter: cfg.Limiter}, nil
 }
 
 // parseEndpoint checks an endpoint base URL and strips its trailing slash.

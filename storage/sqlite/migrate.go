@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/recap-dev/recap/storage"
 )
@@ -32,11 +34,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 // applyMigrations brings the schema to the last of ms, which are numbered
 // from 1 without gaps.
 func applyMigrations(ctx context.Context, db *sql.DB, ms []storage.Migration) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	) STRICT`); err != nil {
+	if err := createMigrationsTable(ctx, db); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	var newest int
@@ -53,6 +51,44 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []storage.Migration) er
 		}
 	}
 	return nil
+}
+
+// createMigrationsTable creates schema_migrations inside a transaction,
+// which the write pool begins IMMEDIATE: run bare, the statement reads
+// first and then asks for the write lock, and SQLite answers SQLITE_BUSY
+// at once, without waiting, when another process migrated in between.
+// The first connection to a new file also switches it to WAL, which
+// answers SQLITE_BUSY at once while other processes open it too; that is
+// tried again for up to busyTimeout.
+func createMigrationsTable(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := createMigrationsTableOnce(ctx, db)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
+		}
+	}
+}
+
+func createMigrationsTableOnce(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	) STRICT`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func migrateFile(ctx context.Context, db *sql.DB, m storage.Migration) error {

@@ -132,6 +132,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Documents", testDocuments},
 		{"Library", testLibrary},
 		{"ChapterCache", testChapterCache},
+		{"ASRChunks", testASRChunks},
 		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
 	}

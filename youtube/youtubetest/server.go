@@ -99,6 +99,7 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("POST "+PathGetTranscript, s.getTranscript)
 	mux.HandleFunc("POST "+PathBrowse, s.browse)
 	mux.HandleFunc("POST "+PathResolveURL, s.resolveURL)
+	s.audioRoutes(mux)
 	s.srv = httptest.NewServer(s.count(mux))
 	t.Cleanup(s.srv.Close)
 	return s

@@ -2,31 +2,9 @@ package llm
 
 import (
 	"context"
-	"net/http"
 	"testing"
 	"time"
 )
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		h    http.Header
-		want time.Duration
-	}{
-		{http.Header{"Retry-After": {"3"}}, 3 * time.Second},
-		{http.Header{"Retry-After": {"1.5"}}, 1500 * time.Millisecond},
-		{http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, 90 * time.Second},
-		{http.Header{"Retry-After": {now.Add(-time.Minute).Format(http.TimeFormat)}}, 0},
-		{http.Header{"Retry-After": {"soon"}}, 0},
-		{http.Header{"Retry-After": {"-4"}}, 0},
-		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"9"}}, 250 * time.Millisecond},
-		{http.Header{}, 0},
-	} {
-		if got := retryAfter(tc.h, now); got != tc.want {
-			t.Errorf("retryAfter(%v) = %s, want %s", tc.h, got, tc.want)
-		}
-	}
-}
 
 // The in-process limiter paces smoothly: one request at once, then one
 // every half second at 120 RPM, never a minute's worth in a burst.
