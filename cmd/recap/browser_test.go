@@ -345,7 +345,7 @@ func TestBrowserApp(t *testing.T) {
 	s := f.serveInProcess(t)
 	t.Cleanup(s.stop)
 
-	var jobID string
+	var jobID, againID string
 	t.Run("SubmitProgressSummary", func(t *testing.T) {
 		if open(t, ctx, s.base+"/") != 200 {
 			t.Fatal("home is not 200")
@@ -528,6 +528,36 @@ func TestBrowserApp(t *testing.T) {
 		clean(t, ctx, watch, "failed job page")
 	})
 
+	t.Run("WithoutJavaScript", func(t *testing.T) {
+		js := func(on bool) {
+			if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		js(false)
+		defer js(true)
+		open(t, ctx, s.base+"/s/"+jobID)
+		if n := eval[int](t, ctx, "document.querySelectorAll('.chapter').length"); n != 5 {
+			t.Errorf("%d chapters without JavaScript", n)
+		}
+		href := eval[string](t, ctx, "document.querySelector('.toc li:nth-child(2) a.time').href")
+		if !strings.HasSuffix(href, fmt.Sprintf("&t=%ds", doc.Chapters[1].StartSeconds)) {
+			t.Errorf("chapter link without JavaScript = %q", href)
+		}
+		// The form works, and the job page reloads itself.
+		open(t, ctx, s.base+"/")
+		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "webVideo001"), chromedp.Click(chromedp.CSS("#main input[name=force]")),
+			chromedp.Click(chromedp.CSS("form.submit button")))
+		waitJS(t, ctx, "location.pathname.startsWith('/s/') && location.pathname !== '/s/"+jobID+"'", 20*time.Second)
+		againID = strings.TrimPrefix(eval[string](t, ctx, "location.pathname"), "/s/")
+		if eval[bool](t, ctx, "!!document.querySelector('[data-job]')") {
+			if !eval[bool](t, ctx, "!!document.querySelector('noscript meta[http-equiv=refresh], meta[http-equiv=refresh]') && !document.querySelector('.nojs-only').hidden") {
+				t.Error("the job page without JavaScript neither reloads itself nor offers a reload link")
+			}
+		}
+		clean(t, ctx, watch, "without JavaScript")
+	})
+
 	t.Run("Phone", func(t *testing.T) {
 		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 		defer do(t, ctx, chromedp.EmulateViewport(1280, 900))
@@ -544,13 +574,18 @@ func TestBrowserApp(t *testing.T) {
 
 	t.Run("Home", func(t *testing.T) {
 		open(t, ctx, s.base+"/")
+		// One entry per video, however often it was summarized: the
+		// first video has two summaries by now.
+		if againID != "" {
+			s.wait(t, againID, "done", finished)
+			open(t, ctx, s.base+"/")
+		}
 		items := eval[[]string](t, ctx, "[...document.querySelectorAll('.library .title')].map(e => e.textContent)")
-		// One entry per video, however often it was summarized.
 		seen := map[string]int{}
 		for _, it := range items {
 			seen[it]++
 		}
-		if len(items) != 2 || seen[doc.Video.Title] != 1 {
+		if len(items) != 2 || seen[doc.Video.Title] != 1 || !eval[bool](t, ctx, "!!document.querySelector('.library a[href=\"/s/"+againID+"\"]')") {
 			t.Errorf("library = %q; want the two summarized videos once each", items)
 		}
 		shoot(t, ctx, "home-all", "")
