@@ -235,7 +235,7 @@ var artifacts = sync.OnceValue(func() string {
 // readmeThemes is the theme of each screenshot the README shows.
 var readmeThemes = map[string]string{
 	"home": "dark", "summary": "light", "chapters": "dark", "search": "light", "job": "light",
-	"failed": "dark", "phone-summary": "dark", "sign-in": "light",
+	"failed": "dark", "phone-summary": "dark", "sign-in": "light", "podcast": "light",
 }
 
 // shoot saves a screenshot of the viewport in both themes; with
