@@ -135,7 +135,7 @@ func (d *Document) Cleaned() *Document {
 	c.TranscriptSource = line(c.TranscriptSource)
 	c.ChaptersSource = line(c.ChaptersSource)
 	c.Overview = line(c.Overview)
-	c.Generator = Generator{Summarizer: line(c.Generator.Summarizer), Model: line(c.Generator.Model), PromptVersion: line(c.Generator.PromptVersion)}
+	c.Generator = Generator{Summarizer: line(c.Generator.Summarizer), Model: line(c.Generator.Model), PromptVersion: line(c.Generator.PromptVersion), ASRModel: line(c.Generator.ASRModel)}
 	if d.People != nil {
 		c.People = make([]Person, len(d.People))
 		for i, p := range d.People {

@@ -307,6 +307,10 @@ type Generator struct {
 	Summarizer    string `json:"summarizer"`
 	Model         string `json:"model,omitempty"`
 	PromptVersion string `json:"prompt_version,omitempty"`
+	// ASRModel is the speech-to-text model that made the transcript, when
+	// recap transcribed the audio (transcript_source "asr"); absent
+	// otherwise.
+	ASRModel string `json:"asr_model,omitempty"`
 }
 
 // Usage counts what a document cost.
@@ -314,8 +318,13 @@ type Usage struct {
 	LLMCalls         int `json:"llm_calls"`
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
-	// CostUSD is what the calls cost in US dollars; nil (JSON null) when
-	// the model's prices are unknown.
+	// ASRSeconds is the length of the audio recap transcribed for the
+	// document (0 when the transcript came from elsewhere), chunks that a
+	// retry found already transcribed included: they were paid for once,
+	// by the run that sent them, and cost this run nothing.
+	ASRSeconds float64 `json:"asr_seconds"`
+	// CostUSD is what the LLM calls and the audio sent for speech-to-text
+	// cost in US dollars; nil (JSON null) when a price is unknown.
 	CostUSD *float64 `json:"cost_usd"`
 }
 
@@ -336,6 +345,7 @@ func (u *Usage) Add(o Usage) {
 	u.LLMCalls += o.LLMCalls
 	u.PromptTokens += o.PromptTokens
 	u.CompletionTokens += o.CompletionTokens
+	u.ASRSeconds += o.ASRSeconds
 }
 
 // free reports whether u spent nothing.

@@ -108,6 +108,11 @@ func TestUsageAddCost(t *testing.T) {
 	if *a.CostUSD != 0.5 {
 		t.Errorf("Add changed its argument's cost to %v", *a.CostUSD)
 	}
+	sum.Add(Usage{ASRSeconds: 90.5})
+	sum.Add(Usage{ASRSeconds: 30})
+	if sum.ASRSeconds != 120.5 || sum.LLMCalls != 2 {
+		t.Errorf("sum = %+v, want 120.5 audio seconds and 2 calls", sum)
+	}
 }
 
 func TestVideoTimeURL(t *testing.T) {

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/recap-dev/recap"
 )
@@ -96,11 +97,21 @@ func Credits(doc *recap.Document) string {
 		s += ", prompts " + g.PromptVersion
 	}
 	s += ")"
-	if doc.Usage.LLMCalls > 0 {
-		s += fmt.Sprintf(" · %d LLM calls, %d prompt + %d completion tokens, %s",
-			doc.Usage.LLMCalls, doc.Usage.PromptTokens, doc.Usage.CompletionTokens, USD(doc.Usage.CostUSD))
+	u := doc.Usage
+	if u.LLMCalls > 0 {
+		s += fmt.Sprintf(" · %d LLM calls, %d prompt + %d completion tokens", u.LLMCalls, u.PromptTokens, u.CompletionTokens)
 	}
-	s += " · transcript: " + doc.TranscriptSource + ", chapters: " + doc.ChaptersSource
+	if u.ASRSeconds > 0 {
+		s += " · " + recap.Timestamp(time.Duration(u.ASRSeconds*float64(time.Second))) + " of audio transcribed"
+	}
+	if u.LLMCalls > 0 || u.ASRSeconds > 0 {
+		s += ", " + USD(u.CostUSD)
+	}
+	s += " · transcript: " + doc.TranscriptSource
+	if g.ASRModel != "" {
+		s += " (" + g.ASRModel + ")"
+	}
+	s += ", chapters: " + doc.ChaptersSource
 	if !doc.CreatedAt.IsZero() {
 		s += " · " + doc.CreatedAt.UTC().Format("2006-01-02 15:04 UTC")
 	}

@@ -123,6 +123,32 @@ func TestCostInCredits(t *testing.T) {
 	}
 }
 
+// A transcript made by speech-to-text names its model, and the audio
+// transcribed shows with the cost, also without any LLM call.
+func TestASRInCredits(t *testing.T) {
+	doc := testDoc()
+	doc.TranscriptSource = recap.TranscriptASR
+	doc.Generator.ASRModel = "whisper-1"
+	doc.Usage.ASRSeconds = 3725.4
+	for _, format := range []string{FormatMarkdown, FormatHTML} {
+		out, err := Bytes(doc, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "20 completion tokens · 1:02:05 of audio transcribed, $0.0123 · transcript: asr (whisper-1)") {
+			t.Errorf("%s lacks the speech-to-text credits:\n%s", format, out)
+		}
+	}
+	doc.Usage = recap.Usage{ASRSeconds: 61, CostUSD: nil}
+	if c := Credits(doc); !strings.Contains(c, "1:01 of audio transcribed, cost unknown") || strings.Contains(c, "LLM calls") {
+		t.Errorf("credits without LLM calls = %q", c)
+	}
+	out, _ := Bytes(doc, FormatJSON)
+	if !strings.Contains(string(out), `"asr_model": "whisper-1"`) || !strings.Contains(string(out), `"asr_seconds": 61`) {
+		t.Errorf("JSON lacks asr_model or asr_seconds:\n%s", out)
+	}
+}
+
 func TestParseFormat(t *testing.T) {
 	for in, want := range map[string]string{"md": "md", "Markdown": "md", "json": "json", "HTML": "html"} {
 		if got, err := ParseFormat(in); err != nil || got != want {
