@@ -35,6 +35,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/audio"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/retry"
 	"github.com/recap-dev/recap/storage"
@@ -82,6 +83,16 @@ func New(cfg Config) (*Transcriber, error) {
 // Model is the speech-to-text model, for the document's generator.
 func (t *Transcriber) Model() string { return t.cfg.Model }
 
+// TranscribeFile is Transcribe for the pipeline (pipeline.Transcriber):
+// the transcript, the model, the audio's length and what this call paid.
+func (t *Transcriber) TranscribeFile(ctx context.Context, path string) (*pipeline.Transcription, error) {
+	res, err := t.Transcribe(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeline.Transcription{Transcript: res.Transcript, Model: res.Model, Audio: res.Duration, CostUSD: res.CostUSD}, nil
+}
+
 // Result is a transcription and what it cost.
 type Result struct {
 	// Transcript has Source recap.TranscriptASR.
@@ -96,8 +107,9 @@ type Result struct {
 	Reused   int // chunks answered from the store
 	// Dropped counts segments dropped as hallucinations.
 	Dropped int
-	// CostUSD is Uploaded at Config.PricePerMinute.
-	CostUSD float64
+	// CostUSD is Uploaded at Config.PricePerMinute; nil when the price
+	// is unknown and something was uploaded.
+	CostUSD *float64
 }
 
 // chunkResult is one chunk's answer and how it was had.
@@ -173,7 +185,10 @@ func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, log *sl
 		segs[i] = recap.Segment{Start: s.Start, End: s.End, Text: s.Text}
 	}
 	res.Transcript = recap.Transcript{Language: lang, Source: recap.TranscriptASR, Segments: segs}
-	res.CostUSD = res.Uploaded.Minutes() * t.cfg.PricePerMinute
+	if t.cfg.PricePerMinute >= 0 || res.Uploaded == 0 {
+		cost := res.Uploaded.Minutes() * max(t.cfg.PricePerMinute, 0)
+		res.CostUSD = &cost
+	}
 	log.Info("asr: transcribed", slog.Int("segments", len(res.Transcript.Segments)), slog.Int("reused_chunks", res.Reused),
 		slog.Duration("uploaded", res.Uploaded), slog.Int("dropped_segments", res.Dropped), slog.String("language", lang))
 	if res.Transcript.Empty() {

@@ -112,11 +112,27 @@ func TestUnderTheCapTheFileGoesAsItIs(t *testing.T) {
 	if len(ups) != 1 || ups[0].Size != len(data) || ups[0].FileName != "chunk-000.mp3" || ups[0].AuthHeader != "Bearer sk-test-key-123456" {
 		t.Fatalf("uploads %+v; want the whole %d-byte file once, as chunk-000.mp3, with the key", ups, len(data))
 	}
-	if want := speechDuration.Minutes() * 0.006; math.Abs(res.CostUSD-want) > 1e-12 || res.Uploaded != speechDuration {
-		t.Errorf("cost %g for %s uploaded, want %g", res.CostUSD, res.Uploaded, want)
+	if want := speechDuration.Minutes() * 0.006; res.CostUSD == nil || math.Abs(*res.CostUSD-want) > 1e-12 || res.Uploaded != speechDuration {
+		t.Errorf("cost %v for %s uploaded, want %g", res.CostUSD, res.Uploaded, want)
 	}
 	if res.Transcript.Text() != scriptText() {
 		t.Errorf("text %q", res.Transcript.Text())
+	}
+}
+
+// An unknown price makes the cost unknown, as the pipeline's pricing rules
+// say; the pipeline adapter carries it with the model and the length.
+func TestUnknownPrice(t *testing.T) {
+	srv := asrtest.NewServer(t)
+	srv.AddAudio(t, readSpeech(t), script())
+	tr := newTranscriber(t, srv, asr.Config{Model: "local-whisper", PricePerMinute: -1})
+	res, err := tr.TranscribeFile(t.Context(), speechMP3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CostUSD != nil || res.Model != "local-whisper" || res.Audio != speechDuration || res.Transcript.Source != "asr" {
+		t.Errorf("transcription = model %q, audio %s, cost %v, source %q; want local-whisper, %s, unknown, asr",
+			res.Model, res.Audio, res.CostUSD, res.Transcript.Source, speechDuration)
 	}
 }
 

@@ -47,8 +47,9 @@ type Config struct {
 	// MaxUploadBytes, when set, is the cap in bytes instead (tests, and
 	// services with odd limits).
 	MaxUploadBytes int64
-	// PricePerMinute is the USD price of a minute of audio, for Cost; 0
-	// when unknown or free.
+	// PricePerMinute is the USD price of a minute of audio uploaded, for
+	// Result.CostUSD; negative when unknown (ConfigFromEnv: not set, and
+	// not OpenAI's whisper-1), 0 when free.
 	PricePerMinute float64
 	// MaxRetries is the most attempts one chunk gets, the first included,
 	// for 5xx, timeouts and network faults. 429s do not count: they have
@@ -170,9 +171,9 @@ func ConfigFromEnv(getenv func(string) string, llmBaseURL, llmAPIKey string) (cf
 	return cfg, true, nil
 }
 
-// WithDefaults fills zero fields. PricePerMinute is filled only when it
-// is negative (unset), and only for OpenAI's whisper-1; otherwise unset
-// means 0.
+// WithDefaults fills zero fields. A negative (unknown) PricePerMinute
+// becomes DefaultPricePerMinute for OpenAI's whisper-1, and stays
+// unknown for every other server and model.
 func (c Config) WithDefaults() Config {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
@@ -198,11 +199,8 @@ func (c Config) WithDefaults() Config {
 	if c.Overlap == 0 {
 		c.Overlap = audio.DefaultOverlap
 	}
-	if c.PricePerMinute < 0 {
-		c.PricePerMinute = 0
-		if sameServer(c.BaseURL, DefaultBaseURL) && c.Model == DefaultModel {
-			c.PricePerMinute = DefaultPricePerMinute
-		}
+	if c.PricePerMinute < 0 && sameServer(c.BaseURL, DefaultBaseURL) && c.Model == DefaultModel {
+		c.PricePerMinute = DefaultPricePerMinute
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}
@@ -227,8 +225,6 @@ func (c Config) Validate() error {
 		return recap.Errorf(recap.EINVALID, "RECAP_ASR_CONCURRENCY=%d: expected at least 1", c.Concurrency)
 	case c.MaxUploadMB < 1 || c.MaxUploadMB > 1024:
 		return recap.Errorf(recap.EINVALID, "RECAP_ASR_MAX_UPLOAD_MB=%d: expected 1 to 1024 (MiB)", c.MaxUploadMB)
-	case c.PricePerMinute < 0:
-		return recap.Errorf(recap.EINVALID, "RECAP_ASR_PRICE_PER_MINUTE=%g: expected 0 or more", c.PricePerMinute)
 	case c.MaxRetries < 1:
 		return recap.Errorf(recap.EINVALID, "ASR max retries is %d, want at least 1", c.MaxRetries)
 	case c.Timeout < 0:

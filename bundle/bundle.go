@@ -57,16 +57,12 @@ func (Loader) Resolve(_ context.Context, path string) (videoID, infoPath string,
 // ETOOLARGE. No subtitle file, or one without any text, is ENOCAPTIONS:
 // recap never summarizes the description instead.
 func (Loader) Load(_ context.Context, path, lang string) (*recap.Source, error) {
-	f, name, err := findInfo(path)
+	f, name, inf, err := openBundle(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	inf, err := readInfo(f, name)
-	if err != nil {
-		return nil, err
-	}
-	src := &recap.Source{Video: inf.video(), Marks: inf.marks()}
+	src := inf.source()
 
 	sub, err := chooseSubtitles(f, name, inf, lang)
 	if err != nil {
@@ -89,6 +85,59 @@ func (Loader) Load(_ context.Context, path, lang string) (*recap.Source, error) 
 		return nil, recap.Errorf(recap.ENOCAPTIONS, "subtitle file %s holds no captions", f.path(sub.name))
 	}
 	return src, nil
+}
+
+var _ pipeline.AudioLoader = Loader{}
+
+// LoadAudible reads the bundle at path as Load does; when it has no
+// subtitles (or transcript is false), the source comes back without a
+// transcript, with the download's audio file (Audio) for speech-to-text.
+// That file is the user's: nothing is removed after it is transcribed.
+func (l Loader) LoadAudible(ctx context.Context, path, lang string, transcript bool) (*pipeline.Audible, error) {
+	var missing error
+	if transcript {
+		src, err := l.Load(ctx, path, lang)
+		if recap.ErrorCode(err) != recap.ENOCAPTIONS {
+			return &pipeline.Audible{Source: src}, err
+		}
+		missing = err
+	}
+	f, _, inf, err := openBundle(path)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	src := inf.source()
+	local := func(context.Context) (string, func(), error) {
+		p, err := Audio(path)
+		if err != nil {
+			return "", nil, err
+		}
+		return p, func() {}, nil
+	}
+	return &pipeline.Audible{Source: src, Audio: pipeline.AudioFunc(local), Missing: missing}, nil
+}
+
+// openBundle finds and reads the .info.json of the bundle at path: its
+// download folder (for the caller to close), its name there and what it
+// says.
+func openBundle(path string) (*folder, string, *info, error) {
+	f, name, err := findInfo(path)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	inf, err := readInfo(f, name)
+	if err != nil {
+		f.Close()
+		return nil, "", nil, err
+	}
+	return f, name, inf, nil
+}
+
+// source is the video the bundle describes, with its chapters; no
+// transcript yet.
+func (inf *info) source() *recap.Source {
+	return &recap.Source{Video: inf.video(), Marks: inf.marks()}
 }
 
 // findInfo resolves path to the .info.json of one video: its download

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/audio"
 )
 
 // Input names what to summarize: a source kind (recap.SourceYouTube,
@@ -49,8 +50,24 @@ type Fetcher interface {
 }
 
 // YouTube is the Loader of recap.SourceYouTube: the reference is a video
-// id, fetched with Fetcher. It never reads the file system.
-type YouTube struct{ Fetcher Fetcher }
+// id, fetched with Fetcher. It never reads the file system. With Audio
+// set it is an AudioLoader too: a video without captions can be
+// transcribed from its audio stream.
+type YouTube struct {
+	Fetcher Fetcher
+	Audio   VideoAudio
+}
+
+// VideoAudio gets what speech-to-text needs of a YouTube video
+// (youtube.Client).
+type VideoAudio interface {
+	// FetchAudible gets the video's metadata and, with captions true, its
+	// transcript; a video without captions comes back without one, and
+	// missing says why (ENOCAPTIONS).
+	FetchAudible(ctx context.Context, videoID, lang string, captions bool) (src *recap.Source, missing, err error)
+	// DownloadAudio downloads the video's audio to a temporary file.
+	DownloadAudio(ctx context.Context, videoID string, opt audio.DownloadOptions) (*audio.Downloaded, error)
+}
 
 // Resolve checks that ref is a video id.
 func (y YouTube) Resolve(_ context.Context, ref string) (string, string, error) {
@@ -63,6 +80,32 @@ func (y YouTube) Resolve(_ context.Context, ref string) (string, string, error) 
 // Load fetches the video.
 func (y YouTube) Load(ctx context.Context, ref, lang string) (*recap.Source, error) {
 	return y.Fetcher.Fetch(ctx, ref, lang)
+}
+
+// LoadAudible fetches the video, and its captions when transcript is
+// true; without captions, its audio stream is the way to a transcript.
+func (y YouTube) LoadAudible(ctx context.Context, ref, lang string, transcript bool) (*Audible, error) {
+	if y.Audio == nil {
+		if !transcript {
+			return nil, recap.Errorf(recap.EINVALID, "this recap cannot fetch the audio of YouTube videos")
+		}
+		src, err := y.Load(ctx, ref, lang)
+		if noTranscript(err) {
+			return &Audible{Missing: err}, nil
+		}
+		return &Audible{Source: src}, err
+	}
+	src, missing, err := y.Audio.FetchAudible(ctx, ref, lang, transcript)
+	if err != nil {
+		return nil, err
+	}
+	if transcript && missing == nil {
+		return &Audible{Source: src}, nil
+	}
+	download := func(ctx context.Context) (*audio.Downloaded, error) {
+		return y.Audio.DownloadAudio(ctx, ref, audio.DownloadOptions{})
+	}
+	return &Audible{Source: src, Audio: Downloaded(download), Missing: missing}, nil
 }
 
 // Loaded is a Loader of a source loaded already (a stored transcript, a

@@ -35,6 +35,11 @@ type Pipeline struct {
 	// Labeler names automatic chapters (their source_title); nil leaves
 	// them unnamed.
 	Labeler ChapterLabeler
+	// Transcriber, when set, transcribes the audio of sources without a
+	// transcript, and of any source a request asks it for
+	// (Request.Transcribe); nil means no speech-to-text: such sources fail
+	// with the reason and the setting to give.
+	Transcriber Transcriber
 	// Language is the preferred caption language ("en" when empty).
 	Language string
 	Logger   *slog.Logger
@@ -43,7 +48,8 @@ type Pipeline struct {
 
 // Stages reported through Progress.
 const (
-	StageFetch     = "fetch"
+	StageFetch      = "fetch"
+	StageTranscribe = "transcribe" // speech-to-text of the audio
 	StageChapters  = "chapters"
 	StageSummarize = "summarize"
 	StageOverview  = "overview"
@@ -70,6 +76,9 @@ type Request struct {
 	SummaryLanguage string
 	// Progress, when set, is called (never concurrently) at each step.
 	Progress func(Progress)
+	// Transcribe asks for the transcript from speech-to-text, whatever
+	// transcript the source has (auto-captions can be poor).
+	Transcribe bool
 	// Loaded, when set, is called with the source once it is loaded and
 	// before anything is summarized (the worker stores the video and its
 	// transcript there); an error ends the run.
@@ -108,7 +117,7 @@ func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Docum
 	if err != nil {
 		return nil, err
 	}
-	src, err := l.Load(ctx, in.Ref, p.language(req))
+	src, tr, err := p.load(ctx, l, in, req)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +131,7 @@ func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Docum
 			return nil, err
 		}
 	}
-	return p.summarize(ctx, src, req)
+	return p.summarize(ctx, src, req, tr)
 }
 
 // clean applies recap.Source.Clean and logs what it had to cut.
@@ -161,10 +170,11 @@ func (p *Pipeline) loader(kind string) (Loader, error) {
 	return nil, recap.Errorf(recap.EINVALID, "%s sources are not supported here", kind)
 }
 
-// summarize turns a loaded source into a document. It fails, and returns no
-// document, when the transcript is empty or any chapter cannot be
-// summarized; chapters finished before the failure stay in the cache.
-func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request) (*recap.Document, error) {
+// summarize turns a loaded source into a document; tr is the
+// transcription its transcript came from, nil when none. It fails, and
+// returns no document, when the transcript is empty or any chapter cannot
+// be summarized; chapters finished before the failure stay in the cache.
+func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request, tr *Transcription) (*recap.Document, error) {
 	if src.Transcript.Empty() {
 		return nil, recap.Errorf(recap.ENOCAPTIONS, "video %s has an empty transcript: nothing to summarize", src.Video.ID)
 	}
@@ -322,6 +332,11 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 	}
 	doc.Usage.Add(ou)
 	doc.Usage.CostUSD = p.cost(doc.Usage)
+	if tr != nil {
+		doc.Generator.ASRModel = tr.Model
+		doc.Usage.ASRSeconds = tr.Audio.Seconds()
+		doc.Usage.CostUSD = addCost(doc.Usage.CostUSD, tr.CostUSD)
+	}
 	for i, ch := range chapters {
 		sourceTitle := ch.SourceTitle
 		if chaptersSource == recap.ChaptersAuto && p.Labeler != nil {

@@ -123,17 +123,47 @@ func defaultHTTPClient() http.Client {
 // ratelimit.PausedUntil, when the Client has a Limiter); network faults
 // and 5xx are plain errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
-	src, err := c.fetch(ctx, videoID, lang)
-	if err != nil && c.via != "" {
-		// kkdai and net/http name YouTube's URLs; say where they went.
-		return nil, fmt.Errorf("%w (requests for YouTube went to RECAP_YOUTUBE_ENDPOINT %s)", err, c.via)
-	}
-	return src, err
+	src, _, err := c.fetch(ctx, videoID, lang, fetchCaptions)
+	return src, c.viaEndpoint(err)
 }
 
-func (c *Client) fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
+// FetchAudible is Fetch for a video that speech-to-text may transcribe
+// (pipeline.VideoAudio). With captions false the captions are not looked
+// for: the source comes back without a transcript. With captions true and
+// no captions to be had, the video comes back without a transcript too,
+// and missing is the ENOCAPTIONS error that says why; every other error
+// is err, as Fetch returns it.
+func (c *Client) FetchAudible(ctx context.Context, videoID, lang string, captions bool) (src *recap.Source, missing, err error) {
+	mode := fetchMetadata
+	if captions {
+		mode = fetchCaptionsOrMetadata
+	}
+	src, missing, err = c.fetch(ctx, videoID, lang, mode)
+	return src, missing, c.viaEndpoint(err)
+}
+
+// viaEndpoint says where requests for YouTube went, when not to YouTube: kkdai
+// and net/http name YouTube's URLs.
+func (c *Client) viaEndpoint(err error) error {
+	if err != nil && c.via != "" {
+		return fmt.Errorf("%w (requests for YouTube went to RECAP_YOUTUBE_ENDPOINT %s)", err, c.via)
+	}
+	return err
+}
+
+// What fetch gets.
+type fetchMode int
+
+const (
+	fetchCaptions           fetchMode = iota // the video and its transcript, or an error
+	fetchCaptionsOrMetadata                  // the video, and its transcript or why there is none (missing)
+	fetchMetadata                            // the video only
+)
+
+// fetch gets the video and, as mode says, its transcript.
+func (c *Client) fetch(ctx context.Context, videoID, lang string, mode fetchMode) (_ *recap.Source, missing, _ error) {
 	if !recap.ValidVideoID(videoID) {
-		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
+		return nil, nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
 	}
 	if lang == "" {
 		lang = "en"
@@ -149,21 +179,28 @@ func (c *Client) fetch(ctx context.Context, videoID, lang string) (*recap.Source
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, c.blocked(ctx, "video "+videoID, err)
+		return nil, nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
-	tr, err := c.transcript(ctx, &hc, kc, v, lang)
-	if err != nil {
-		return nil, c.blocked(ctx, "video "+videoID, err)
+	if mode != fetchMetadata {
+		tr, err := c.transcript(ctx, &hc, kc, v, lang)
+		switch {
+		case recap.ErrorCode(err) == recap.ENOCAPTIONS && mode == fetchCaptionsOrMetadata:
+			missing = err
+		case err != nil:
+			return nil, nil, c.blocked(ctx, "video "+videoID, err)
+		default:
+			src.Transcript = tr
+		}
 	}
-	src.Transcript = tr
 	if src.Video.PublishedAt == "" {
 		src.Video.PublishedAt = c.publishDate(ctx, &hc, videoID)
 	}
+	tr := src.Transcript
 	c.log.Debug("youtube: fetched", slog.String("video_id", videoID), slog.String("title", src.Video.Title),
 		slog.String("transcript_lang", tr.Language), slog.String("transcript_source", tr.Source),
 		slog.Int("segments", len(tr.Segments)))
-	return src, nil
+	return src, missing, nil
 }
 
 // metadata builds recap's video from kkdai's, completed from the player
