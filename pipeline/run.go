@@ -50,9 +50,9 @@ type Pipeline struct {
 const (
 	StageFetch      = "fetch"
 	StageTranscribe = "transcribe" // speech-to-text of the audio
-	StageChapters  = "chapters"
-	StageSummarize = "summarize"
-	StageOverview  = "overview"
+	StageChapters   = "chapters"
+	StageSummarize  = "summarize"
+	StageOverview   = "overview"
 )
 
 // Progress is one step of a run, for progress bars and job rows.
