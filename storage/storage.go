@@ -47,6 +47,10 @@ type Job struct {
 	// Priority is PriorityHigh or PriorityLow; the worker maps it to a
 	// queue.
 	Priority string
+	// Transcribe asks for the transcript from speech-to-text, whatever
+	// captions the video has; without it, speech-to-text is used only for
+	// a source without a transcript.
+	Transcribe bool
 	// Summarizer and Model are the generator the job is to be made with,
 	// decided when it was submitted; whichever process runs the job uses
 	// them, so that OptionsKey says what the document really is.

@@ -16,7 +16,7 @@ import (
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
 	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at,
-	summary_language`
+	summary_language, transcribe`
 
 // jobSelect is what every read of a job selects: its columns and its
 // video's title, looked up in the same statement (an index probe per row),
@@ -80,11 +80,11 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL, '', NULL, $19)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL, '', NULL, $19, $20)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt, j.SummaryLanguage)
+		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt, j.SummaryLanguage, j.Transcribe)
 	if isUniqueViolation(err, "jobs_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -139,7 +139,7 @@ func scanJob(row pgx.Row) (*storage.Job, error) {
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished,
-		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.VideoTitle); err != nil {
+		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.Transcribe, &j.VideoTitle); err != nil {
 		return nil, err
 	}
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()

@@ -14,7 +14,7 @@ import (
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
 	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at,
-	summary_language`
+	summary_language, transcribe`
 
 // jobSelect is what every read of a job selects: its columns and its
 // video's title, looked up in the same statement (an index probe per row),
@@ -70,11 +70,11 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 	}
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '', NULL, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '', NULL, ?, ?)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt), j.SummaryLanguage)
+		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt), j.SummaryLanguage, j.Transcribe)
 	if isPrimaryKeyViolation(err) {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -137,7 +137,7 @@ func scanJob(row scanner) (*storage.Job, error) {
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished,
-		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.VideoTitle); err != nil {
+		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.Transcribe, &j.VideoTitle); err != nil {
 		return nil, err
 	}
 	var err error

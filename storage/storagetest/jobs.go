@@ -65,6 +65,7 @@ func (e *env) finish(t *testing.T, j *storage.Job, doc *recap.Document) *recap.D
 func testSubmitJobCreates(t *testing.T, e *env) {
 	in := NewJob("dQw4w9WgXcQ", optsKey)
 	in.SummaryLanguage = "de" // every field is stored and read back
+	in.Transcribe = true
 	arg := *in
 	got, created, err := e.s.SubmitJob(e.ctx, &arg, false)
 	must(t, err, "SubmitJob")
@@ -95,6 +96,17 @@ func testSubmitJobCreates(t *testing.T, e *env) {
 	later := e.submit(t, "other-video", optsKey, false)
 	if later.ID <= got.ID {
 		t.Errorf("later job id %s sorts before earlier id %s", later.ID, got.ID)
+	}
+	if later.Transcribe || e.get(t, later.ID).Transcribe {
+		t.Error("a job that did not ask for speech-to-text reads back asking for it")
+	}
+	// Listed jobs carry it too.
+	page, err := e.s.ListJobs(e.ctx, storage.JobFilter{Limit: 10})
+	must(t, err, "ListJobs")
+	for _, j := range page.Jobs {
+		if j.Transcribe != (j.ID == got.ID) {
+			t.Errorf("listed job %s (%s): transcribe %v", j.ID, j.VideoID, j.Transcribe)
+		}
 	}
 }
 
