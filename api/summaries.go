@@ -22,6 +22,9 @@ type createRequest struct {
 	SummaryLanguage string `json:"summary_language"`
 	Priority        string `json:"priority"`
 	Force           bool   `json:"force"`
+	// Transcribe asks for the transcript from speech-to-text, whatever
+	// captions the video has.
+	Transcribe bool `json:"transcribe"`
 }
 
 // jobView is a job as the API shows it.
@@ -33,15 +36,17 @@ type jobView struct {
 	Language string `json:"language"`
 	// SummaryLanguage is the language asked for the summary; absent
 	// means the transcript's.
-	SummaryLanguage string       `json:"summary_language,omitempty"`
-	Priority        string       `json:"priority"`
-	Status          string       `json:"status"`
-	Progress        progressView `json:"progress"`
-	Error           *apiError    `json:"error"`
-	Attempts        int          `json:"attempts"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	FinishedAt      *time.Time   `json:"finished_at,omitempty"`
+	SummaryLanguage string `json:"summary_language,omitempty"`
+	// Transcribe says the job asked for speech-to-text; absent when not.
+	Transcribe bool         `json:"transcribe,omitempty"`
+	Priority   string       `json:"priority"`
+	Status     string       `json:"status"`
+	Progress   progressView `json:"progress"`
+	Error      *apiError    `json:"error"`
+	Attempts   int          `json:"attempts"`
+	CreatedAt  time.Time    `json:"created_at"`
+	UpdatedAt  time.Time    `json:"updated_at"`
+	FinishedAt *time.Time   `json:"finished_at,omitempty"`
 	// Summary is the document (as compact JSON) once the job is done;
 	// null before.
 	Summary json.RawMessage `json:"summary"`
@@ -55,7 +60,7 @@ type progressView struct {
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
 		ID: j.ID, VideoID: j.VideoID, Title: j.VideoTitle, Input: j.Input, Language: j.Language, SummaryLanguage: j.SummaryLanguage,
-		Priority: j.Priority, Status: j.Status, Progress: progressView{j.Done, j.Total},
+		Transcribe: j.Transcribe, Priority: j.Priority, Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
 	}
 	if j.Error != "" {
@@ -88,6 +93,7 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 		SummaryLanguage: req.SummaryLanguage,
 		Priority:        req.Priority,
 		Force:           req.Force,
+		Transcribe:      req.Transcribe,
 	})
 }
 

@@ -222,6 +222,7 @@ func (r *Runner) summarize(ctx context.Context, job *storage.Job, owner string, 
 		ID:              job.ID,
 		Language:        job.Language,
 		SummaryLanguage: job.SummaryLanguage,
+		Transcribe:      job.Transcribe,
 		Loaded: func(ctx context.Context, src *recap.Source) error {
 			// Keep what was fetched: videos and transcripts outlive documents.
 			if err := r.Store.PutVideo(ctx, src.Video); err != nil {

@@ -27,6 +27,9 @@ type Options struct {
 	// transcript's.
 	SummaryLanguage string
 	Generator       recap.Generator
+	// Transcribe asks for the transcript from speech-to-text whatever
+	// captions the video has: another document than the captions give.
+	Transcribe bool
 }
 
 // Key is the options as a job's OptionsKey.
@@ -36,6 +39,9 @@ func (o Options) Key() string {
 		// Appended only when set, so that the keys of jobs stored before
 		// summary languages existed still match.
 		key += "|summary=" + o.SummaryLanguage
+	}
+	if o.Transcribe {
+		key += "|transcribe" // likewise
 	}
 	return key
 }
@@ -58,6 +64,10 @@ type Submission struct {
 	Priority string
 	// Force makes a new job even when the same work is done.
 	Force bool
+	// Transcribe asks for the transcript from speech-to-text, whatever
+	// captions the video has (they may be poor). The submitting process
+	// must have speech-to-text configured.
+	Transcribe bool
 }
 
 // Queue puts a stored job on the queue (Enqueuer).
@@ -113,6 +123,11 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 	if err != nil {
 		return nil, false, err
 	}
+	if sub.Transcribe {
+		if err := s.Pipeline.CheckTranscribe(in.Kind); err != nil {
+			return nil, false, err
+		}
+	}
 	display := textclean.Line(sub.Display)
 	if display == "" {
 		display = textclean.Line(sub.Input.Ref)
@@ -128,7 +143,8 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 		Priority:        prio,
 		Summarizer:      gen.Summarizer,
 		Model:           gen.Model,
-		OptionsKey:      Options{Language: lang, SummaryLanguage: summaryLang, Generator: gen}.Key(),
+		Transcribe:      sub.Transcribe,
+		OptionsKey:      Options{Language: lang, SummaryLanguage: summaryLang, Generator: gen, Transcribe: sub.Transcribe}.Key(),
 	}, sub.Force)
 	if err != nil {
 		return nil, false, err

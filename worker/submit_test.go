@@ -180,3 +180,40 @@ func TestJobCarriesItsGenerator(t *testing.T) {
 		t.Fatalf("Submit after done = %+v, created %v, %v; want the done job", again, created, err)
 	}
 }
+
+// nopTranscriber is a speech-to-text service that is never reached.
+type nopTranscriber struct{}
+
+func (nopTranscriber) TranscribeFile(context.Context, string) (*pipeline.Transcription, error) {
+	return nil, recap.Errorf(recap.EASR, "not reached")
+}
+
+// Asking for speech-to-text is other work than the captions, and needs a
+// configured service: without one the submission is refused, naming the
+// settings.
+func TestSubmitTranscribe(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	in := pipeline.YouTubeInput("dQw4w9WgXcQ")
+	if _, _, err := b.submitter.Submit(ctx, Submission{Input: in, Transcribe: true}); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "RECAP_ASR_BASE_URL") {
+		t.Fatalf("transcribe without speech-to-text: %v; want EINVALID naming RECAP_ASR_BASE_URL", err)
+	}
+	b.pipeline.Transcriber = nopTranscriber{}
+	plain, _, err := b.submitter.Submit(ctx, Submission{Input: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asr, created, err := b.submitter.Submit(ctx, Submission{Input: in, Transcribe: true})
+	if err != nil || !created || asr.ID == plain.ID || !asr.Transcribe || plain.Transcribe {
+		t.Fatalf("transcribe job %+v (created %v, %v) beside %+v; want a new job that asks for speech-to-text", asr, created, err, plain)
+	}
+	if want := (Options{Language: "en", Generator: b.sum.Generator(), Transcribe: true}).Key(); asr.OptionsKey != want || !strings.HasSuffix(want, "|transcribe") {
+		t.Errorf("options key %q, want %q", asr.OptionsKey, want)
+	}
+	if again, created, _ := b.submitter.Submit(ctx, Submission{Input: in, Transcribe: true}); created || again.ID != asr.ID {
+		t.Errorf("the same transcribe submission made job %s, want %s", again.ID, asr.ID)
+	}
+	if got, _ := b.store.GetJob(ctx, asr.ID); !got.Transcribe {
+		t.Error("the stored job does not ask for speech-to-text")
+	}
+}
