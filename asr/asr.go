@@ -206,7 +206,14 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 	}
 	key := storage.ASRChunkKey{Model: t.cfg.Model, Language: requestLanguage(t.cfg.Language), Hash: hex.EncodeToString(h.Sum(nil)), Offset: c.Start}
 	if t.cfg.Store != nil {
-		a, ok, err := t.cfg.Store.GetASRChunk(ctx, key)
+		var (
+			a  storage.ASRChunk
+			ok bool
+		)
+		err := pipeline.Durable(ctx, func(ctx context.Context) (err error) {
+			a, ok, err = t.cfg.Store.GetASRChunk(ctx, key)
+			return err
+		})
 		if err != nil {
 			return chunkResult{}, fmt.Errorf("asr: look up chunk %d: %w", c.Index, err)
 		}
@@ -220,7 +227,10 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 		return chunkResult{}, err
 	}
 	if t.cfg.Store != nil {
-		if err := t.cfg.Store.PutASRChunk(ctx, key, a); err != nil {
+		// Keep what was paid for, through a dropped connection and whatever
+		// happens to the run, as the chapter cache does.
+		put := func(ctx context.Context) error { return t.cfg.Store.PutASRChunk(ctx, key, a) }
+		if err := pipeline.Durable(context.WithoutCancel(ctx), put); err != nil {
 			t.log.Warn("asr: could not store a chunk; a retry would pay for it again",
 				slog.String("chunk", name), slog.String("error", err.Error()))
 		}

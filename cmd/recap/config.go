@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/asr"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage/postgres"
@@ -38,7 +39,11 @@ type Config struct {
 	APITokens   []string
 	Summarizer  string // recap.SummarizerLLM or recap.SummarizerExtractive
 	LLM         LLMConfig
-	Lang        string
+	// ASR is the speech-to-text service (RECAP_ASR_*, see asr.ConfigFromEnv);
+	// ASROn says one is configured.
+	ASR   asr.Config
+	ASROn bool
+	Lang  string
 	// YouTubeEndpoint replaces https://www.youtube.com in every request.
 	YouTubeEndpoint string
 	// YouTubeRPM paces YouTube requests (0 = no pace; pauses still apply).
@@ -202,7 +207,16 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		c.AllowPrivateURLs = b
 	}
 	c.MaxBodyBytes = 1 << 20
-	return c, c.withDefaults()
+	if err := c.withDefaults(); err != nil {
+		return nil, err
+	}
+	// After the LLM's defaults: the ASR key falls back to the LLM key of
+	// the same server.
+	var err error
+	if c.ASR, c.ASROn, err = asr.ConfigFromEnv(getenv, c.LLM.BaseURL, c.LLM.APIKey); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 func (c *Config) withDefaults() error {
@@ -296,14 +310,17 @@ func (c *Config) String() string {
 	if c.Summarizer == recap.SummarizerLLM {
 		sum += fmt.Sprintf(" model=%s llm=%s", c.LLM.Model, redactURL(c.LLM.BaseURL))
 	}
+	if c.ASROn {
+		sum += fmt.Sprintf(" asr_model=%s asr=%s", c.ASR.Model, redactURL(c.ASR.BaseURL))
+	}
 	return fmt.Sprintf("%s redis=%s database=%s workers=%d lang=%s",
 		sum, redactURL(orEmbedded(c.RedisURL)), redactURL(c.DatabaseURL), c.Workers, c.Lang)
 }
 
 // secrets are the values no log line or stored error may show: the LLM
-// API key and the API tokens.
+// and speech-to-text API keys and the API tokens.
 func (c *Config) secrets() *redact.Secrets {
-	return redact.New(append([]string{c.LLM.APIKey}, c.APITokens...)...)
+	return redact.New(append([]string{c.LLM.APIKey, c.ASR.APIKey}, c.APITokens...)...)
 }
 
 func orEmbedded(s string) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/asr"
 	"github.com/recap-dev/recap/bundle"
 	"github.com/recap-dev/recap/extractive"
 	"github.com/recap-dev/recap/llm"
@@ -33,8 +34,11 @@ type deps struct {
 	logger     *slog.Logger
 	fetcher    *youtube.Client
 	summarizer pipeline.Summarizer
-	limiter    llm.Limiter   // the LLM rate limit, shared by every summarizer
-	store      storage.Store // nil when not opened
+	// transcriber is the speech-to-text service; nil when none is
+	// configured.
+	transcriber *asr.Transcriber
+	limiter     llm.Limiter   // the LLM rate limit, shared by every summarizer
+	store       storage.Store // nil when not opened
 	// wrap, when set, wraps every summarizer made (metrics).
 	wrap func(pipeline.Summarizer) pipeline.Summarizer
 
@@ -49,6 +53,8 @@ type depsOptions struct {
 	limiter llm.Limiter
 	// youtubeLimiter, when set, replaces the local YouTube limiter.
 	youtubeLimiter youtube.Limiter
+	// asrLimiter, when set, replaces the local speech-to-text limiter.
+	asrLimiter asr.Limiter
 }
 
 func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, opt depsOptions) (*deps, error) {
@@ -75,7 +81,31 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 			return nil, err
 		}
 	}
+	if cfg.ASROn {
+		if d.transcriber, err = d.newTranscriber(opt.asrLimiter); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	return d, nil
+}
+
+// newTranscriber makes the speech-to-text client: each chunk's answer
+// kept in the store (never paid twice), uploads paced and paused by
+// limiter (shared through Redis by serve and worker), or by one of its
+// own.
+func (d *deps) newTranscriber(limiter asr.Limiter) (*asr.Transcriber, error) {
+	cfg := d.cfg.ASR
+	if d.store != nil {
+		cfg.Store = d.store
+	}
+	if limiter == nil {
+		limiter = ratelimit.NewLocal(ratelimit.Config{})
+	}
+	cfg.Limiter = limiter
+	cfg.HTTPClient = newHTTPClient(0) // each upload has asr's own timeout
+	cfg.Logger = d.logger
+	return asr.New(cfg)
 }
 
 // pipeline assembles the single-video pipeline over these parts: a loader
@@ -86,7 +116,7 @@ func (d *deps) pipeline() *pipeline.Pipeline { return d.pipelineWith(d.summarize
 func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pipeline {
 	p := &pipeline.Pipeline{
 		Loaders: pipeline.Loaders{
-			recap.SourceYouTube: pipeline.YouTube{Fetcher: d.fetcher},
+			recap.SourceYouTube: pipeline.YouTube{Fetcher: d.fetcher, Audio: d.fetcher},
 			recap.SourceFile:    bundle.Loader{},
 		},
 		Summarizer: sum,
@@ -96,6 +126,9 @@ func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pip
 	}
 	if d.store != nil {
 		p.Cache = d.store
+	}
+	if d.transcriber != nil {
+		p.Transcriber = d.transcriber
 	}
 	if pr, ok := llm.PricingFor(model, d.cfg.LLM.PriceInput, d.cfg.LLM.PriceOutput); ok {
 		p.Pricer = pr

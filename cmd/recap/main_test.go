@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/asr/asrtest"
 	"github.com/recap-dev/recap/llm/llmtest"
 	"github.com/recap-dev/recap/youtube/youtubetest"
 )
@@ -39,6 +40,7 @@ const testAPIKey = "sk-test-do-not-log-9f8e7d"
 type fakes struct {
 	yt  *youtubetest.Server
 	llm *llmtest.Server
+	asr *asrtest.Server // nil until withASR
 	env map[string]string
 	dir string
 }

@@ -182,7 +182,9 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	// pauses (a 429 holds them all), named by server and model.
 	limiter := ratelimit.NewRedis(svc.rdb, "llm "+redactURL(cfg.LLM.BaseURL)+" "+cfg.LLM.Model, llm.Limits(cfg.LLM.RPM, cfg.LLM.TPM))
 	ytLimiter := ratelimit.NewRedis(svc.rdb, "youtube", youtube.Limits(cfg.YouTubeRPM))
-	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter, youtubeLimiter: ytLimiter}); err != nil {
+	// Likewise the speech-to-text account's pauses after a 429.
+	asrLimiter := ratelimit.NewRedis(svc.rdb, "asr "+redactURL(cfg.ASR.BaseURL)+" "+cfg.ASR.Model, ratelimit.Config{})
+	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter, youtubeLimiter: ytLimiter, asrLimiter: asrLimiter}); err != nil {
 		return nil, err
 	}
 	svc.metrics = metrics.New(svc.deps.store, logger)

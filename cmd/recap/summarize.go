@@ -20,7 +20,7 @@ import (
 	"github.com/recap-dev/recap/worker"
 )
 
-const summarizeUsage = "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] [--no-cache] [--quiet] <youtube-url|video-id|bundle-dir|info.json>"
+const summarizeUsage = "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] [--no-cache] [--transcribe] [--quiet] <youtube-url|video-id|bundle-dir|info.json>"
 
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("summarize", summarizeUsage)
@@ -30,6 +30,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	summaryLang := fs.String("summary-lang", "", "write the summary in language `L`, whatever the transcript's (default: the transcript's language)")
 	quiet := fs.Bool("quiet", false, "print nothing on standard error but the one line of a failure")
 	noCache := fs.Bool("no-cache", false, "neither reuse nor keep anything in RECAP_DATABASE_URL: no chapter cache, no stored summary")
+	transcribe := fs.Bool("transcribe", false, "transcribe the audio with speech-to-text (RECAP_ASR_BASE_URL) even when there are captions")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -83,7 +84,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	}
 	defer deps.Close()
 
-	req := pipeline.Request{Language: captionLang, SummaryLanguage: sumLang, Progress: pr.report}
+	req := pipeline.Request{Language: captionLang, SummaryLanguage: sumLang, Transcribe: *transcribe, Progress: pr.report}
 	var doc *recap.Document
 	if deps.store == nil {
 		pr.reading(in)
@@ -117,7 +118,8 @@ func (m *Main) summarizeStored(ctx context.Context, deps *deps, in pipeline.Inpu
 	sub := &worker.Submitter{Store: deps.store, Pipeline: deps.pipeline(), Logger: deps.logger}
 	// Forced: a summary asked for on the command line is made again (the
 	// chapter cache pays for what is already done).
-	job, _, err := sub.Submit(ctx, worker.Submission{Input: in, Language: req.Language, SummaryLanguage: req.SummaryLanguage, Force: true})
+	job, _, err := sub.Submit(ctx, worker.Submission{Input: in, Language: req.Language, SummaryLanguage: req.SummaryLanguage,
+		Transcribe: req.Transcribe, Force: true})
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +273,8 @@ func (p *progressPrinter) report(pr pipeline.Progress) {
 		return
 	}
 	switch pr.Stage {
+	case pipeline.StageTranscribe:
+		p.printf("transcribing the audio (speech-to-text)")
 	case pipeline.StageChapters:
 		p.printf("%d chapters to summarize", pr.Total)
 	case pipeline.StageSummarize:
