@@ -51,6 +51,9 @@ type Request struct {
 	// Status is the HTTP status answered (0 while in progress, or when
 	// the client went away first).
 	Status int
+	// Took is how long the call took, from its arrival to the end of the
+	// answer, on the real clock (0 while in progress).
+	Took time.Duration
 }
 
 // Text joins the contents of all messages.
@@ -212,6 +215,7 @@ type wireRequest struct {
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	began := time.Now()
 	s.mu.Lock()
 	s.inFlight++
 	s.maxInFlight = max(s.maxInFlight, s.inFlight)
@@ -245,6 +249,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	req.N = len(s.requests) + 1
 	s.requests = append(s.requests, req)
+	defer func() {
+		s.mu.Lock()
+		s.requests[req.N-1].Took = time.Since(began)
+		s.mu.Unlock()
+	}()
 	s.promptTokens += req.PromptTokens
 	limited := s.admit(req.At, w.Header())
 	s.mu.Unlock()
