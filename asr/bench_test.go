@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,32 +28,11 @@ const (
 	benchChildEnv = "RECAP_ASR_BENCH_CHILD"
 )
 
-// writeBenchMP3 writes hours of 128 kbit/s frames with random payloads
-// (each frame unique, so the fake can place every chunk) and returns the
+// writeBenchMP3 writes hours of asrtest.SyntheticMP3 and returns the
 // file's bytes for the fake.
 func writeBenchMP3(b testing.TB, path string, hours int) []byte {
 	b.Helper()
-	frames := hours * 3600 * 44100 / 1152
-	rng := rand.New(rand.NewPCG(1, 2))
-	data := make([]byte, 0, frames*418)
-	rem := 0
-	for range frames {
-		// 144 × 128000 / 44100 = 417.96 bytes: pad as encoders do.
-		size, pad := 417, byte(0)
-		if rem += 144 * 128000 % 44100; rem >= 44100 {
-			rem -= 44100
-			size, pad = 418, 2
-		}
-		frame := make([]byte, size)
-		frame[0], frame[1], frame[2], frame[3] = 0xFF, 0xFB, 0x90|pad, 0x44
-		for i := 4; i < size; i += 8 {
-			v := rng.Uint64()
-			for j := 0; j < 8 && i+j < size; j++ {
-				frame[i+j] = byte(v >> (8 * j))
-			}
-		}
-		data = append(data, frame...)
-	}
+	data := asrtest.SyntheticMP3(time.Duration(hours)*time.Hour, 1)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"path"
@@ -472,4 +473,34 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// SyntheticMP3 is dur of MPEG-1 Layer III frames (cut down to whole
+// frames of 26 ms) at 128 kbit/s, 44.1 kHz, for tests and benchmarks of
+// any length: each frame carries a random payload drawn from seed, so
+// that the server can place any chunk of it (AddAudio). It is not
+// audible audio; 3 hours are 173 MB.
+func SyntheticMP3(dur time.Duration, seed uint64) []byte {
+	frames := int(dur.Seconds() * 44100 / 1152)
+	rng := rand.New(rand.NewPCG(seed, 2))
+	data := make([]byte, 0, frames*418)
+	rem := 0
+	for range frames {
+		// 144 × 128000 / 44100 = 417.96 bytes: padded as encoders do.
+		size, pad := 417, byte(0)
+		if rem += 144 * 128000 % 44100; rem >= 44100 {
+			rem -= 44100
+			size, pad = 418, 2
+		}
+		frame := make([]byte, size)
+		frame[0], frame[1], frame[2], frame[3] = 0xFF, 0xFB, 0x90|pad, 0x44
+		for i := 4; i < size; i += 8 {
+			v := rng.Uint64()
+			for j := 0; j < 8 && i+j < size; j++ {
+				frame[i+j] = byte(v >> (8 * j))
+			}
+		}
+		data = append(data, frame...)
+	}
+	return data
 }

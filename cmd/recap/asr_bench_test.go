@@ -43,7 +43,7 @@ func BenchmarkSummarizeAudio3Hours(b *testing.B) {
 		lineGap    = 10 * time.Second
 	)
 	dir := b.TempDir()
-	data := synthMP3(hours*time.Hour, 3)
+	data := asrtest.SyntheticMP3(hours*time.Hour, 3)
 	episode := mp3Duration(b, data)
 	var script []asrtest.Line
 	for at, n := time.Duration(0), 1; at+lineGap <= episode; at, n = at+lineGap, n+1 {

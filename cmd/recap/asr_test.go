@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -24,31 +23,6 @@ import (
 	"github.com/recap-dev/recap/worker"
 	"github.com/recap-dev/recap/youtube/youtubetest"
 )
-
-// synthMP3 is dur of MPEG-1 Layer III frames at 128 kbit/s, 44.1 kHz,
-// each with a random payload, so that the fake transcription server can
-// place every chunk of it; it lasts dur or up to a frame (26 ms) more.
-func synthMP3(dur time.Duration, seed uint64) []byte {
-	frames := int(math.Ceil(dur.Seconds() * 44100 / 1152))
-	rng := rand.New(rand.NewPCG(seed, 7))
-	data := make([]byte, 0, frames*418)
-	rem := 0
-	for range frames {
-		// 144 × 128000 / 44100 = 417.96 bytes: padded as encoders do.
-		size, pad := 417, byte(0)
-		if rem += 144 * 128000 % 44100; rem >= 44100 {
-			rem -= 44100
-			size, pad = 418, 2
-		}
-		frame := make([]byte, size)
-		frame[0], frame[1], frame[2], frame[3] = 0xFF, 0xFB, 0x90|pad, 0x44
-		for i := 4; i < size; i++ {
-			frame[i] = byte(rng.Uint32())
-		}
-		data = append(data, frame...)
-	}
-	return data
-}
 
 // mp3Duration is the length of the frames of data.
 func mp3Duration(t testing.TB, data []byte) time.Duration {
@@ -76,7 +50,7 @@ func (f *fakes) audioVideo(t *testing.T, id string, dur time.Duration, chapters 
 	t.Helper()
 	v := youtubetest.SyntheticVideo(id, dur, chapters, seed)
 	said := v.Tracks[0].Segments
-	data := synthMP3(dur, uint64(seed))
+	data := asrtest.SyntheticMP3(dur, uint64(seed))
 	f.asr.AddAudio(t, data, lines(said))
 	v.Tracks, v.Transcript = nil, nil
 	v.Audio = []youtubetest.AudioFormat{{Itag: 140, MimeType: `audio/mp4; codecs="mp4a.40.2"`, Bitrate: 128000, Data: data}}
@@ -200,7 +174,7 @@ func TestTranscribeCaptionlessVideo(t *testing.T) {
 			t.Errorf("second run usage %+v (cost %v); want the audio counted, nothing paid", doc.Usage, doc.Usage.CostUSD)
 		}
 		md, _, _ := f.run(t, "get", "--format", "md", doc.ID)
-		if !strings.Contains(md, "6:00 of audio transcribed") || !strings.Contains(md, "transcript: asr (whisper-1)") {
+		if !strings.Contains(md, recap.Timestamp(length)+" of audio transcribed") || !strings.Contains(md, "transcript: asr (whisper-1)") {
 			t.Errorf("markdown credits lack speech-to-text:\n%s", md)
 		}
 	})
@@ -240,7 +214,7 @@ func urlQuery(s string) string { return strings.NewReplacer(" ", "+", `"`, "%22"
 func audioBundle(t *testing.T, f *fakes, id string, dur time.Duration, chapters []youtubetest.SyntheticChapter, said []recap.Segment) string {
 	t.Helper()
 	dir := t.TempDir()
-	data := synthMP3(dur, 99)
+	data := asrtest.SyntheticMP3(dur, 99)
 	f.asr.AddAudio(t, data, lines(said))
 	var chs []map[string]any
 	for i, c := range chapters {
@@ -274,7 +248,7 @@ func TestTranscribeAudioOnlyDownload(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		doc := decodeDoc(t, out)
-		checkASRDoc(t, doc, mp3Duration(t, synthMP3(dur, 99)), chapters, mp3Duration(t, synthMP3(dur, 99)))
+		checkASRDoc(t, doc, mp3Duration(t, asrtest.SyntheticMP3(dur, 99)), chapters, mp3Duration(t, asrtest.SyntheticMP3(dur, 99)))
 		if doc.Video.Source != recap.SourceFile || doc.ChaptersSource != recap.ChaptersBundle || f.asr.Uploads() != 1 {
 			t.Errorf("video %+v, chapters %q, %d uploads", doc.Video, doc.ChaptersSource, f.asr.Uploads())
 		}
@@ -312,7 +286,7 @@ func TestTranscribeAudioOnlyDownload(t *testing.T) {
 		if done.Status != "done" {
 			t.Fatalf("job = %+v", done)
 		}
-		checkASRDoc(t, done.Summary, mp3Duration(t, synthMP3(dur, 99)), chapters, mp3Duration(t, synthMP3(dur, 99)))
+		checkASRDoc(t, done.Summary, mp3Duration(t, asrtest.SyntheticMP3(dur, 99)), chapters, mp3Duration(t, asrtest.SyntheticMP3(dur, 99)))
 		s.stop()
 	})
 }
