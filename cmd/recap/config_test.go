@@ -121,3 +121,30 @@ func TestConfigPricesAndYouTubeRPM(t *testing.T) {
 		}
 	}
 }
+
+// Speech-to-text is read through asr's own reader, after the LLM's
+// defaults (its key falls back to the LLM's on the same server); a bad
+// value is bad input naming the variable, and its key is a secret.
+func TestConfigASR(t *testing.T) {
+	c, err := ConfigFromEnv(env(nil))
+	if err != nil || c.ASROn {
+		t.Fatalf("no RECAP_ASR_*: on %v, %v", c.ASROn, err)
+	}
+	c, err = ConfigFromEnv(env(map[string]string{"RECAP_ASR_BASE_URL": "https://api.openai.com/v1", "RECAP_LLM_API_KEY": "sk-llm-secret-77"}))
+	if err != nil || !c.ASROn || c.ASR.APIKey != "sk-llm-secret-77" || c.ASR.Model != "whisper-1" {
+		t.Fatalf("OpenAI speech-to-text: %+v, %v; want on, with the LLM key and whisper-1", c.ASR, err)
+	}
+	if s := c.String(); !strings.Contains(s, "asr_model=whisper-1 asr=https://api.openai.com/v1") || strings.Contains(s, "secret") {
+		t.Errorf("startup line %q", s)
+	}
+	c, err = ConfigFromEnv(env(map[string]string{"RECAP_ASR_BASE_URL": "http://127.0.0.1:8000/v1", "RECAP_ASR_API_KEY": "asr-secret-123456"}))
+	if err != nil || c.secrets().String("key asr-secret-123456 refused") != "key [redacted] refused" {
+		t.Errorf("the ASR key is not redacted (%v)", err)
+	}
+	for name, v := range map[string]string{"RECAP_ASR_CONCURRENCY": "0", "RECAP_ASR_MAX_UPLOAD_MB": "lots", "RECAP_ASR_PRICE_PER_MINUTE": "-1", "RECAP_ASR_BASE_URL": "ftp://x"} {
+		kv := map[string]string{"RECAP_ASR_API_KEY": "k", name: v}
+		if _, err := ConfigFromEnv(env(kv)); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: %v; want invalid naming it", name, v, err)
+		}
+	}
+}
