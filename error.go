@@ -16,6 +16,8 @@ const (
 	EPRIVATE       = "video_private"     // the uploader restricted it
 	EAGERESTRICTED = "age_restricted"    // needs a signed-in, age-verified account
 	ENOCAPTIONS    = "no_captions"       // no caption track and no transcript, or only an empty one
+	ENOTRANSCRIPT  = "no_transcript"     // a podcast episode without a usable transcript (until speech-to-text)
+	EFETCH         = "fetch_failed"      // another host (feed, transcript) timed out, failed or answered 5xx/429: transient
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
@@ -76,11 +78,12 @@ func ErrorMessage(err error) string {
 }
 
 // Permanent reports whether retrying err cannot help: bad input, a video
-// that is private, gone, age-restricted or without captions, or an LLM that
-// refuses the request for good. Network faults, 429 and 5xx are not.
+// that is private, gone, age-restricted or without captions, an episode
+// without a transcript, or an LLM that refuses the request for good.
+// Network faults, 429 and 5xx (EFETCH, EBLOCKED) are not.
 func Permanent(err error) bool {
 	switch ErrorCode(err) {
-	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ELLM, ETOOLARGE:
+	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ENOTRANSCRIPT, ELLM, ETOOLARGE:
 		return true
 	}
 	return false

@@ -12,9 +12,13 @@ import (
 	"unicode/utf8"
 )
 
-// Video is the metadata of one YouTube video (or of a local yt-dlp download).
+// Video is the metadata of one video or podcast episode: a YouTube video, a
+// local yt-dlp download or an episode of a podcast feed.
 type Video struct {
-	ID           string        `json:"id"`
+	ID string `json:"id"`
+	// Source is SourceYouTube, SourcePodcast or SourceFile; "" counts as
+	// SourceYouTube.
+	Source       string        `json:"source,omitempty"`
 	URL          string        `json:"url"`
 	Title        string        `json:"title"`
 	Channel      string        `json:"channel"`
@@ -22,7 +26,46 @@ type Video struct {
 	Duration     time.Duration `json:"-"`
 	ThumbnailURL string        `json:"thumbnail_url,omitempty"`
 	// Description is kept for chapter parsing; it never reaches a document.
+	// For a podcast episode it is the show notes as plain text.
 	Description string `json:"-"`
+	// MediaURL is a podcast episode's audio (its enclosure), which chapter
+	// links point into; "" for videos.
+	MediaURL string `json:"media_url,omitempty"`
+	// Feed is the podcast an episode belongs to; nil for videos.
+	Feed *FeedRef `json:"feed,omitempty"`
+}
+
+// Sources: where a video comes from, as written in documents
+// (video.source), and what a job fetches, with how its reference reads.
+// The pipeline loads each kind with the loader registered for it; a new
+// kind is a new constant and a new loader.
+const (
+	SourceYouTube = "youtube" // fetched from YouTube; reference: an 11-character video id
+	SourcePodcast = "podcast" // an episode of a podcast feed; reference: the episode id (feed.Episode.ID)
+	SourceFile    = "file"    // a local yt-dlp download; reference: the path of its .info.json (or its folder)
+)
+
+// FeedRef names the podcast feed an episode came from.
+type FeedRef struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// TimeURL links to second t of the video: YouTube's &t= for YouTube
+// videos (and downloads of them), a media fragment (#t=SECONDS) on the
+// episode audio, or else the page, for podcasts and other downloads.
+func (v *Video) TimeURL(t time.Duration) string {
+	base := v.URL
+	if v.Source == SourcePodcast && v.MediaURL != "" {
+		base = v.MediaURL
+	}
+	if v.Source != SourcePodcast && (base == "" || base == WatchURL(v.ID)) {
+		return TimeURL(v.ID, t)
+	}
+	if i := strings.IndexByte(base, '#'); i >= 0 {
+		base = base[:i]
+	}
+	return fmt.Sprintf("%s#t=%d", base, int64(t/time.Second))
 }
 
 // WatchURL is the canonical watch URL of a video id.
@@ -33,25 +76,20 @@ func TimeURL(id string, t time.Duration) string {
 	return fmt.Sprintf("%s&t=%ds", WatchURL(id), int64(t/time.Second))
 }
 
-// Source kinds: what a job fetches, and how its reference reads. The
-// pipeline loads each kind with the loader registered for it; a new kind
-// is a new constant and a new loader.
-const (
-	SourceYouTube = "youtube" // reference: an 11-character video id
-	SourceFile    = "file"    // reference: the path of a yt-dlp .info.json (or its folder)
-)
-
 // Segment is one timed piece of a transcript (a caption cue).
 type Segment struct {
 	Start time.Duration `json:"start"`
 	End   time.Duration `json:"end"`
 	Text  string        `json:"text"`
+	// Speaker is who says it, when the transcript names speakers (WebVTT
+	// <v> tags, "Name:" in podcast SRT, podcast JSON and HTML transcripts).
+	Speaker string `json:"speaker,omitempty"`
 }
 
 // Transcript is a video's timed text, in order.
 type Transcript struct {
 	Language string    `json:"language"`
-	Source   string    `json:"source"` // TranscriptYouTube, TranscriptBundle, TranscriptASR
+	Source   string    `json:"source"` // TranscriptYouTube, TranscriptBundle, TranscriptASR, TranscriptFeed
 	Segments []Segment `json:"segments"`
 }
 
@@ -60,6 +98,7 @@ const (
 	TranscriptYouTube = "youtube" // a caption track the creator uploaded
 	TranscriptASR     = "asr"     // YouTube's automatic captions
 	TranscriptBundle  = "bundle"  // subtitles of a local yt-dlp download
+	TranscriptFeed    = "feed"    // a podcast feed's <podcast:transcript>
 )
 
 // Chapter sources, as written in documents.
@@ -67,6 +106,7 @@ const (
 	ChaptersDescription = "description"
 	ChaptersBundle      = "bundle"
 	ChaptersAuto        = "auto"
+	ChaptersFeed        = "feed" // a podcast feed's <podcast:chapters>
 )
 
 // Text joins the segments' text with single spaces.
@@ -147,8 +187,12 @@ type Source struct {
 	Video      Video
 	Transcript Transcript
 	// Marks are the creator's chapters when the source gives them as data
-	// (a bundle's "chapters"); otherwise the pipeline parses the description.
+	// (a bundle's "chapters", a feed's chapters file); otherwise the
+	// pipeline parses the description.
 	Marks []ChapterMark
+	// MarksSource says where Marks came from (ChaptersBundle or
+	// ChaptersFeed); "" means ChaptersBundle.
+	MarksSource string
 }
 
 // Document is the summary document of DESIGN.md, the product of recap.
@@ -168,12 +212,15 @@ type Document struct {
 // DocumentVideo is the video as a document shows it.
 type DocumentVideo struct {
 	ID              string `json:"id"`
+	Source          string `json:"source"` // SourceYouTube, SourcePodcast or SourceFile
 	URL             string `json:"url"`
 	Title           string `json:"title"`
 	Channel         string `json:"channel"`
 	PublishedAt     string `json:"published_at,omitempty"`
 	DurationSeconds int64  `json:"duration_seconds"`
 	ThumbnailURL    string `json:"thumbnail_url,omitempty"`
+	// Feed is the podcast of an episode; absent for videos.
+	Feed *FeedRef `json:"feed,omitempty"`
 }
 
 // ChapterResult is one summarized chapter of a document.

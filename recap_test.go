@@ -1,6 +1,9 @@
 package recap
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestTranscriptEmpty(t *testing.T) {
 	for _, tc := range []struct {
@@ -39,7 +42,10 @@ func TestErrorCodes(t *testing.T) {
 	if ErrorCode(err) != EPRIVATE || !Permanent(err) || ErrorMessage(err) != "video x is private" {
 		t.Fatalf("code %q permanent %v message %q", ErrorCode(err), Permanent(err), ErrorMessage(err))
 	}
-	if Permanent(Errorf(EBLOCKED, "slow down")) || Permanent(errString("network")) {
+	if !Permanent(Errorf(ENOTRANSCRIPT, "no transcript")) {
+		t.Fatal("an episode without a transcript must fail for good")
+	}
+	if Permanent(Errorf(EBLOCKED, "slow down")) || Permanent(Errorf(EFETCH, "503")) || Permanent(errString("network")) {
 		t.Fatal("transient errors must not be permanent")
 	}
 	if ErrorCode(nil) != "" || ErrorCode(errString("x")) != EINTERNAL {
@@ -50,3 +56,23 @@ func TestErrorCodes(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestVideoTimeURL(t *testing.T) {
+	at := 90*time.Second + 700*time.Millisecond
+	for _, tc := range []struct {
+		name string
+		v    Video
+		want string
+	}{
+		{"youtube", Video{ID: "vo4pMVb0R6M", URL: WatchURL("vo4pMVb0R6M")}, "https://www.youtube.com/watch?v=vo4pMVb0R6M&t=90s"},
+		{"youtube without URL", Video{ID: "vo4pMVb0R6M", Source: SourceYouTube}, "https://www.youtube.com/watch?v=vo4pMVb0R6M&t=90s"},
+		{"download of a YouTube video", Video{ID: "vo4pMVb0R6M", Source: SourceFile, URL: WatchURL("vo4pMVb0R6M")}, "https://www.youtube.com/watch?v=vo4pMVb0R6M&t=90s"},
+		{"download from elsewhere", Video{ID: "123", Source: SourceFile, URL: "https://vimeo.com/123"}, "https://vimeo.com/123#t=90"},
+		{"podcast audio", Video{ID: "epabcdefghijkl", Source: SourcePodcast, URL: "https://pod.example/ep/1", MediaURL: "https://cdn.example/ep1.mp3?x=1#old"}, "https://cdn.example/ep1.mp3?x=1#t=90"},
+		{"podcast page only", Video{ID: "epabcdefghijkl", Source: SourcePodcast, URL: "https://pod.example/ep/1"}, "https://pod.example/ep/1#t=90"},
+	} {
+		if got := tc.v.TimeURL(at); got != tc.want {
+			t.Errorf("%s: TimeURL = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

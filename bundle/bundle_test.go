@@ -94,6 +94,7 @@ func TestLoad(t *testing.T) {
 		}
 		want := recap.Video{
 			ID:           "vo4pMVb0R6M",
+			Source:       recap.SourceFile,
 			URL:          "https://www.youtube.com/watch?v=vo4pMVb0R6M",
 			Title:        "Intro to Psychology: Crash Course Psychology #1",
 			Channel:      "CrashCourse",

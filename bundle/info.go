@@ -95,6 +95,7 @@ func isVideoType(t string) bool { return t == "" || t == "video" }
 func (inf *info) video() recap.Video {
 	v := recap.Video{
 		ID:           inf.ID,
+		Source:       recap.SourceFile,
 		URL:          inf.WebpageURL,
 		Title:        strings.TrimSpace(inf.Title),
 		Channel:      firstNonEmpty(inf.Channel, inf.Uploader),

@@ -166,16 +166,7 @@ func pathParts(p string) []string {
 
 // validID reports whether s is 11 characters of YouTube's id alphabet.
 func validID(s string) bool {
-	if len(s) != idLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return len(s) == idLen && idAlphabet(s)
 }
 
 // ParseInput decides what `recap summarize` was given: a path that exists

@@ -184,6 +184,8 @@ func TestParseInput(t *testing.T) {
 	}
 }
 
+// FuzzParseVideoID also checks ParseYouTubeURL on every input
+// (checkYouTubeLink).
 func FuzzParseVideoID(f *testing.F) {
 	for _, s := range []string{
 		"dQw4w9WgXcQ",
@@ -196,10 +198,20 @@ func FuzzParseVideoID(f *testing.F) {
 		"//youtube.com/watch?v=%zz",
 		"http://[::1]:80/watch?v=dQw4w9WgXcQ",
 		"\xff\xfe",
+		"https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG",
+		"youtu.be/dQw4w9WgXcQ?list=RDdQw4w9WgXcQ",
+		"https://www.youtube.com/embed/videoseries?list=PL1",
+		"https://m.youtube.com/@name/streams",
+		"https://www.youtube.com/channel/UCX6b17PVsYBQ0ip5gyeme-Q/videos",
+		"youtube.com/c/some.name/podcasts",
+		"@handle",
+		"UCX6b17PVsYBQ0ip5gyeme-Q",
+		"PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		checkYouTubeLink(t, s)
 		id, err := ParseVideoID(s)
 		if err != nil {
 			if recap.ErrorCode(err) != recap.EINVALID {

@@ -45,9 +45,9 @@ type span struct {
 }
 
 // BuildChapters turns a source into the chapters to summarize, and says
-// where they came from (recap.ChaptersBundle, recap.ChaptersDescription or
-// recap.ChaptersAuto). The creator's chapters are kept as given, except
-// that one too short or without words is merged into a neighbour and one
+// where they came from (src.MarksSource, by default recap.ChaptersBundle;
+// recap.ChaptersDescription or recap.ChaptersAuto). The creator's chapters
+// are kept as given, except that one too short or without words is merged into a neighbour and one
 // over opt.Budget is split at topic boundaries. Every transcript segment
 // lands in exactly one chapter; chapters cover [0, duration].
 func BuildChapters(src *recap.Source, opt ChapterOptions) ([]recap.Chapter, string, error) {
@@ -66,6 +66,9 @@ func BuildChapters(src *recap.Source, opt ChapterOptions) ([]recap.Chapter, stri
 	source := recap.ChaptersAuto
 	if marks, ok := creatorMarks(src.Marks, known, duration); ok {
 		spans, source = markSpans(segs, marks, duration), recap.ChaptersBundle
+		if src.MarksSource != "" {
+			source = src.MarksSource
+		}
 	} else if marks, ok := creatorMarks(ParseChapterMarks(src.Video.Description), known, duration); ok {
 		spans, source = markSpans(segs, marks, duration), recap.ChaptersDescription
 	} else {

@@ -261,7 +261,7 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 			Title:        results[i].Title,
 			Summary:      results[i].Summary,
 			Bullets:      results[i].Bullets,
-			URL:          recap.TimeURL(src.Video.ID, ch.Start),
+			URL:          src.Video.TimeURL(ch.Start),
 		})
 	}
 	return doc, nil
@@ -311,11 +311,20 @@ func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo 
 		dur = chapters[n-1].End
 	}
 	url := v.URL
-	if url == "" {
+	if url == "" && v.Source != recap.SourcePodcast {
 		url = recap.WatchURL(v.ID)
+	}
+	if url == "" {
+		url = v.MediaURL
+	}
+	source := v.Source
+	if source == "" {
+		source = recap.SourceYouTube
 	}
 	return recap.DocumentVideo{
 		ID:              v.ID,
+		Source:          source,
+		Feed:            v.Feed,
 		URL:             url,
 		Title:           v.Title,
 		Channel:         v.Channel,

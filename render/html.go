@@ -12,7 +12,8 @@ import (
 var pageSource string
 
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
-	"ts": Timestamp,
+	"ts":        Timestamp,
+	"linkLabel": linkLabel,
 }).Parse(pageSource))
 
 // HTML writes doc as a standalone page: no scripts, no outside styles.

@@ -22,7 +22,7 @@ func Markdown(doc *recap.Document) string {
 		meta = append(meta, v.PublishedAt)
 	}
 	meta = append(meta, Timestamp(v.DurationSeconds))
-	meta = append(meta, fmt.Sprintf("[Watch on YouTube](<%s>)", v.URL))
+	meta = append(meta, fmt.Sprintf("[%s](<%s>)", linkLabel(v), v.URL))
 	b.WriteString(strings.Join(meta, " · "))
 	b.WriteString("\n\n")
 

@@ -77,3 +77,15 @@ func Timestamp(s int64) string {
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
+
+// linkLabel names the link to the video: a podcast episode is listened to,
+// a download from another site opened, anything else watched on YouTube.
+func linkLabel(v recap.DocumentVideo) string {
+	switch {
+	case v.Source == recap.SourcePodcast:
+		return "Listen to the episode"
+	case v.Source == recap.SourceFile && !strings.HasPrefix(v.URL, recap.WatchURL("")):
+		return "Open the original"
+	}
+	return "Watch on YouTube"
+}

@@ -110,3 +110,33 @@ func TestTimestamp(t *testing.T) {
 		}
 	}
 }
+
+func TestPodcastLinks(t *testing.T) {
+	doc := testDoc()
+	doc.Video.Source = recap.SourcePodcast
+	doc.Video.URL = "https://pod.example/ep/12"
+	doc.Video.Feed = &recap.FeedRef{Title: "Tidepool", URL: "https://pod.example/feed.xml"}
+	md, err := Bytes(doc, FormatMarkdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := Bytes(doc, FormatHTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"md": string(md), "html": string(page)} {
+		if strings.Contains(out, "Watch on YouTube") || !strings.Contains(out, "Listen to the episode") {
+			t.Errorf("%s: a podcast must not link to YouTube:\n%s", name, out)
+		}
+	}
+	js, err := Bytes(doc, FormatJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(js), `"source": "podcast"`) && !strings.Contains(string(js), `"source":"podcast"`) {
+		t.Errorf("JSON lacks video.source: %s", js)
+	}
+	if !strings.Contains(string(js), `"feed"`) {
+		t.Errorf("JSON lacks video.feed: %s", js)
+	}
+}

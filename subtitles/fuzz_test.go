@@ -59,3 +59,24 @@ func FuzzJSON3(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPodcastTranscripts(f *testing.F) {
+	for _, name := range []string{"podcast.json", "podcast.html", "podcast.srt"} {
+		b, err := readFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`<cite>A</cite><time>9</time><p>x<cite>B:</cite><time>1:00:00</time>y</p><time>PT1S</time>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []string{FormatPodcastJSON, FormatHTML} {
+			if segs, err := Parse(data, format); err == nil {
+				checkSane(t, segs)
+			}
+		}
+		if segs, err := ParseWith(data, FormatSRT, Options{SpeakerLabels: true}); err == nil {
+			checkSane(t, segs)
+		}
+	})
+}

@@ -1,6 +1,9 @@
 package subtitles
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // parseSRT parses SubRip: blocks of an index line, a timing line and text
 // lines, separated by empty lines. A missing index is tolerated, and so is
@@ -48,4 +51,30 @@ func parseSRT(data []byte) ([]cue, error) {
 func isIndex(line string) bool {
 	_, ok := digits(strings.TrimSpace(line), 1, 9)
 	return ok
+}
+
+// labelRE is a speaker label at the start of a cue: one to four
+// capitalized words ("Sarah", "Dr. Jane Smith", "SPEAKER 2"), then a colon
+// and a space before the text ("At 10:30" is no label). Lower-case words are left alone, so "Here is the thing:
+// it works" stays text.
+var labelRE = regexp.MustCompile(`^(\p{Lu}[\pL\pM\pN.'’-]*(?: [\p{Lu}\pN][\pL\pM\pN.'’-]*){0,3})\s*:(?:\s+(.*))?$`)
+
+// labelSpeakers takes "Name:" from the start of each cue as its speaker;
+// a cue without one is said by the speaker before it.
+func labelSpeakers(cues []cue) {
+	speaker := ""
+	for i := range cues {
+		c := &cues[i]
+		if len(c.lines) > 0 {
+			if m := labelRE.FindStringSubmatch(c.lines[0]); m != nil {
+				speaker = m[1]
+				if m[2] == "" {
+					c.lines = c.lines[1:]
+				} else {
+					c.lines[0] = m[2]
+				}
+			}
+		}
+		c.speaker = speaker
+	}
 }

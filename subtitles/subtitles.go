@@ -1,5 +1,10 @@
-// Package subtitles parses caption files (WebVTT, SRT, YouTube json3, srv3,
-// srv1 and TTML) into the ordered, clean transcript segments recap works on.
+// Package subtitles parses caption and transcript files (WebVTT, SRT,
+// YouTube json3, srv3, srv1 and TTML, and the Podcasting 2.0 JSON and HTML
+// transcripts) into the ordered, clean transcript segments recap works on.
+// It is the one owner of timed-text formats. Speaker names that a format
+// carries (WebVTT <v> tags, podcast JSON "speaker", HTML <cite>, and with
+// Options.SpeakerLabels an SRT cue's leading "Name:") are kept in
+// recap.Segment.Speaker.
 //
 // Every format ends in the same place: each cue's text is stripped of tags,
 // entities are decoded, whitespace is collapsed, empty cues are dropped, and
@@ -29,14 +34,35 @@ const (
 	FormatSRV1  = "srv1"
 	FormatXML   = "xml" // YouTube timedtext XML, srv1 or srv3, told apart by its root element
 	FormatTTML  = "ttml"
+	// FormatPodcastJSON is the Podcasting 2.0 JSON transcript:
+	// {"version", "segments": [{"speaker", "startTime", "endTime", "body"}]}.
+	FormatPodcastJSON = "podcast-json"
+	// FormatHTML is the Podcasting 2.0 HTML transcript: <cite>speaker</cite>
+	// <time>0:09</time> <p>text</p>, repeated.
+	FormatHTML = "html"
 )
 
+// Options tune ParseWith.
+type Options struct {
+	// SpeakerLabels reads a leading "Name:" on an SRT cue as its speaker,
+	// as Podcasting 2.0 SRT transcripts write them; the name holds for the
+	// following cues until another appears. Off for captions, where
+	// "Note: …" is text.
+	SpeakerLabels bool
+}
+
 // Parse parses a caption file in the given format ("vtt", "srt", "json3",
-// "srv3", "srv1" or "xml" (YouTube timedtext), "ttml") into ordered
-// segments. Input that is empty or only whitespace gives no segments and no
-// error: it is a caption file without captions, which callers report as
-// such. Input that does not parse gives a *SyntaxError.
+// "srv3", "srv1" or "xml" (YouTube timedtext), "ttml", "podcast-json",
+// "html") into ordered segments. Input that is empty or only whitespace
+// gives no segments and no error: it is a caption file without captions,
+// which callers report as such. Input that does not parse gives a
+// *SyntaxError.
 func Parse(data []byte, format string) ([]recap.Segment, error) {
+	return ParseWith(data, format, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(data []byte, format string, opt Options) ([]recap.Segment, error) {
 	format = strings.ToLower(strings.TrimSpace(format))
 	var parse func([]byte) ([]cue, error)
 	switch format {
@@ -44,6 +70,17 @@ func Parse(data []byte, format string) ([]recap.Segment, error) {
 		parse = parseVTT
 	case FormatSRT:
 		parse = parseSRT
+		if opt.SpeakerLabels {
+			parse = func(b []byte) ([]cue, error) {
+				cues, err := parseSRT(b)
+				labelSpeakers(cues)
+				return cues, err
+			}
+		}
+	case FormatPodcastJSON:
+		parse = parsePodcastJSON
+	case FormatHTML:
+		parse = parseHTML
 	case FormatJSON3:
 		parse = parseJSON3
 	case FormatSRV3, FormatSRV1, "srv2", FormatXML:
@@ -51,7 +88,7 @@ func Parse(data []byte, format string) ([]recap.Segment, error) {
 	case FormatTTML, "dfxp":
 		parse = parseTTML
 	default:
-		return nil, fmt.Errorf("subtitles: unknown format %q, expected vtt, srt, json3, srv3, srv1, xml or ttml", format)
+		return nil, fmt.Errorf("subtitles: unknown format %q, expected vtt, srt, json3, srv3, srv1, xml, ttml, podcast-json or html", format)
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -87,6 +124,24 @@ func FormatFromExt(name string) string {
 		return FormatXML
 	case "ttml", "dfxp":
 		return FormatTTML
+	}
+	return ""
+}
+
+// FormatFromMIME maps the MIME type of a transcript file (as a
+// <podcast:transcript type="…"> gives it) to a format Parse accepts, ""
+// for types without timings (text/plain) or unknown ones.
+func FormatFromMIME(mime string) string {
+	mime, _, _ = strings.Cut(mime, ";")
+	switch strings.ToLower(strings.TrimSpace(mime)) {
+	case "text/vtt", "text/webvtt":
+		return FormatVTT
+	case "application/x-subrip", "application/srt", "application/x-srt", "text/srt", "text/x-srt", "text/x-subrip":
+		return FormatSRT
+	case "application/json", "text/json", "application/transcript+json", "application/json+transcript":
+		return FormatPodcastJSON
+	case "text/html", "application/xhtml+xml":
+		return FormatHTML
 	}
 	return ""
 }
@@ -127,6 +182,8 @@ type cue struct {
 	// them (json3 "aAppend", srv3 a="1": YouTube's automatic captions in
 	// those formats).
 	fresh bool
+	// speaker is who says it, "" when the format does not say.
+	speaker string
 }
 
 // newCue builds a cue from raw lines, cleaning each with clean and keeping
@@ -166,7 +223,7 @@ func segments(cues []cue) []recap.Segment {
 			continue
 		}
 		end := max(c.end, c.start)
-		segs = append(segs, recap.Segment{Start: c.start, End: end, Text: text})
+		segs = append(segs, recap.Segment{Start: c.start, End: end, Text: text, Speaker: c.speaker})
 	}
 	return segs
 }

@@ -1,6 +1,8 @@
 package subtitles
 
 import (
+	"html"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -46,9 +48,27 @@ func parseVTT(data []byte) ([]cue, error) {
 			text = append(text, lines[i])
 			i++
 		}
-		cues = append(cues, newCue(start, end, text, cleanMarkup))
+		c := newCue(start, end, text, cleanMarkup)
+		c.speaker = voice(text)
+		cues = append(cues, c)
 	}
 	return cues, nil
+}
+
+// voiceRE matches a WebVTT voice span's start tag, <v Name> or
+// <v.class Name>, capturing the name.
+var voiceRE = regexp.MustCompile(`<v(?:\.[^\s>]*)?[ \t]+([^>]*)>`)
+
+// voice is the speaker named by the first voice span of a cue's lines.
+func voice(lines []string) string {
+	for _, l := range lines {
+		if m := voiceRE.FindStringSubmatch(l); m != nil {
+			if name := collapse(html.UnescapeString(m[1])); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 func isVTTSignature(line string) bool {

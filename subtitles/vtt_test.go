@@ -10,7 +10,7 @@ import (
 )
 
 var manualVTTWant = []recap.Segment{
-	{Start: ms(1000), End: ms(4500), Text: "That dream about the dinosaur in the leotard,"},
+	{Start: ms(1000), End: ms(4500), Text: "That dream about the dinosaur in the leotard,", Speaker: "Hank Green"},
 	{Start: ms(4500), End: ms(8250), Text: "those times that you said & did that thing 'you' shouldn't have said"},
 	{Start: ms(8250), End: ms(8250), Text: "Excluding other human minds > yours < mine"},
 	{Start: ms(10000), End: ms(12000), Text: "<i> is how you write italics"},

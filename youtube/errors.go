@@ -79,8 +79,8 @@ func playabilityError(id string, p playerAnswer) error {
 	switch {
 	case strings.Contains(lower, "video is private"):
 		return recap.Errorf(recap.EPRIVATE, "video %s is private", id)
-	case st.Status == "LOGIN_REQUIRED" && strings.Contains(lower, "not a bot"):
-		return recap.Errorf(recap.EBLOCKED, "YouTube blocked the request for video %s: %q; try again later or from another network", id, reason)
+	case st.Status == "LOGIN_REQUIRED" && isBotCheck(reason):
+		return botCheckError("video "+id, reason)
 	case st.Status == "LOGIN_REQUIRED" && (strings.Contains(lower, "inappropriate") || strings.Contains(lower, "your age") || strings.Contains(lower, "age-restricted")):
 		return recap.Errorf(recap.EAGERESTRICTED, "video %s is age-restricted (YouTube: %q); it needs a signed-in, age-verified account", id, reason)
 	case st.Status == "LOGIN_REQUIRED":
@@ -89,6 +89,24 @@ func playabilityError(id string, p playerAnswer) error {
 		return recap.Errorf(recap.EUNAVAILABLE, "video %s is a live stream that has not started: %s", id, detail)
 	}
 	return recap.Errorf(recap.EUNAVAILABLE, "video %s is unavailable: %s (status %s)", id, detail, st.Status)
+}
+
+// isBotCheck reports whether YouTube's words ask to prove we are not a
+// bot ("Sign in to confirm you’re not a bot").
+func isBotCheck(reason string) bool {
+	return strings.Contains(strings.ToLower(reason), "not a bot")
+}
+
+// botCheckError is YouTube asking to sign in to prove we are not a bot
+// while serving subject ("video X", "playlist Y"): a block that lifts.
+func botCheckError(subject, reason string) error {
+	return recap.Errorf(recap.EBLOCKED, "YouTube blocked the request for %s: %q; try again later or from another network", subject, reason)
+}
+
+// rateLimitedError is YouTube answering HTTP 429 about subject: a block
+// that lifts.
+func rateLimitedError(subject string, err error) error {
+	return recap.WrapError(recap.EBLOCKED, err, "YouTube is rate-limiting requests (HTTP 429) for %s; try again later", subject)
 }
 
 // isTransportError reports whether err is an HTTP status or network fault
@@ -107,7 +125,7 @@ func isTransportError(err error) bool {
 func httpError(id string, err error) error {
 	var code kkdai.ErrUnexpectedStatusCode
 	if errors.As(err, &code) && int(code) == http.StatusTooManyRequests {
-		return recap.WrapError(recap.EBLOCKED, err, "YouTube is rate-limiting requests (HTTP 429) for video %s; try again later", id)
+		return rateLimitedError("video "+id, err)
 	}
 	return fmt.Errorf("youtube: fetch video %s: %w", id, err)
 }

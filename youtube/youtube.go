@@ -172,11 +172,21 @@ func largestThumbnail(ts kkdai.Thumbnails) string {
 }
 
 // validID reports whether id looks like a YouTube video id.
-func validID(id string) bool {
-	if len(id) != 11 {
-		return false
-	}
-	for _, r := range id {
+func validID(id string) bool { return len(id) == 11 && idChars(id) }
+
+// validChannelID reports whether id looks like a channel id: UC and 22
+// more.
+func validChannelID(id string) bool {
+	return len(id) == 24 && strings.HasPrefix(id, "UC") && idChars(id)
+}
+
+// validPlaylistID reports whether id could be a playlist id (2 to 100
+// characters: WL to OLAK5uy_…).
+func validPlaylistID(id string) bool { return len(id) >= 2 && len(id) <= 100 && idChars(id) }
+
+// idChars reports whether s holds only the characters of YouTube ids.
+func idChars(s string) bool {
+	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
 			return false
 		}

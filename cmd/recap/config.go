@@ -34,6 +34,10 @@ type Config struct {
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
 	llmBaseURLSet bool
+
+	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
+	// fetched from private addresses (netguard.Config.AllowPrivate).
+	AllowPrivateURLs bool
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -123,6 +127,13 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			return nil, recap.Errorf(recap.EINVALID, "%s=%q: expected a duration such as %s", v.name, s, v.example)
 		}
 		*v.dst = d
+	}
+	if s := strings.TrimSpace(getenv("RECAP_ALLOW_PRIVATE_URLS")); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_ALLOW_PRIVATE_URLS=%q: expected true or false", s)
+		}
+		c.AllowPrivateURLs = b
 	}
 	c.MaxBodyBytes = 1 << 20
 	return c, c.withDefaults()

@@ -22,26 +22,32 @@ const (
 	PathWatch         = "/watch"
 	PathTimedText     = "/api/timedtext"
 	PathGetTranscript = "/youtubei/v1/get_transcript"
+	PathBrowse        = "/youtubei/v1/browse"
+	PathResolveURL    = "/youtubei/v1/navigation/resolve_url"
 )
 
 // Server is a fake YouTube. It is safe for concurrent use.
 type Server struct {
 	srv *httptest.Server
 
-	mu       sync.Mutex
-	videos   map[string]Video
-	requests map[string]int
-	fails    map[string][]int // path → statuses to answer next, in order
-	clients  []string         // innertube client names seen by the player, in order
+	mu        sync.Mutex
+	videos    map[string]Video
+	playlists map[string]Playlist
+	channels  map[string]Channel
+	requests  map[string]int
+	fails     map[string][]int // path → statuses to answer next, in order
+	clients   []string         // innertube client names seen by the player, in order
 }
 
 // NewServer starts a fake YouTube that closes when the test ends.
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
-		videos:   make(map[string]Video),
-		requests: make(map[string]int),
-		fails:    make(map[string][]int),
+		videos:    make(map[string]Video),
+		playlists: make(map[string]Playlist),
+		channels:  make(map[string]Channel),
+		requests:  make(map[string]int),
+		fails:     make(map[string][]int),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
@@ -49,6 +55,8 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("GET "+PathWatch, s.watch)
 	mux.HandleFunc("GET "+PathTimedText, s.timedText)
 	mux.HandleFunc("POST "+PathGetTranscript, s.getTranscript)
+	mux.HandleFunc("POST "+PathBrowse, s.browse)
+	mux.HandleFunc("POST "+PathResolveURL, s.resolveURL)
 	s.srv = httptest.NewServer(s.count(mux))
 	t.Cleanup(s.srv.Close)
 	return s

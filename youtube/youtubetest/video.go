@@ -6,7 +6,10 @@
 // It serves the home page kkdai reads visitor data from (GET /), the player
 // (POST /youtubei/v1/player), the watch page (GET /watch), caption tracks
 // (GET /api/timedtext) and the transcript panel
-// (POST /youtubei/v1/get_transcript). Caption tracks' baseUrls point at the
+// (POST /youtubei/v1/get_transcript), and the listing of playlists and
+// channels: browse (POST /youtubei/v1/browse) in every page shape YouTube
+// has used (PageShape, GridShape) and navigation/resolve_url for handles
+// and legacy names. Caption tracks' baseUrls point at the
 // real https://www.youtube.com host, as YouTube's do, so a client that does
 // not rewrite them fails loudly instead of passing by accident.
 package youtubetest
