@@ -122,15 +122,10 @@ func langMatch(have, want string) int {
 		return 3
 	case strings.HasPrefix(have, want+"-"):
 		return 2
-	case primary(have) == primary(want):
+	case recap.BaseLanguage(have) == recap.BaseLanguage(want):
 		return 1
 	}
 	return 0
-}
-
-func primary(tag string) string {
-	p, _, _ := strings.Cut(tag, "-")
-	return p
 }
 
 // formatRank is ext's position in subtitleExts, -1 when recap cannot read it.

@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
-	xlang "golang.org/x/text/language"
+
+	"github.com/recap-dev/recap"
 )
 
 // word is one word of a sentence as the ranker sees it.
@@ -63,17 +64,13 @@ func newAnalyzer(tag, text string) *analyzer {
 	return a
 }
 
-// baseLanguage is the ISO 639 base of a BCP 47 tag, "en" when unknown.
+// baseLanguage is the base language whose rules apply to tag: its
+// primary subtag, "en" when there is none.
 func baseLanguage(tag string) string {
-	t, err := xlang.Parse(tag)
-	if err != nil {
-		return "en"
+	if b := recap.BaseLanguage(tag); b != "" && b != "und" {
+		return b
 	}
-	b, conf := t.Base()
-	if conf == xlang.No || b.String() == "und" {
-		return "en"
-	}
-	return b.String()
+	return "en"
 }
 
 func (a *analyzer) coverage(l language, sample []string) float64 {

@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
@@ -79,11 +77,12 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 	if lang == "" {
 		lang = "en"
 	}
-	tag, err := language.Parse(lang)
+	// Tags that mean the same ("en-us", "EN-US") are one tag, so they share
+	// the options key.
+	lang, err = recap.ParseLanguage(lang)
 	if err != nil {
-		return nil, false, recap.Errorf(recap.EINVALID, "language %q is not a language tag: expected e.g. en, de or pt-BR", lang)
+		return nil, false, err
 	}
-	lang = tag.String()
 	prio := sub.Priority
 	switch prio {
 	case "":

@@ -41,10 +41,20 @@ func TestSubmit(t *testing.T) {
 	if len(q.jobs) != 1 || q.jobs[0].ID != j.ID {
 		t.Fatalf("queued %v; want the new job", q.jobs)
 	}
-	// The same work again is the same job, and is not queued twice.
-	again, created, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "en"})
-	if err != nil || created || again.ID != j.ID || len(q.jobs) != 1 {
-		t.Fatalf("second Submit = %v, %v, created %v, %d queued; want the first job", again, err, created, len(q.jobs))
+	// The same work again is the same job, and is not queued twice; so is
+	// the same language spelled otherwise.
+	for _, lang := range []string{"en", "EN", " en "} {
+		again, created, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: lang})
+		if err != nil || created || again.ID != j.ID || len(q.jobs) != 1 {
+			t.Fatalf("Submit again in %q = %v, %v, created %v, %d queued; want the first job", lang, again, err, created, len(q.jobs))
+		}
+	}
+	us, _, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "en-us"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, created, err := b.submitter.Submit(ctx, Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "EN-US"}); err != nil || created || again.ID != us.ID || us.Language != "en-US" {
+		t.Fatalf("en-us then EN-US: %+v then %+v (created %v, %v); want one en-US job", us, again, created, err)
 	}
 
 	for _, bad := range []struct {
@@ -53,6 +63,7 @@ func TestSubmit(t *testing.T) {
 	}{
 		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Priority: "urgent"}, `priority "urgent"`},
 		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "english please"}, "not a language tag"},
+		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: strings.Repeat("en-", 1000) + "x"}, "the most recap takes is 35"},
 		{Submission{Input: pipeline.YouTubeInput("not-an-id")}, "not a YouTube video id"},
 		{Submission{Input: pipeline.FileInput("/x.info.json")}, "file sources are not supported here"},
 		{Submission{}, "nothing to summarize"},

@@ -142,10 +142,10 @@ func (c *Client) fetchTrack(ctx context.Context, hc *http.Client, id string, ch 
 // for automatic captions, so its text is labelled asr unless the language
 // has only creator tracks.
 func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang, src string, ok bool) {
-	pick := baseLang(lang)
+	pick := recap.BaseLanguage(lang)
 	if len(tracks) > 0 {
 		// The best track in lang if there is one, else a creator's track.
-		pick = baseLang(chooseTracks(tracks, lang)[0].track.LanguageCode)
+		pick = recap.BaseLanguage(chooseTracks(tracks, lang)[0].track.LanguageCode)
 	}
 	if len(pick) != 2 {
 		return "", "", false
@@ -153,7 +153,7 @@ func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang, src string,
 	src = recap.TranscriptASR
 	hasASR, hasManual := false, false
 	for _, t := range tracks {
-		if baseLang(t.LanguageCode) == pick {
+		if recap.BaseLanguage(t.LanguageCode) == pick {
 			if t.Kind == "asr" {
 				hasASR = true
 			} else {

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	kkdai "github.com/kkdai/youtube/v2"
+
+	"github.com/recap-dev/recap"
 )
 
 // choice is a caption track to try, with the language to translate it
@@ -54,11 +56,11 @@ func chooseTracks(tracks []kkdai.CaptionTrack, lang string) []choice {
 	spoken := make(map[string]bool)
 	for _, t := range tracks {
 		if t.Kind == "asr" {
-			spoken[baseLang(t.LanguageCode)] = true
+			spoken[recap.BaseLanguage(t.LanguageCode)] = true
 		}
 	}
 	for _, pass := range []func(kkdai.CaptionTrack) bool{
-		func(t kkdai.CaptionTrack) bool { return t.Kind != "asr" && spoken[baseLang(t.LanguageCode)] },
+		func(t kkdai.CaptionTrack) bool { return t.Kind != "asr" && spoken[recap.BaseLanguage(t.LanguageCode)] },
 		func(t kkdai.CaptionTrack) bool { return t.Kind != "asr" },
 		func(t kkdai.CaptionTrack) bool { return t.Kind == "asr" },
 	} {
@@ -91,18 +93,12 @@ func langScore(have, want string) int {
 		return 4
 	case strings.HasPrefix(have, want+"-"):
 		return 3
-	case have == baseLang(want):
+	case have == recap.BaseLanguage(want):
 		return 2
-	case baseLang(have) == baseLang(want):
+	case recap.BaseLanguage(have) == recap.BaseLanguage(want):
 		return 1
 	}
 	return 0
-}
-
-// baseLang is the primary language subtag: "pt" for "pt-BR".
-func baseLang(tag string) string {
-	base, _, _ := strings.Cut(tag, "-")
-	return strings.ToLower(base)
 }
 
 // trackURL is the track's baseUrl asking for json3, translated when tlang

@@ -149,6 +149,11 @@ func (c *Config) withDefaults() error {
 	if c.Lang == "" {
 		c.Lang = "en"
 	}
+	lang, err := recap.ParseLanguage(c.Lang)
+	if err != nil {
+		return recap.Errorf(recap.EINVALID, "RECAP_LANG=%.40q: %s", c.Lang, recap.ErrorMessage(err))
+	}
+	c.Lang = lang
 	llmConfigured := c.llmConfigured()
 	if c.LLM.BaseURL == "" {
 		c.LLM.BaseURL = defaultLLMBaseURL

@@ -42,6 +42,11 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *lang != "" {
+		if *lang, err = recap.ParseLanguage(*lang); err != nil {
+			return err
+		}
+	}
 
 	logger := m.newLogger(cfg, levelWarn)
 	deps, err := m.openDeps(ctx, cfg, logger, depsOptions{store: !*noCache})

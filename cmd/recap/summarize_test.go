@@ -118,6 +118,8 @@ func TestSummarizeErrors(t *testing.T) {
 		{"bad format", nil, []string{"summarize", "--format", "pdf", "synthVideo3"}, 2, "md, json or html"},
 		{"bad flag", nil, []string{"summarize", "--colour", "synthVideo3"}, 2, "colour"},
 		{"bad config", map[string]string{"RECAP_SUMMARIZER": "gpt"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_SUMMARIZER"},
+		{"bad RECAP_LANG", map[string]string{"RECAP_LANG": "english"}, []string{"summarize", "synthVideo3"}, 2, `RECAP_LANG="english": language "english" is not a language tag`},
+		{"bad --lang", nil, []string{"summarize", "--lang", strings.Repeat("en-", 50), "synthVideo3"}, 2, "the most recap takes is 35"},
 		{"unknown command", nil, []string{"summarise"}, 2, "unknown command"},
 		{"private", nil, []string{"summarize", "privateVid1"}, 1, "private"},
 		{"no captions", nil, []string{"summarize", "noCaptions1"}, 1, "captions"},
