@@ -46,6 +46,7 @@ func NewHandler(s *Server) http.Handler {
 	v1("GET /v1/summaries", s.listSummaries)
 	v1("GET /v1/summaries/{id}", s.getSummary)
 	v1("GET /v1/videos/{video_id}/summary", s.getVideoSummary)
+	v1("GET /v1/search", s.search)
 	mux.Handle("/v1/", s.requireToken(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
 	}))

@@ -26,19 +26,27 @@ type Cursor struct {
 // EncodeCursor makes the opaque, URL-safe NextCursor of a page ending at j.
 // CreatedAt is kept to the microsecond, the precision both stores keep.
 func EncodeCursor(j *Job) string {
-	raw := strconv.FormatInt(j.CreatedAt.UnixMicro(), 10) + "," + j.ID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return encodeOpaque(strconv.FormatInt(j.CreatedAt.UnixMicro(), 10) + "," + j.ID)
+}
+
+// encodeOpaque and decodeOpaque wrap a cursor's fields, joined as text,
+// so that clients treat it as a token rather than parse it.
+func encodeOpaque(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+
+func decodeOpaque(s string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	return string(raw), err == nil
 }
 
 // DecodeCursor reverses EncodeCursor. Anything else is a recap.EINVALID
 // error, since cursors come from API clients.
 func DecodeCursor(s string) (*Cursor, error) {
 	bad := recap.Errorf(recap.EINVALID, "invalid cursor %q: want the next_cursor of a previous page", s)
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+	raw, ok := decodeOpaque(s)
+	if !ok {
 		return nil, bad
 	}
-	micros, id, ok := strings.Cut(string(raw), ",")
+	micros, id, ok := strings.Cut(raw, ",")
 	if !ok || id == "" {
 		return nil, bad
 	}
@@ -57,18 +65,26 @@ func CheckJobFilter(f JobFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown job status %q: want queued, running, done or failed", f.Status)
 	}
-	limit = f.Limit
-	if limit == 0 {
-		limit = defaultJobLimit
-	}
-	if limit < 1 || limit > maxJobLimit {
-		return 0, nil, recap.Errorf(recap.EINVALID, "limit %d out of range: want 1 to %d", f.Limit, maxJobLimit)
+	if limit, err = pageLimit(f.Limit); err != nil {
+		return 0, nil, err
 	}
 	if f.Cursor == "" {
 		return limit, nil, nil
 	}
 	c, err = DecodeCursor(f.Cursor)
 	return limit, c, err
+}
+
+// pageLimit is the page size asked for: 0 means the default, and the
+// rest must lie in 1..maxJobLimit (the bounds of every paged call).
+func pageLimit(limit int) (int, error) {
+	if limit == 0 {
+		return defaultJobLimit, nil
+	}
+	if limit < 1 || limit > maxJobLimit {
+		return 0, recap.Errorf(recap.EINVALID, "limit %d out of range: want 1 to %d", limit, maxJobLimit)
+	}
+	return limit, nil
 }
 
 // NewJobPage cuts jobs, fetched with one row more than limit so that the

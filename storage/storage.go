@@ -167,6 +167,12 @@ type Store interface {
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
 
+	// Search finds transcript passages and summary parts that match f.Q
+	// (ParseQuery), best first; see SearchRank for the order. A transcript
+	// is indexed when stored, in passages cut at the chapters of its
+	// language's newest document, and again when a job finishes.
+	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
+
 	// Ping checks the database is reachable (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -49,6 +49,7 @@ var commands = []command{
 	{"serve", "run the API, web page and workers", (*Main).runServe},
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
+	{"search", "find the moments of stored transcripts that say some words", (*Main).runSearch},
 }
 
 const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
@@ -58,6 +59,7 @@ Usage:
   recap serve
   recap worker
   recap get [--format md|json|html] <summary-id|video-id>
+  recap search [--limit N] [--video ID] [--channel NAME] [--format text|json] "words"
 
 Configuration comes from RECAP_* environment variables; see README.md.
 `

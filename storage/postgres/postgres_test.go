@@ -28,7 +28,7 @@ var (
 // testConfig creates an empty schema of its own for the test, dropped at
 // its end, and returns a pool configuration whose search_path is that
 // schema: tests and test packages running at once never see each other.
-func testConfig(t *testing.T) *pgxpool.Config {
+func testConfig(t testing.TB) *pgxpool.Config {
 	t.Helper()
 	url := os.Getenv(testURLVar)
 	if url == "" {
@@ -61,7 +61,7 @@ func testConfig(t *testing.T) *pgxpool.Config {
 }
 
 // mustOpen opens a store on cfg for the test and closes it after.
-func mustOpen(t *testing.T, cfg *pgxpool.Config) *Store {
+func mustOpen(t testing.TB, cfg *pgxpool.Config) *Store {
 	t.Helper()
 	s, err := OpenConfig(t.Context(), cfg.Copy())
 	if err != nil {

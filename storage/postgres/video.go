@@ -74,7 +74,10 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 				seg := t.Segments[i]
 				return []any{videoID, t.Language, i, seg.Start.Milliseconds(), seg.End.Milliseconds(), seg.Text}, nil
 			}))
-		return err
+		if err != nil {
+			return err
+		}
+		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: put transcript %s/%s: %w", videoID, t.Language, err)
@@ -97,25 +100,32 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
-			WHERE video_id = $1 AND language = $2 ORDER BY idx`, videoID, language)
-		if err != nil {
-			return err
-		}
-		var start, end int64
-		var text string
-		_, err = pgx.ForEachRow(rows, []any{&start, &end, &text}, func() error {
-			t.Segments = append(t.Segments, recap.Segment{
-				Start: time.Duration(start) * time.Millisecond,
-				End:   time.Duration(end) * time.Millisecond,
-				Text:  text,
-			})
-			return nil
-		})
+		t.Segments, err = readSegments(ctx, tx, videoID, language)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: get transcript %s/%s: %w", videoID, language, err)
 	}
 	return &t, nil
+}
+
+// readSegments returns the stored segments of (videoID, language) in order.
+func readSegments(ctx context.Context, q querier, videoID, language string) ([]recap.Segment, error) {
+	rows, err := q.Query(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
+		WHERE video_id = $1 AND language = $2 ORDER BY idx`, videoID, language)
+	if err != nil {
+		return nil, err
+	}
+	var segs []recap.Segment
+	var start, end int64
+	var text string
+	_, err = pgx.ForEachRow(rows, []any{&start, &end, &text}, func() error {
+		segs = append(segs, recap.Segment{
+			Start: time.Duration(start) * time.Millisecond,
+			End:   time.Duration(end) * time.Millisecond,
+			Text:  text,
+		})
+		return nil
+	})
+	return segs, err
 }

@@ -342,7 +342,10 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 		if err != nil {
 			return err
 		}
-		return insertDocument(ctx, tx, j, doc, now)
+		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: finish job: %w", err)

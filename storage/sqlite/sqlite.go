@@ -71,6 +71,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
+	if err := s.indexPending(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
 	if !memory {
 		read, err := sql.Open("sqlite", dsn(path, memory, true))
 		if err != nil {

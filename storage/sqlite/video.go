@@ -79,7 +79,7 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 				return err
 			}
 		}
-		return nil
+		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, err)
@@ -106,23 +106,29 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
-		WHERE video_id = ? AND language = ? ORDER BY idx`, videoID, language)
-	if err != nil {
+	if t.Segments, err = readSegments(ctx, tx, videoID, language); err != nil {
 		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
 	}
+	return &t, nil
+}
+
+// readSegments returns the stored segments of (videoID, language) in order.
+func readSegments(ctx context.Context, q querier, videoID, language string) ([]recap.Segment, error) {
+	rows, err := q.QueryContext(ctx, `SELECT start_ms, end_ms, text FROM transcript_segments
+		WHERE video_id = ? AND language = ? ORDER BY idx`, videoID, language)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
+	var segs []recap.Segment
 	for rows.Next() {
 		var start, end int64
 		var seg recap.Segment
 		if err := rows.Scan(&start, &end, &seg.Text); err != nil {
-			return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+			return nil, err
 		}
 		seg.Start, seg.End = time.Duration(start)*time.Millisecond, time.Duration(end)*time.Millisecond
-		t.Segments = append(t.Segments, seg)
+		segs = append(segs, seg)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
-	}
-	return &t, nil
+	return segs, rows.Err()
 }

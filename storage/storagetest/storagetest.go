@@ -137,6 +137,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ChapterCache", testChapterCache},
 		{"Ping", testPing},
 	}
+	tests = append(tests, searchTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
