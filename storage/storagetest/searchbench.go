@@ -234,11 +234,11 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 	if err := s.PutTranscript(ctx, id, tr); err != nil {
 		b.Fatal(err)
 	}
-	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: id, OptionsKey: "bench", Language: "en"}, false)
+	j, _, err := s.SubmitJob(ctx, NewJob(id, "bench"), false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := s.StartJob(ctx, j.ID); err != nil {
+	if _, err := s.StartJob(ctx, j.ID, Lease); err != nil {
 		b.Fatal(err)
 	}
 	doc := &recap.Document{ID: j.ID, Video: recap.DocumentVideo{ID: id, Title: v.Title, Channel: v.Channel, DurationSeconds: 3600},
@@ -259,7 +259,7 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 		})
 		at = end
 	}
-	if err := s.FinishJob(ctx, j.ID, doc); err != nil {
+	if err := s.FinishJob(ctx, j.ID, Lease.Owner, doc); err != nil {
 		b.Fatal(err)
 	}
 }
