@@ -25,8 +25,12 @@ type Cursor struct {
 
 // EncodeCursor makes the opaque, URL-safe NextCursor of a page ending at j.
 // CreatedAt is kept to the microsecond, the precision both stores keep.
-func EncodeCursor(j *Job) string {
-	return encodeOpaque(strconv.FormatInt(j.CreatedAt.UnixMicro(), 10) + "," + j.ID)
+func EncodeCursor(j *Job) string { return Cursor{CreatedAt: j.CreatedAt, ID: j.ID}.Encode() }
+
+// Encode makes the opaque, URL-safe cursor of a page ending at the row
+// (CreatedAt, ID): a job, a batch.
+func (c Cursor) Encode() string {
+	return encodeOpaque(strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "," + c.ID)
 }
 
 // encodeOpaque and decodeOpaque wrap a cursor's fields, joined as text,

@@ -227,7 +227,10 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 		j, err = transition(ctx, tx, id, "start",
 			`status = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, lease_owner = $2, lease_expires_at = $3`,
 			[]any{now, lease.Owner, storage.LeaseExpiry(now, lease)}, claimable, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: start job: %w", err)
@@ -274,10 +277,13 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := transition(ctx, tx, id, "retry",
+		j, err := transition(ctx, tx, id, "retry",
 			`status = 'queued', error_code = $1, error = $2, updated_at = $3, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: retry job: %w", err)
@@ -289,10 +295,13 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := transition(ctx, tx, id, "fail",
+		j, err := transition(ctx, tx, id, "fail",
 			`status = 'failed', error_code = $1, error = $2, finished_at = $3, updated_at = $3, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: fail job: %w", err)
@@ -301,7 +310,8 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 }
 
 // FinishJob stores doc and marks the job done, with its progress complete
-// and its error cleared, in one transaction.
+// and its error cleared, in one transaction. Here and in StartJob,
+// RetryJob and FailJob, the job's batch items follow it (followJob).
 func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
@@ -316,6 +326,9 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 			return err
 		}
 		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		if err := followJob(ctx, tx, j, storage.DocumentUsage(doc), now); err != nil {
 			return err
 		}
 		return indexVideo(ctx, tx, j.VideoID)

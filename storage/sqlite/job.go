@@ -253,7 +253,10 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 			`status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?, lease_owner = ?, lease_expires_at = ?`,
 			[]any{formatTime(now), formatTime(now), lease.Owner, formatTime(storage.LeaseExpiry(now, lease))},
 			claimable, formatTime(now))
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, formatTime(now))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: start job: %w", err)
@@ -301,10 +304,13 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := transition(ctx, tx, id, "retry",
+		j, err := transition(ctx, tx, id, "retry",
 			`status = 'queued', error_code = ?, error = ?, updated_at = ?, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: retry job: %w", err)
@@ -316,10 +322,13 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := transition(ctx, tx, id, "fail",
+		j, err := transition(ctx, tx, id, "fail",
 			`status = 'failed', error_code = ?, error = ?, finished_at = ?, updated_at = ?, `+release,
 			[]any{code, message, now, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: fail job: %w", err)
@@ -328,7 +337,8 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 }
 
 // FinishJob stores doc and marks the job done, with its progress complete
-// and its error cleared, in one transaction.
+// and its error cleared, in one transaction. Here and in StartJob,
+// RetryJob and FailJob, the job's batch items follow it (followJob).
 func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
@@ -343,6 +353,9 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 			return err
 		}
 		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		if err := followJob(ctx, tx, j, storage.DocumentUsage(doc), formatTime(now)); err != nil {
 			return err
 		}
 		return indexVideo(ctx, tx, j.VideoID)
