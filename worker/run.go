@@ -44,6 +44,10 @@ type Runner struct {
 	Lease   time.Duration
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics // optional
+	// Ended, when set, is called once a run has recorded its outcome
+	// (OutcomeDone, OutcomeFailed or OutcomeRetry) for job id: a backlog's
+	// dispatcher starts the next item then.
+	Ended func(id, outcome string)
 }
 
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
@@ -71,6 +75,14 @@ type RunOptions struct {
 // finished already or another run holds it (storage.ErrLeased). An unknown
 // job is recap.ENOTFOUND with no outcome.
 func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
+	doc, outcome, err := r.run(ctx, id, opt)
+	if r.Ended != nil && (outcome == OutcomeDone || outcome == OutcomeFailed || outcome == OutcomeRetry) {
+		r.Ended(id, outcome)
+	}
+	return doc, outcome, err
+}
+
+func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
 	log := r.logger().With(slog.String("job_id", id))
 	lease := storage.Lease{Owner: newOwner(), TTL: r.Lease}
 	if lease.TTL <= 0 {

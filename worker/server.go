@@ -27,6 +27,7 @@ func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 	return asynq.NewServer(redis, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          Queues,
+		StrictPriority:  true,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		RetryDelayFunc:  RetryDelay,
 		Logger:          slogAdapter{cfg.Logger},
