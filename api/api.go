@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/worker"
@@ -23,6 +24,8 @@ type Server struct {
 	Store storage.Store
 	// Submitter stores and queues the jobs the API and the web form submit.
 	Submitter *worker.Submitter
+	// Batches runs backlogs and subscriptions.
+	Batches *batch.Service
 	// Tokens, when not empty, are the bearer tokens every /v1 call needs.
 	Tokens       []string
 	MaxBodyBytes int64
@@ -46,6 +49,17 @@ func NewHandler(s *Server) http.Handler {
 	v1("GET /v1/summaries", s.listSummaries)
 	v1("GET /v1/summaries/{id}", s.getSummary)
 	v1("GET /v1/videos/{video_id}/summary", s.getVideoSummary)
+	if s.Batches != nil {
+		v1("POST /v1/batches", s.createBatch)
+		v1("GET /v1/batches", s.listBatches)
+		v1("GET /v1/batches/{id}", s.getBatch)
+		v1("GET /v1/batches/{id}/items", s.listBatchItems)
+		v1("DELETE /v1/batches/{id}", s.cancelBatch)
+		v1("POST /v1/batches/{id}/retry", s.retryBatch)
+		v1("POST /v1/subscriptions", s.createSubscription)
+		v1("GET /v1/subscriptions", s.listSubscriptions)
+		v1("DELETE /v1/subscriptions/{id}", s.deleteSubscription)
+	}
 	v1("GET /v1/search", s.search)
 	mux.Handle("/v1/", s.requireToken(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
