@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -38,6 +41,21 @@ type Config struct {
 	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
 	// fetched from private addresses (netguard.Config.AllowPrivate).
 	AllowPrivateURLs bool
+
+	// BatchWindow is the most batch items queued or running at once
+	// (RECAP_BATCH_WINDOW); 0 means batch.DefaultWindow(Workers).
+	BatchWindow int
+	// BatchDir is the folder API batches and subscriptions may read local
+	// sources from (RECAP_BATCH_DIR); "" means none.
+	BatchDir string
+}
+
+// batchWindow is the window of batch items in flight.
+func (c *Config) batchWindow() int {
+	if c.BatchWindow > 0 {
+		return c.BatchWindow
+	}
+	return batch.DefaultWindow(c.Workers)
 }
 
 // LLMConfig configures the OpenAI-compatible model server.
@@ -95,6 +113,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		{"RECAP_LLM_CHAPTER_TOKENS", &c.LLM.ChapterTokens, 8000},
 		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, 5},
 		{"RECAP_WORKERS", &c.Workers, 4},
+		{"RECAP_BATCH_WINDOW", &c.BatchWindow, 0},
 	}
 	for _, v := range ints {
 		s := strings.TrimSpace(getenv(v.name))
@@ -134,6 +153,15 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 			return nil, recap.Errorf(recap.EINVALID, "RECAP_ALLOW_PRIVATE_URLS=%q: expected true or false", s)
 		}
 		c.AllowPrivateURLs = b
+	}
+	if s := strings.TrimSpace(getenv("RECAP_BATCH_DIR")); s != "" {
+		fi, err := os.Stat(s)
+		if err != nil || !fi.IsDir() {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_BATCH_DIR=%q: expected a folder that exists", s)
+		}
+		if c.BatchDir, err = filepath.Abs(s); err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_BATCH_DIR=%q: %v", s, err)
+		}
 	}
 	c.MaxBodyBytes = 1 << 20
 	return c, c.withDefaults()

@@ -14,6 +14,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/bundle"
 	"github.com/recap-dev/recap/extractive"
+	"github.com/recap-dev/recap/feed"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
@@ -84,6 +85,8 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 	}
 	if d.store != nil {
 		p.Cache = d.store
+		// A podcast job names an episode stored when its batch expanded.
+		p.Loaders[recap.SourcePodcast] = feed.Loader{Episodes: d.store, Client: d.guardedClient()}
 	}
 	return p
 }
