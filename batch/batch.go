@@ -75,8 +75,10 @@ type Service struct {
 	Tasks TaskQueue
 	// Jobs drops the tasks of jobs canceled with their batch (optional).
 	Jobs JobRemover
-	// Dispatcher, when set, is kicked when items become pending.
+	// Dispatcher, when set, is kicked when items become pending, and
+	// Poller when a subscription is made.
 	Dispatcher *Dispatcher
+	Poller     *Poller
 	// Pricer prices estimates (llm.Pricing); nil means unknown prices,
 	// and then a budget cannot be kept.
 	Pricer Pricer

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -67,8 +68,12 @@ func (s *Service) Subscribe(ctx context.Context, url string, interval time.Durat
 	if err != nil {
 		return nil, false, err
 	}
-	return s.Store.CreateSubscription(ctx, &storage.Subscription{URL: url, Interval: interval, Backfill: backfill},
+	sub, created, err := s.Store.CreateSubscription(ctx, &storage.Subscription{URL: url, Interval: interval, Backfill: backfill},
 		&storage.Batch{Sources: req.Sources, Options: storage.BatchOptions{Language: req.Language}})
+	if err == nil && created {
+		s.Poller.Kick()
+	}
+	return sub, created, err
 }
 
 // Subscriptions returns every subscription, newest first.
@@ -91,6 +96,26 @@ type Poller struct {
 	// Owner names this poller in leases; a random one when empty.
 	Owner  string
 	Logger *slog.Logger
+
+	once sync.Once
+	kick chan struct{}
+}
+
+func (p *Poller) kicks() chan struct{} {
+	p.once.Do(func() { p.kick = make(chan struct{}, 1) })
+	return p.kick
+}
+
+// Kick asks Run for a poll soon (a subscription was made); it never
+// blocks, and a nil poller ignores it.
+func (p *Poller) Kick() {
+	if p == nil {
+		return
+	}
+	select {
+	case p.kicks() <- struct{}{}:
+	default:
+	}
 }
 
 func (p *Poller) owner() string {
@@ -110,8 +135,8 @@ func (p *Poller) logger() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Run polls due subscriptions at once and then every interval, until ctx
-// is done.
+// Run polls due subscriptions at once, then every interval and when
+// kicked, until ctx is done.
 func (p *Poller) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -123,6 +148,7 @@ func (p *Poller) Run(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-p.kicks():
 		}
 	}
 }

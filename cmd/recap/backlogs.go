@@ -60,7 +60,8 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 		Language:   cfg.Lang,
 		Logger:     logger,
 	}
-	return &backlogs{service: s, dispatcher: disp, poller: &batch.Poller{Service: s, Logger: logger}}
+	s.Poller = &batch.Poller{Service: s, Logger: logger}
+	return &backlogs{service: s, dispatcher: disp, poller: s.Poller}
 }
 
 // pricer prices batch estimates: the offline summarizer is free; an LLM's
