@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/recap-dev/recap/llm/llmtest"
+	"github.com/recap-dev/recap/storage/sqlite"
 	"github.com/recap-dev/recap/youtube/youtubetest"
 )
 
@@ -440,5 +442,98 @@ func TestBatchCancelDropsQueuedTasks(t *testing.T) {
 				t.Errorf("job of a canceled item: %+v", j)
 			}
 		}
+	}
+}
+
+// TestSubscriptionTwoServesAndRestart: a subscription's first poll
+// summarizes its backfill; when it is due again and two `recap serve`
+// share the store, it is polled once and the new video summarized once;
+// after a restart it is not polled again before its interval.
+func TestSubscriptionTwoServesAndRestart(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_WORKERS"] = "1"
+	items := f.videos("sb", 4, 3*time.Minute) // newest first
+	channel := youtubetest.Channel{ID: "UCrecapSubscription00001", Title: "Tide Facts", Handle: "@tidefacts", Videos: items}
+	f.yt.AddChannel(channel)
+
+	first := f.serveInProcess(t)
+	code, data := first.do(t, "POST", "/v1/subscriptions", `{"url": "https://www.youtube.com/@tidefacts", "interval": "1h", "backfill": 1}`)
+	var sub struct {
+		ID      string `json:"id"`
+		BatchID string `json:"batch_id"`
+	}
+	if code != http.StatusCreated || json.Unmarshal(data, &sub) != nil {
+		t.Fatalf("POST /v1/subscriptions = %d %s", code, data)
+	}
+	if b := first.waitBatch(t, sub.BatchID); b.Total != 1 || b.Counts["done"] != 1 {
+		t.Fatalf("after the first poll: %+v; want the newest item only", b)
+	}
+	first.stop()
+	onePoll := f.yt.Requests(youtubetest.PathBrowse)
+
+	// A new upload, and an hour later (the poll is due): two serves start
+	// on the store at once.
+	fresh := f.videos("nw", 1, 3*time.Minute)
+	channel.Videos = append(fresh, items...)
+	f.yt.AddChannel(channel)
+	makeDue(t, f.env["RECAP_DATABASE_URL"], sub.ID)
+	a, b := f.serveInProcess(t), f.serveInProcess(t)
+	deadline := time.Now().Add(60 * time.Second)
+	for a.batch(t, sub.BatchID).Counts["done"] < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the new video was not summarized: %+v", a.batch(t, sub.BatchID))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // give the other serve its chance
+	if n := f.yt.Requests(youtubetest.PathBrowse) - onePoll; n != onePoll {
+		t.Errorf("YouTube was asked %d times by two serves; one poll asks %d", n, onePoll)
+	}
+	its := a.items(t, sub.BatchID)
+	if len(its) != 2 || its[1].VideoID != fresh[0].ID || its[1].Status != "done" {
+		t.Errorf("subscription items: %+v; want the backfill and the new video, each once", its)
+	}
+	a.stop()
+	b.stop()
+
+	// Restarted: not polled before the interval.
+	before := f.yt.Requests(youtubetest.PathBrowse)
+	c := f.serveInProcess(t)
+	time.Sleep(500 * time.Millisecond)
+	code, data = c.do(t, "GET", "/v1/subscriptions", "")
+	var list struct {
+		Subscriptions []struct {
+			Polls      int       `json:"polls"`
+			NextPollAt time.Time `json:"next_poll_at"`
+		} `json:"subscriptions"`
+	}
+	if code != 200 || json.Unmarshal(data, &list) != nil || len(list.Subscriptions) != 1 {
+		t.Fatalf("GET /v1/subscriptions = %d %s", code, data)
+	}
+	if got := list.Subscriptions[0]; got.Polls != 2 || time.Until(got.NextPollAt) < 50*time.Minute {
+		t.Errorf("after a restart: %+v; want 2 polls, the next in about an hour", got)
+	}
+	if n := f.yt.Requests(youtubetest.PathBrowse); n != before {
+		t.Errorf("YouTube was asked %d times after the restart; want none before the interval", n-before)
+	}
+	c.stop()
+}
+
+// makeDue moves a subscription's next poll into the past, as if its
+// interval had passed.
+func makeDue(t *testing.T, dbURL, id string) {
+	t.Helper()
+	path, ok := sqlite.PathFromURL(dbURL)
+	if !ok {
+		t.Fatalf("not an SQLite database: %s", dbURL)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE subscriptions SET next_poll_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
 	}
 }
