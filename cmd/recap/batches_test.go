@@ -175,6 +175,7 @@ func TestBatchEverySourceKind(t *testing.T) {
 	f := newFakes(t)
 	dir := t.TempDir()
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "2"
 	f.env["RECAP_BATCH_DIR"] = dir
 	f.env["RECAP_ALLOW_PRIVATE_URLS"] = "true" // the feed is on 127.0.0.1
@@ -274,6 +275,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 	mr := miniredis.RunT(t)
 	const workers = 2
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = fmt.Sprint(workers)
 	f.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
 	window := 2 * workers // the default
@@ -401,6 +403,7 @@ func TestBatchCancelDropsQueuedTasks(t *testing.T) {
 	f := newFakes(t, llmtest.WithLatency(50*time.Millisecond))
 	mr := miniredis.RunT(t)
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "1"
 	f.env["RECAP_BATCH_WINDOW"] = "3"
 	f.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
@@ -452,6 +455,7 @@ func TestBatchCancelDropsQueuedTasks(t *testing.T) {
 func TestSubscriptionTwoServesAndRestart(t *testing.T) {
 	f := newFakes(t)
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "1"
 	items := f.videos("sb", 4, 3*time.Minute) // newest first
 	channel := youtubetest.Channel{ID: "UCrecapSubscription00001", Title: "Tide Facts", Handle: "@tidefacts", Videos: items}
