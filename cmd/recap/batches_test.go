@@ -45,7 +45,7 @@ type itemView struct {
 	Error   *struct{ Code, Message string }
 }
 
-func (s *testService) do(t *testing.T, method, path, body string) (int, []byte) {
+func (s *testService) do(t testing.TB, method, path, body string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
 	if err != nil {
@@ -63,7 +63,7 @@ func (s *testService) do(t *testing.T, method, path, body string) (int, []byte) 
 	return resp.StatusCode, data
 }
 
-func (s *testService) postBatch(t *testing.T, body string) batchView {
+func (s *testService) postBatch(t testing.TB, body string) batchView {
 	t.Helper()
 	code, data := s.do(t, "POST", "/v1/batches", body)
 	var v batchView
@@ -73,7 +73,7 @@ func (s *testService) postBatch(t *testing.T, body string) batchView {
 	return v
 }
 
-func (s *testService) batch(t *testing.T, id string) batchView {
+func (s *testService) batch(t testing.TB, id string) batchView {
 	t.Helper()
 	code, data := s.do(t, "GET", "/v1/batches/"+id, "")
 	var v batchView
@@ -105,9 +105,14 @@ func (s *testService) items(t *testing.T, id string) []itemView {
 }
 
 // waitBatch polls a batch until it is finished (or paused).
-func (s *testService) waitBatch(t *testing.T, id string) batchView {
+func (s *testService) waitBatch(t testing.TB, id string) batchView {
 	t.Helper()
-	deadline := time.Now().Add(120 * time.Second)
+	return s.waitBatchFor(t, id, 120*time.Second)
+}
+
+func (s *testService) waitBatchFor(t testing.TB, id string, limit time.Duration) batchView {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		v := s.batch(t, id)
 		switch v.Status {
@@ -251,7 +256,7 @@ func mkdir(t *testing.T, root, rel string) string {
 
 // batchTasks counts the backlog's tasks in Redis: all of them (pending,
 // running, waiting to retry) and those waiting.
-func batchTasks(t *testing.T, insp *asynq.Inspector) (all, waiting int) {
+func batchTasks(t testing.TB, insp *asynq.Inspector) (all, waiting int) {
 	t.Helper()
 	qs, err := insp.Queues()
 	if err != nil || !slices.Contains(qs, "batch") {
