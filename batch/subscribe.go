@@ -15,6 +15,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Subscription limits.
@@ -182,7 +183,7 @@ func (p *Poller) poll(ctx context.Context, sub *storage.Subscription) error {
 	if err == nil {
 		var items []*storage.BatchItem
 		if items, err = p.Service.Items(available(exp.Items)); err == nil {
-			poll.Title = exp.Title
+			poll.Title = textclean.Line(exp.Title)
 			for _, it := range items {
 				poll.Seen = append(poll.Seen, it.ItemID)
 			}

@@ -124,7 +124,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *storage.Batch) (*storage.Bat
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: create batch: %w", err)
+			return nil, false, fmt.Errorf("postgres: create batch: %w", classify(err))
 		}
 		return out, created, nil
 	}
@@ -228,7 +228,7 @@ func (s *Store) AddBatchItems(ctx context.Context, batchID string, items []*stor
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: add batch items: %w", err)
+		return 0, fmt.Errorf("postgres: add batch items: %w", classify(err))
 	}
 	return added, nil
 }
@@ -344,7 +344,7 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 		return settle(ctx, tx, now, []string{id})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: finish expansion: %w", err)
+		return fmt.Errorf("postgres: finish expansion: %w", classify(err))
 	}
 	return nil
 }
@@ -364,7 +364,7 @@ func (s *Store) FailBatch(ctx context.Context, id, code, message string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail batch: %w", err)
+		return fmt.Errorf("postgres: fail batch: %w", classify(err))
 	}
 	return nil
 }
@@ -499,7 +499,7 @@ func (s *Store) ClaimBatchItems(ctx context.Context, opt storage.ClaimOptions) (
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: claim batch items: %w", err)
+		return nil, fmt.Errorf("postgres: claim batch items: %w", classify(err))
 	}
 	return out, nil
 }
@@ -583,7 +583,7 @@ func (s *Store) LinkBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, []string{batchID})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: link batch item: %w", err)
+		return fmt.Errorf("postgres: link batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -599,7 +599,7 @@ func (s *Store) FailBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, []string{batchID})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail batch item: %w", err)
+		return fmt.Errorf("postgres: fail batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -694,7 +694,7 @@ func (s *Store) CancelBatch(ctx context.Context, id string) ([]*storage.Job, err
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: cancel batch: %w", err)
+		return nil, fmt.Errorf("postgres: cancel batch: %w", classify(err))
 	}
 	return canceled, nil
 }
@@ -735,7 +735,7 @@ func (s *Store) RetryBatch(ctx context.Context, id string) (int, error) {
 		return settle(ctx, tx, now, []string{id})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: retry batch: %w", err)
+		return 0, fmt.Errorf("postgres: retry batch: %w", classify(err))
 	}
 	return int(n), nil
 }

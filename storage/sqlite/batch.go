@@ -146,7 +146,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *storage.Batch) (*storage.Bat
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: create batch: %w", err)
+		return nil, false, fmt.Errorf("sqlite: create batch: %w", classify(err))
 	}
 	return out, created, nil
 }
@@ -257,7 +257,7 @@ func (s *Store) AddBatchItems(ctx context.Context, batchID string, items []*stor
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: add batch items: %w", err)
+		return 0, fmt.Errorf("sqlite: add batch items: %w", classify(err))
 	}
 	return added, nil
 }
@@ -358,7 +358,7 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 		return settle(ctx, tx, now, `id = ?`, id)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish expansion: %w", err)
+		return fmt.Errorf("sqlite: finish expansion: %w", classify(err))
 	}
 	return nil
 }
@@ -380,7 +380,7 @@ func (s *Store) FailBatch(ctx context.Context, id, code, message string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail batch: %w", err)
+		return fmt.Errorf("sqlite: fail batch: %w", classify(err))
 	}
 	return nil
 }
@@ -522,7 +522,7 @@ func (s *Store) ClaimBatchItems(ctx context.Context, opt storage.ClaimOptions) (
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: claim batch items: %w", err)
+		return nil, fmt.Errorf("sqlite: claim batch items: %w", classify(err))
 	}
 	return out, nil
 }
@@ -608,7 +608,7 @@ func (s *Store) LinkBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, `id = ?`, batchID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: link batch item: %w", err)
+		return fmt.Errorf("sqlite: link batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -624,7 +624,7 @@ func (s *Store) FailBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, `id = ?`, batchID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail batch item: %w", err)
+		return fmt.Errorf("sqlite: fail batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -722,7 +722,7 @@ func (s *Store) CancelBatch(ctx context.Context, id string) ([]*storage.Job, err
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: cancel batch: %w", err)
+		return nil, fmt.Errorf("sqlite: cancel batch: %w", classify(err))
 	}
 	return canceled, nil
 }
@@ -766,7 +766,7 @@ func (s *Store) RetryBatch(ctx context.Context, id string) (int, error) {
 		return settle(ctx, tx, now, `id = ?`, id)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: retry batch: %w", err)
+		return 0, fmt.Errorf("sqlite: retry batch: %w", classify(err))
 	}
 	return int(n), nil
 }
