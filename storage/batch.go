@@ -291,14 +291,7 @@ func CheckBatchFilter(f BatchFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown batch status %q: want expanding, running, paused, done, canceled or failed", f.Status)
 	}
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
-	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
-	return limit, c, err
+	return page(f.Limit, f.Cursor)
 }
 
 // NewBatchPage cuts batches, fetched with one row more than limit, to a

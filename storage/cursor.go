@@ -69,13 +69,18 @@ func CheckJobFilter(f JobFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown job status %q: want queued, running, done or failed", f.Status)
 	}
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
+	return page(f.Limit, f.Cursor)
+}
+
+// page checks the page size and decodes the cursor of a page of rows
+// ordered by (CreatedAt, ID): jobs, batches. The cursor is nil for the
+// first page.
+func page(limit int, cursor string) (int, *Cursor, error) {
+	limit, err := pageLimit(limit)
+	if err != nil || cursor == "" {
+		return limit, nil, err
 	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
+	c, err := DecodeCursor(cursor)
 	return limit, c, err
 }
 

@@ -182,25 +182,7 @@ func (s *Store) ListBatches(ctx context.Context, f storage.BatchFilter) (storage
 	if err != nil {
 		return storage.BatchPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if f.Status != "" {
-		where = append(where, `status = `+arg(f.Status))
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
-	}
-	q := `SELECT ` + batchColumns + ` FROM batches`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
+	q, args := newestFirst(batchColumns, "batches", f.Status, cur, limit)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return storage.BatchPage{}, fmt.Errorf("postgres: list batches: %w", err)

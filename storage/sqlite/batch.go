@@ -204,24 +204,7 @@ func (s *Store) ListBatches(ctx context.Context, f storage.BatchFilter) (storage
 	if err != nil {
 		return storage.BatchPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, f.Status)
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (?, ?)`)
-		args = append(args, formatTime(cur.CreatedAt), cur.ID)
-	}
-	q := `SELECT ` + batchColumns + ` FROM batches`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
+	q, args := newestFirst(batchColumns, "batches", f.Status, cur, limit)
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.BatchPage{}, fmt.Errorf("sqlite: list batches: %w", err)
