@@ -12,12 +12,14 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/web"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -45,6 +47,7 @@ type Server struct {
 	DocumentCache int
 
 	docs *documents
+	web  *web.App
 }
 
 func (s *Server) withDefaults() {
@@ -86,9 +89,14 @@ func NewHandler(s *Server) http.Handler {
 	s.opsRoutes(mux, s.requireToken)
 
 	web := func(path string, rs ...route) { s.route(mux, path, nil, textNotAllowed, rs...) }
-	web("/{$}", route{"GET", s.webIndex}, route{"POST", s.webSubmit})
-	web("/s/{id}", route{"GET", s.webSummary})
-	web("/login", route{"POST", s.login})
+	s.web = s.newWebApp()
+	web("/{$}", route{"GET", s.web.Home}, route{"POST", s.web.SubmitForm})
+	web("/s/{id}", route{"GET", s.web.Summary})
+	web("/s/{id}/{file}", route{"GET", s.web.File}, route{"POST", s.web.Retry}) // POST /s/{id}/retry
+	web("/v/{video_id}", route{"GET", s.web.Video})
+	web("/search", route{"GET", s.web.Search})
+	web("/static/{file}", route{"GET", s.web.Static})
+	web("/login", route{"GET", s.loginForm}, route{"POST", s.login})
 	web("/logout", route{"POST", s.logout})
 
 	cop := http.NewCrossOriginProtection()
@@ -317,4 +325,17 @@ func jsonValue(v string) string {
 		return "that value"
 	}
 	return kind
+}
+
+// limitParam reads ?limit= of a listing: 1..100, or "" for the
+// listing's default (0).
+func limitParam(l string) (int, error) {
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > 100 {
+		return 0, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l)
+	}
+	return n, nil
 }
