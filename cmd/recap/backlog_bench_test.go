@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,26 +77,7 @@ func BenchmarkBacklog(b *testing.B) {
 		s := f.serveProcess(b)
 		insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: mr.Addr()})
 
-		var (
-			mu       sync.Mutex
-			maxTasks int
-			stop     = make(chan struct{})
-			watched  = make(chan struct{})
-		)
-		go func() {
-			defer close(watched)
-			for {
-				select {
-				case <-stop:
-					return
-				case <-time.After(100 * time.Millisecond):
-				}
-				all, _ := batchTasks(b, insp)
-				mu.Lock()
-				maxTasks = max(maxTasks, all)
-				mu.Unlock()
-			}
-		}()
+		stopWatch := watchTasks(b, insp, 100*time.Millisecond)
 
 		b.StartTimer()
 		start := time.Now()
@@ -105,8 +85,7 @@ func BenchmarkBacklog(b *testing.B) {
 		got := s.waitBatchFor(b, v.ID, 60*time.Minute)
 		wall := time.Since(start)
 		b.StopTimer()
-		close(stop)
-		<-watched
+		maxTasks, _ := stopWatch()
 		rss := peakRSS(b, s.pid)
 		s.stop()
 		insp.Close()

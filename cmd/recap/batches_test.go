@@ -271,6 +271,36 @@ func batchTasks(t testing.TB, insp *asynq.Inspector) (all, waiting int) {
 	return waiting + info.Active, waiting
 }
 
+// watchTasks samples the backlog's tasks in Redis every interval until the
+// returned function is called, which returns the most seen at once: in
+// all, and waiting.
+func watchTasks(t testing.TB, insp *asynq.Inspector, every time.Duration) (stop func() (all, waiting int)) {
+	var (
+		mu                     sync.Mutex
+		maxAll, maxWaiting     int
+		stopWatch, watcherDone = make(chan struct{}), make(chan struct{})
+	)
+	go func() {
+		defer close(watcherDone)
+		for {
+			select {
+			case <-stopWatch:
+				return
+			case <-time.After(every):
+			}
+			all, waiting := batchTasks(t, insp)
+			mu.Lock()
+			maxAll, maxWaiting = max(maxAll, all), max(maxWaiting, waiting)
+			mu.Unlock()
+		}
+	}()
+	return func() (int, int) {
+		close(stopWatch)
+		<-watcherDone
+		return maxAll, maxWaiting
+	}
+}
+
 // TestBatchOvertakenBySingleURL: a single URL submitted through the API in
 // the middle of a 200-item backlog finishes before more than
 // 2 × RECAP_WORKERS + 1 further backlog items do, two batches progress
@@ -297,26 +327,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 
 	// Redis holds only the window of backlog tasks (and, for a moment,
 	// the task of an item that just finished, while its worker returns).
-	var (
-		mu                     sync.Mutex
-		maxBacklog, maxWaiting int
-		stopWatch              = make(chan struct{})
-		watcherDone            = make(chan struct{})
-	)
-	go func() {
-		defer close(watcherDone)
-		for {
-			select {
-			case <-stopWatch:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			all, waiting := batchTasks(t, insp)
-			mu.Lock()
-			maxBacklog, maxWaiting = max(maxBacklog, all), max(maxWaiting, waiting)
-			mu.Unlock()
-		}
-	}()
+	stopWatch := watchTasks(t, insp, 20*time.Millisecond)
 
 	big := s.postBatch(t, `{"url": "https://www.youtube.com/playlist?list=PLbacklog200"}`)
 	second := s.postBatch(t, `{"url": "https://www.youtube.com/playlist?list=PLsecond0020"}`)
@@ -342,8 +353,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 
 	s.waitBatch(t, big.ID)
 	s.waitBatch(t, second.ID)
-	close(stopWatch)
-	<-watcherDone
+	maxBacklog, maxWaiting := stopWatch()
 
 	// Backlog items that finished after the single URL was submitted and
 	// before it finished.
