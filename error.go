@@ -25,6 +25,12 @@ const (
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
 	ETOOLARGE      = "too_large"         // request body over the limit
 	EINTERNAL      = "internal"          // everything else
+
+	// Batch outcomes: why an item of a batch was not summarized, or why a
+	// batch stopped starting items.
+	ESKIPPED    = "skipped"     // the item cannot be summarized (private, deleted, not a video); the message says why
+	ECANCELED   = "canceled"    // the job or item was canceled with its batch before it started
+	EOVERBUDGET = "over_budget" // the batch's max_cost_usd stops it from starting more items
 )
 
 // Error is a failure with a code and a message meant for the user.
@@ -81,12 +87,12 @@ func ErrorMessage(err error) string {
 
 // Permanent reports whether retrying err cannot help: bad input, a video
 // that is private, gone, age-restricted or without captions, an episode
-// without a transcript, or an LLM or speech-to-text server that refuses
-// the request for good. Network faults, 429 and 5xx (EFETCH, EBLOCKED) are
-// not.
+// without a transcript, an LLM or speech-to-text server that refuses the
+// request for good, or a job canceled with its batch. Network faults, 429
+// and 5xx (EFETCH, EBLOCKED) are not.
 func Permanent(err error) bool {
 	switch ErrorCode(err) {
-	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ENOTRANSCRIPT, ELLM, EASR, ETOOLARGE:
+	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ENOTRANSCRIPT, ELLM, EASR, ETOOLARGE, ECANCELED:
 		return true
 	}
 	return false

@@ -41,7 +41,7 @@ type Video struct {
 // kind gives: a new kind is a new constant and a new loader.
 const (
 	SourceYouTube = "youtube" // fetched from YouTube; reference: an 11-character video id
-	SourcePodcast = "podcast" // an episode of a podcast feed
+	SourcePodcast = "podcast" // an episode of a podcast feed; reference: the episode id (feed.Episode.ID)
 	SourceFile    = "file"    // a local yt-dlp download; reference: the path of its .info.json
 )
 

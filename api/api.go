@@ -12,9 +12,11 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/web"
@@ -26,6 +28,8 @@ type Server struct {
 	Store storage.Store
 	// Submitter stores and queues the jobs the API and the web form submit.
 	Submitter *worker.Submitter
+	// Batches runs backlogs and subscriptions; nil leaves their routes out.
+	Batches *batch.Service
 	// Tokens, when not empty, are the bearer tokens that everything
 	// showing stored content needs: /v1, the web pages (a bearer header
 	// or a session cookie) and /metrics.
@@ -71,6 +75,14 @@ func NewHandler(s *Server) http.Handler {
 	v1("/v1/summaries/{id}", route{"GET", s.getSummary})
 	v1("/v1/videos/{video_id}/summary", route{"GET", s.getVideoSummary})
 	v1("/v1/search", route{"GET", s.search})
+	if s.Batches != nil {
+		v1("/v1/batches", route{"GET", s.listBatches}, route{"POST", s.createBatch})
+		v1("/v1/batches/{id}", route{"GET", s.getBatch}, route{"DELETE", s.cancelBatch})
+		v1("/v1/batches/{id}/items", route{"GET", s.listBatchItems})
+		v1("/v1/batches/{id}/retry", route{"POST", s.retryBatch})
+		v1("/v1/subscriptions", route{"GET", s.listSubscriptions}, route{"POST", s.createSubscription})
+		v1("/v1/subscriptions/{id}", route{"DELETE", s.deleteSubscription})
+	}
 	mux.Handle("/v1/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
 	})))
@@ -313,4 +325,17 @@ func jsonValue(v string) string {
 		return "that value"
 	}
 	return kind
+}
+
+// limitParam reads ?limit= of a listing: 1..100, or "" for the
+// listing's default (0).
+func limitParam(l string) (int, error) {
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > 100 {
+		return 0, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l)
+	}
+	return n, nil
 }

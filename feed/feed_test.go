@@ -526,3 +526,48 @@ func TestGuardAppliesToEveryFetch(t *testing.T) {
 		t.Errorf("HTML page: %v", err)
 	}
 }
+
+// episodeStore is Episodes over a map.
+type episodeStore map[string]json.RawMessage
+
+func (s episodeStore) GetEpisode(_ context.Context, id string) (json.RawMessage, error) {
+	if b, ok := s[id]; ok {
+		return b, nil
+	}
+	return nil, recap.Errorf(recap.ENOTFOUND, "episode %q not found", id)
+}
+
+// TestLoaderRunsStoredEpisodes: a podcast job names a stored episode by
+// id; the pipeline loads it through the Loader like any other kind.
+func TestLoaderRunsStoredEpisodes(t *testing.T) {
+	s := newPodServer(t)
+	ep := fetchTidepool(t, s).Episodes[0]
+	data, err := json.Marshal(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Loader{Episodes: episodeStore{ep.ID: data}, Client: testClient()}
+	p := &pipeline.Pipeline{Summarizer: extractive.New(), Loaders: pipeline.Loaders{recap.SourcePodcast: l}}
+
+	id, in, err := p.Resolve(context.Background(), pipeline.Input{Kind: recap.SourcePodcast, Ref: ep.ID})
+	if err != nil || id != ep.ID || in.Ref != ep.ID {
+		t.Fatalf("Resolve: %q %+v %v", id, in, err)
+	}
+	doc, err := p.Run(context.Background(), in, pipeline.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Video.ID != ep.ID || doc.Video.Source != recap.SourcePodcast || doc.TranscriptSource != recap.TranscriptFeed || len(doc.Chapters) != 3 {
+		t.Errorf("document: video %+v, transcript %q, %d chapters", doc.Video, doc.TranscriptSource, len(doc.Chapters))
+	}
+
+	for ref, mention := range map[string]string{
+		"dQw4w9WgXcQ":    "not a podcast episode id",
+		"epzzzzzzzzzzzz": "is not stored",
+	} {
+		_, _, err := p.Resolve(context.Background(), pipeline.Input{Kind: recap.SourcePodcast, Ref: ref})
+		if recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), mention) {
+			t.Errorf("Resolve(%q): %v; want EINVALID mentioning %q", ref, err, mention)
+		}
+	}
+}

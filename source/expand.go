@@ -87,7 +87,10 @@ func (r *Resolver) expand(ctx context.Context, st *state, src, dir string, opt O
 	if !filepath.IsAbs(path) && dir != "" {
 		path = filepath.Join(dir, path)
 	}
-	if !isHTTPURL(s) {
+	if !isHTTPURL(s) && r.Files != FilesNone {
+		if err := r.allowed(s, path); err != nil {
+			return nil, err
+		}
 		if fi, err := os.Stat(path); err == nil {
 			if fi.IsDir() {
 				return r.expandFolder(src, path, opt)
@@ -106,10 +109,55 @@ func (r *Resolver) expand(ctx context.Context, st *state, src, dir string, opt O
 	case isHTTPURL(s):
 		return r.expandFeedURL(ctx, src, s, opt)
 	}
+	if looksLikePath(s) && r.Files == FilesNone {
+		return nil, recap.Errorf(recap.EINVALID, "%q looks like a local path, and local files are not read here: give a URL", s)
+	}
 	if looksLikePath(s) {
 		return nil, recap.Errorf(recap.EINVALID, "no such file or folder %q: %s", s, tried)
 	}
 	return nil, recap.Errorf(recap.EINVALID, "%q is not a source recap knows: %s", s, tried)
+}
+
+// allowed checks that path, named as src, may be read: with FilesUnder,
+// it must lie inside Root once symlinks are followed (a path that does not
+// exist is judged by its parent folders).
+func (r *Resolver) allowed(src, path string) error {
+	if r.Files != FilesUnder {
+		return nil
+	}
+	root, err := realPath(r.Root)
+	if err != nil {
+		return recap.WrapError(recap.EINVALID, err, "the folder local sources are read from (%s) cannot be read", r.Root)
+	}
+	p, err := realPath(path)
+	if err != nil {
+		return recap.WrapError(recap.EINVALID, err, "cannot read %s", src)
+	}
+	if rel, err := filepath.Rel(root, p); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return recap.Errorf(recap.EINVALID, "%s is outside the folder local sources are read from (%s)", src, r.Root)
+	}
+	return nil
+}
+
+// realPath is path made absolute with symlinks followed, for the part of
+// it that exists.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest), nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		if dir == filepath.Dir(dir) {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
 }
 
 func isHTTPURL(s string) bool {
@@ -261,6 +309,9 @@ func (r *Resolver) expandFolder(src, dir string, opt Options) (*Expansion, error
 	}
 	exp := &Expansion{Source: src, Kind: SourceFolder, Title: filepath.Base(filepath.Clean(dir))}
 	for _, p := range paths {
+		if err := r.allowed(p, p); err != nil {
+			return nil, err
+		}
 		it, err := downloadItem(src, p)
 		if err != nil {
 			return nil, err

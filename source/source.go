@@ -132,4 +132,20 @@ type Resolver struct {
 	Stdin io.Reader
 	// Dir is the folder relative paths are read from ("" = the current one).
 	Dir string
+	// Files says which local files and folders may be read: FilesAny (the
+	// zero value: the CLI reads its user's files), FilesUnder Root (a
+	// server reads only the folder its operator names), or FilesNone.
+	Files FileAccess
+	// Root is the folder FilesUnder confines local sources to, including
+	// those a list names and the downloads found in a folder.
+	Root string
 }
+
+// FileAccess is what a Resolver may read from the local file system.
+type FileAccess int
+
+const (
+	FilesAny   FileAccess = iota // any path the process can read
+	FilesUnder                   // only paths inside Resolver.Root (after symlinks)
+	FilesNone                    // no local source at all
+)

@@ -410,3 +410,51 @@ func TestMergePrefersWhatCanBeSummarized(t *testing.T) {
 		t.Errorf("merge: %+v", got)
 	}
 }
+
+// TestFileAccess: a server reads local sources only under its root (lists
+// and symlinks included), or none at all.
+func TestFileAccess(t *testing.T) {
+	s := newSetup(t)
+	s.downloads(t)
+	root := filepath.Join(s.dir, "dl")
+	outside := s.write(t, "secret.txt", "https://youtu.be/aaaaaaaaaa1\n")
+	s.write(t, "dl/list.txt", "Other/deep\n")
+	s.write(t, "dl/escape.txt", "../secret.txt\n")
+	if err := os.Symlink(outside, filepath.Join(root, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	r := &Resolver{YouTube: s.yt, Dir: root, Files: FilesUnder, Root: root}
+
+	exp := expand(t, r, "list.txt", Options{})
+	if got := ids(exp.Items); !reflect.DeepEqual(got, []string{"fffffffff-6"}) {
+		t.Errorf("list inside the root: %v", got)
+	}
+	expand(t, r, filepath.Join(root, "Crab Facts"), Options{})
+	for src, mention := range map[string]string{
+		outside:         "outside the folder",
+		"../secret.txt": "outside the folder",
+		"escape.txt":    "outside the folder",
+		"link.txt":      "outside the folder",
+		"/etc/passwd":   "outside the folder",
+	} {
+		_, err := r.Expand(context.Background(), src, Options{})
+		wantInvalid(t, err, mention)
+	}
+	// A bare video id is still a video.
+	if exp := expand(t, r, "aaaaaaaaaa1", Options{}); exp.Kind != SourceVideo {
+		t.Errorf("video id: %+v", exp)
+	}
+
+	none := &Resolver{YouTube: s.yt, Dir: root, Files: FilesNone}
+	for _, src := range []string{"list.txt", root, "./Other", "file://" + outside} {
+		_, err := none.Expand(context.Background(), src, Options{})
+		if recap.ErrorCode(err) != recap.EINVALID {
+			t.Errorf("%s with FilesNone: %v; want EINVALID", src, err)
+		}
+	}
+	_, err := none.Expand(context.Background(), "./Other", Options{})
+	wantInvalid(t, err, "local files are not read here")
+	if exp := expand(t, none, "https://www.youtube.com/playlist?list=PLcrabs", Options{}); exp.Kind != SourcePlaylist {
+		t.Errorf("playlist with FilesNone: %+v", exp)
+	}
+}

@@ -15,11 +15,11 @@ import (
 // the microsecond, as the driver stores it.
 func PrepareJob(j *Job, now time.Time) error {
 	if j.ID == "" {
-		id, err := uuid.NewV7()
+		id, err := newID()
 		if err != nil {
 			return err
 		}
-		j.ID = id.String()
+		j.ID = id
 	}
 	j.Status = StatusQueued
 	j.Done, j.Total, j.Attempts = 0, 0, 0
@@ -28,6 +28,15 @@ func PrepareJob(j *Job, now time.Time) error {
 	j.StartedAt, j.FinishedAt = nil, nil
 	j.LeaseOwner, j.LeaseExpiresAt = "", nil
 	return nil
+}
+
+// newID is a new row id: a UUIDv7, which sorts by creation time.
+func newID() (string, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return "", err
+	}
+	return id.String(), nil
 }
 
 // ErrLeased is wrapped by the recap.ECONFLICT error of a change to a job

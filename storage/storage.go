@@ -1,12 +1,14 @@
 // Package storage declares the store that the worker and the API share:
 // videos, transcripts, jobs, summary documents, the per-chapter result
-// cache and the speech-to-text chunk cache. The implementations live in
+// cache, the speech-to-text chunk cache, and backlogs: batches, their
+// items, podcast episodes and subscriptions. The implementations live in
 // storage/sqlite and storage/postgres and are run by one conformance suite,
 // storage/storagetest.
 package storage
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -195,6 +197,93 @@ type Store interface {
 	// is indexed when stored, in passages cut at the chapters of its
 	// language's newest document, and again when a job finishes.
 	Search(ctx context.Context, f SearchFilter) (SearchPage, error)
+
+	// Batches: backlogs of items, each summarized by a job (see Batch).
+	// The store is their source of truth; the queue holds only the jobs
+	// of a bounded window of items (ClaimBatchItems).
+	//
+	// CreateBatch stores b (status expanding, or running when given so)
+	// unless an unfinished batch (expanding, running or paused) has the
+	// same non-empty ResumeKey: that batch is returned, created=false. It
+	// sets b.ID when empty, CreatedAt and UpdatedAt.
+	CreateBatch(ctx context.Context, b *Batch) (batch *Batch, created bool, err error)
+	// GetBatch returns the batch with its Total, Counts and Usage.
+	GetBatch(ctx context.Context, id string) (*Batch, error)
+	// ListBatches returns batches newest first, each with Total, Counts
+	// and Usage.
+	ListBatches(ctx context.Context, f BatchFilter) (BatchPage, error)
+	// AddBatchItems appends the items not already in the batch (by
+	// ItemID; the first stays) after its last one, pending or skipped
+	// (NewItemStatus), and stores each podcast item's Episode. A done
+	// batch given pending items runs again. It returns how many were
+	// added; ECONFLICT for a batch that is canceled or failed.
+	AddBatchItems(ctx context.Context, batchID string, items []*BatchItem) (added int, err error)
+	// FinishExpansion marks an expanding batch running (or done when it
+	// has nothing to do) and sets its title when not empty. ECONFLICT
+	// when the batch is no longer expanding (canceled meanwhile).
+	FinishExpansion(ctx context.Context, id, title string) error
+	// FailBatch marks an expanding batch failed with the reason.
+	FailBatch(ctx context.Context, id, code, message string) error
+	// ListBatchItems returns a batch's items in source order.
+	ListBatchItems(ctx context.Context, f BatchItemFilter) (BatchItemPage, error)
+	// ClaimBatchItems picks the items to start now and marks them queued:
+	// as many as the window has room for (every batch's queued and running
+	// items count), round-robin over the running batches, least recently
+	// served first, within each batch's budget (PlanDispatch; a batch
+	// that cannot start its next item with nothing in flight is paused,
+	// its pending items too). Items claimed more than StaleAfter ago and
+	// still without a job are returned again. The caller submits a job for
+	// each and records it with LinkBatchItem (or FailBatchItem). Concurrent
+	// callers (several processes) never exceed the window together.
+	ClaimBatchItems(ctx context.Context, opt ClaimOptions) ([]*BatchItem, error)
+	// LinkBatchItem records the job of a claimed (queued) item and gives
+	// the item the job's status at once: a job that is already done (the
+	// same work done before) makes the item done with its document's
+	// usage. It does nothing to an item that is no longer queued
+	// (canceled meanwhile).
+	LinkBatchItem(ctx context.Context, batchID string, position int, jobID string) error
+	// FailBatchItem marks a claimed (queued) item failed: its job could
+	// not be submitted.
+	FailBatchItem(ctx context.Context, batchID string, position int, code, message string) error
+	// CancelBatch cancels what has not started: the batch becomes
+	// canceled, its pending and paused items canceled, and so do its
+	// queued items whose job is low priority, unheld and needed by no
+	// other batch: such jobs fail with recap.ECANCELED and are returned,
+	// so that the caller can drop their tasks. Running items finish. A
+	// finished batch is left as it is.
+	CancelBatch(ctx context.Context, id string) (canceled []*Job, err error)
+	// RetryBatch puts a batch's failed and paused items back to pending,
+	// without job or error, and the batch back to running; a failed batch
+	// (its expansion failed) goes back to expanding. It returns how many
+	// items were requeued; ECONFLICT for a canceled or expanding batch.
+	RetryBatch(ctx context.Context, id string) (requeued int, err error)
+	// GetEpisode returns the stored podcast episode (feed.Episode as
+	// JSON) with the id.
+	GetEpisode(ctx context.Context, id string) (json.RawMessage, error)
+
+	// Subscriptions: sources polled for new items (see Subscription).
+	//
+	// CreateSubscription stores s with its batch b (CreateBatch's rules;
+	// b is made running) in one transaction, first poll due now. A
+	// subscription to the same URL is returned instead, created=false.
+	CreateSubscription(ctx context.Context, s *Subscription, b *Batch) (sub *Subscription, created bool, err error)
+	GetSubscription(ctx context.Context, id string) (*Subscription, error)
+	// ListSubscriptions returns every subscription, newest first.
+	ListSubscriptions(ctx context.Context) ([]*Subscription, error)
+	// DeleteSubscription deletes a subscription and its seen items; its
+	// batch stays.
+	DeleteSubscription(ctx context.Context, id string) error
+	// ClaimSubscriptions leases up to limit subscriptions whose poll is
+	// due and that no poller holds (or whose lease lapsed) to lease.Owner
+	// until now + lease.TTL: two pollers never hold one subscription.
+	ClaimSubscriptions(ctx context.Context, lease Lease, limit int) ([]*Subscription, error)
+	// FinishSubscriptionPoll records the poll of the subscription held by
+	// owner and lets it go, next poll one interval on: a failed poll its
+	// error only; a successful one adds poll.Items not seen before to its
+	// batch (AddBatchItems) and marks poll.Seen seen, in one transaction.
+	// It returns how many items were added; an ECONFLICT wrapping
+	// ErrLeased when owner does not hold it.
+	FinishSubscriptionPoll(ctx context.Context, id, owner string, poll SubscriptionPoll) (added int, err error)
 
 	// Ping checks the database is reachable (for /healthz).
 	Ping(ctx context.Context) error

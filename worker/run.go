@@ -54,6 +54,10 @@ type Runner struct {
 	// Secrets are hidden from the error messages the job stores (and,
 	// through the handler, from those asynq keeps in Redis).
 	Secrets *redact.Secrets
+	// Ended, when set, is called once a run has recorded its outcome
+	// (OutcomeDone, OutcomeFailed or OutcomeRetry) for job id: a backlog's
+	// dispatcher starts the next item then.
+	Ended func(id, outcome string)
 }
 
 // Waiting reports whether err means the job must wait rather than fail:
@@ -87,6 +91,14 @@ type RunOptions struct {
 // finished already or another run holds it (storage.ErrLeased). An unknown
 // job is recap.ENOTFOUND with no outcome.
 func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
+	doc, outcome, err := r.run(ctx, id, opt)
+	if r.Ended != nil && (outcome == OutcomeDone || outcome == OutcomeFailed || outcome == OutcomeRetry) {
+		r.Ended(id, outcome)
+	}
+	return doc, outcome, err
+}
+
+func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
 	log := r.logger().With(slog.String("job_id", id))
 	lease := storage.Lease{Owner: newOwner(), TTL: r.Lease}
 	if lease.TTL <= 0 {

@@ -29,6 +29,7 @@ func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 	return asynq.NewServer(redis, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          Queues,
+		StrictPriority:  true,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		RetryDelayFunc:  RetryDelay,
 		// A job that waits for YouTube has not failed: its retry count

@@ -26,8 +26,12 @@ const (
 	QueueBatch       = "batch"
 )
 
-// Queues are the asynq queues and their weights: with both full, nine
-// interactive tasks run for each batch task.
+// Queues are the asynq queues and their priorities. The server takes them
+// in strict priority (ServerConfig): a free worker always takes an
+// interactive task before a backlog one, so a single URL submitted during
+// a backlog waits only for the first worker to come free. The backlog
+// cannot starve anything else: only a bounded window of its items is ever
+// queued (batch.Dispatcher), and the interactive queue empties.
 var Queues = map[string]int{QueueInteractive: 9, QueueBatch: 1}
 
 // queueFor is the queue of a job's priority.
@@ -67,6 +71,8 @@ type Enqueuer struct {
 	Client   *asynq.Client
 	MaxRetry int           // DefaultMaxRetry when 0
 	Timeout  time.Duration // DefaultTimeout when 0
+	// Inspector, when set, lets Remove drop queued tasks.
+	Inspector *asynq.Inspector
 }
 
 // Enqueue enqueues the job's task. A task already in Redis under the job id
@@ -85,6 +91,21 @@ func (e *Enqueuer) Enqueue(ctx context.Context, job *storage.Job) error {
 	}
 	if _, err := e.Client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue job %s: %w", job.ID, err)
+	}
+	return nil
+}
+
+// Remove deletes the queued task of job (one waiting to run or to be
+// retried), so that a canceled job is not delivered; a task that is not
+// there (never enqueued, already running or gone with Redis) is no error:
+// the runner finds the job finished and skips it. It needs Inspector.
+func (e *Enqueuer) Remove(ctx context.Context, job *storage.Job) error {
+	if e.Inspector == nil {
+		return nil
+	}
+	err := e.Inspector.DeleteTask(queueFor(job.Priority), job.ID)
+	if err != nil && !errors.Is(err, asynq.ErrTaskNotFound) && !errors.Is(err, asynq.ErrQueueNotFound) {
+		return fmt.Errorf("remove the task of job %s: %w", job.ID, err)
 	}
 	return nil
 }

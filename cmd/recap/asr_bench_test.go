@@ -7,8 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -95,34 +93,14 @@ func BenchmarkSummarizeAudio3Hours(b *testing.B) {
 				overview = max(overview, r.Took)
 			}
 		}
-		peak := peakRSS(b, rssFile)
+		peak := peakRSSIn(b, rssFile)
 		ideal := asr.Slowest() + slowestChapter + overview
 		b.ReportMetric(float64(wall)/float64(ideal), "wall/(slowest_chunk+llm_path)")
-		b.ReportMetric(float64(peak)/1024, "peak_RSS_MiB")
+		b.ReportMetric(peak, "peak_RSS_MiB")
 		b.ReportMetric(asr.UploadedAudio().Seconds()/episode.Seconds(), "uploaded/episode")
 		b.ReportMetric(float64(asr.Uploads()), "uploads")
 		b.Logf("episode %s (%.0f MB): %d uploads, wall %s, slowest chunk %s, LLM path %s + %s, peak RSS %.1f MiB, %d LLM calls",
 			episode, float64(len(data))/1e6, asr.Uploads(), wall.Round(time.Millisecond), asr.Slowest().Round(time.Millisecond),
-			slowestChapter.Round(time.Millisecond), overview.Round(time.Millisecond), float64(peak)/1024, doc.Usage.LLMCalls)
+			slowestChapter.Round(time.Millisecond), overview.Round(time.Millisecond), peak, doc.Usage.LLMCalls)
 	}
-}
-
-// peakRSS reads VmHWM, in KiB, from a copy of /proc/self/status.
-func peakRSS(b *testing.B, path string) int64 {
-	b.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return n
-		}
-	}
-	b.Fatalf("no VmHWM in %s", path)
-	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/asr"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage/postgres"
@@ -63,6 +65,12 @@ type Config struct {
 	// AllowPrivateURLs lets feeds, transcripts, chapters and audio be
 	// fetched from private addresses (netguard.Config.AllowPrivate).
 	AllowPrivateURLs bool
+	// BatchWindow is the most batch items queued or running at once
+	// (RECAP_BATCH_WINDOW); 0 means batch.DefaultWindow(Workers).
+	BatchWindow int
+	// BatchDir is the folder API batches and subscriptions may read local
+	// sources from (RECAP_BATCH_DIR); "" means none.
+	BatchDir string
 
 	// llmBaseURLSet records that RECAP_LLM_BASE_URL was given, before the
 	// default filled it in.
@@ -152,6 +160,7 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		{"RECAP_LLM_MAX_RETRIES", &c.LLM.MaxRetries, llm.DefaultMaxRetries, 1},
 		{"RECAP_WORKERS", &c.Workers, defaultWorkers, 0},
 		{"RECAP_YOUTUBE_RPM", &c.YouTubeRPM, youtube.DefaultRPM, 0},
+		{"RECAP_BATCH_WINDOW", &c.BatchWindow, 0, 0},
 	}
 	for _, v := range ints {
 		s := strings.TrimSpace(getenv(v.name))
@@ -206,6 +215,15 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		}
 		c.AllowPrivateURLs = b
 	}
+	if s := strings.TrimSpace(getenv("RECAP_BATCH_DIR")); s != "" {
+		fi, err := os.Stat(s)
+		if err != nil || !fi.IsDir() {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_BATCH_DIR=%q: expected a folder that exists", s)
+		}
+		if c.BatchDir, err = filepath.Abs(s); err != nil {
+			return nil, recap.Errorf(recap.EINVALID, "RECAP_BATCH_DIR=%q: %v", s, err)
+		}
+	}
 	c.MaxBodyBytes = 1 << 20
 	if err := c.withDefaults(); err != nil {
 		return nil, err
@@ -217,6 +235,14 @@ func ConfigFromEnv(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// batchWindow is the window of batch items in flight.
+func (c *Config) batchWindow() int {
+	if c.BatchWindow > 0 {
+		return c.BatchWindow
+	}
+	return batch.DefaultWindow(c.Workers)
 }
 
 func (c *Config) withDefaults() error {

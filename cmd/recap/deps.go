@@ -15,6 +15,7 @@ import (
 	"github.com/recap-dev/recap/asr"
 	"github.com/recap-dev/recap/bundle"
 	"github.com/recap-dev/recap/extractive"
+	"github.com/recap-dev/recap/feed"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
@@ -126,6 +127,8 @@ func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pip
 	}
 	if d.store != nil {
 		p.Cache = d.store
+		// A podcast job names an episode stored when its batch expanded.
+		p.Loaders[recap.SourcePodcast] = feed.Loader{Episodes: d.store, Client: d.guardedClient()}
 	}
 	if d.transcriber != nil {
 		p.Transcriber = d.transcriber

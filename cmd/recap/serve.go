@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/api"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
@@ -76,7 +78,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	defer svc.Close()
 
 	public := &api.Server{
-		Store: svc.deps.store,
+		Store:   svc.deps.store,
+		Batches: svc.backlogs.service,
 		Submitter: &worker.Submitter{
 			Store: svc.deps.store, Pipeline: svc.deps.pipeline(), Queue: svc.enqueuer, Logger: logger,
 		},
@@ -146,6 +149,9 @@ type service struct {
 	metrics  *metrics.Metrics
 	enqueuer *worker.Enqueuer
 	client   *asynq.Client
+	inspect  *asynq.Inspector
+	backlogs *backlogs
+	loops    sync.WaitGroup // background loops, waited for by Close
 	rdb      redis.UniversalClient
 	server   *asynq.Server
 	embedded *miniredis.Miniredis
@@ -194,11 +200,18 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	svc.deps.summarizer = svc.deps.wrap(svc.deps.summarizer)
 
 	svc.client = asynq.NewClient(redisOpt)
-	svc.enqueuer = &worker.Enqueuer{Client: svc.client, Timeout: cfg.TaskTimeout}
+	svc.inspect = asynq.NewInspector(redisOpt)
+	svc.enqueuer = &worker.Enqueuer{Client: svc.client, Timeout: cfg.TaskTimeout, Inspector: svc.inspect}
+	svc.backlogs = svc.newBacklogs(cfg, logger)
 
 	if cfg.Workers > 0 {
+		runner := svc.deps.runner(svc.metrics)
+		// An item that finishes makes room in the batch window.
+		runner.Ended = func(string, string) { svc.backlogs.dispatcher.Kick() }
+		mux := worker.NewMux(runner)
+		mux.Handle(batch.TypeExpand, batch.ExpandHandler{Service: svc.backlogs.service})
 		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger})
-		if err := svc.server.Start(worker.NewMux(svc.deps.runner(svc.metrics))); err != nil {
+		if err := svc.server.Start(mux); err != nil {
 			return nil, fmt.Errorf("start workers: %w", err)
 		}
 		logger.Info("workers started", slog.Int("concurrency", cfg.Workers))
@@ -213,11 +226,14 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	if n > 0 {
 		logger.Info("re-enqueued unfinished jobs", slog.Int("jobs", n))
 	}
+	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	svc.stop = stop
 	if requeueLoop {
-		loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-		svc.stop = stop
-		go svc.requeueLoop(loopCtx, requeueInterval(cfg.JobLease))
+		svc.loops.Go(func() { svc.requeueLoop(loopCtx, requeueInterval(cfg.JobLease)) })
 	}
+	// The store holds every batch item; the dispatcher queues a window of
+	// them, and serve polls subscriptions.
+	svc.backlogs.start(loopCtx, &svc.loops, requeueLoop, logger)
 	return svc, nil
 }
 
@@ -231,6 +247,9 @@ func (svc *service) requeueLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if _, err := worker.RequeueUnfinished(ctx, svc.deps.store, svc.enqueuer); err != nil && ctx.Err() == nil {
 				svc.logger.Warn("re-enqueue unfinished jobs", slog.Any("error", err))
+			}
+			if _, err := svc.backlogs.service.RequeueExpansions(ctx); err != nil && ctx.Err() == nil {
+				svc.logger.Warn("re-enqueue batch expansions", slog.Any("error", err))
 			}
 		}
 	}
@@ -246,11 +265,15 @@ func (svc *service) Close() {
 	if svc.stop != nil {
 		svc.stop()
 	}
+	svc.loops.Wait()
 	if svc.server != nil {
 		svc.server.Shutdown()
 	}
 	if svc.client != nil {
 		svc.client.Close()
+	}
+	if svc.inspect != nil {
+		svc.inspect.Close()
 	}
 	if svc.rdb != nil {
 		svc.rdb.Close()

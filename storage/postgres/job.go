@@ -173,6 +173,19 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if err != nil {
 		return storage.JobPage{}, err
 	}
+	q, args := newestFirst(jobSelect, "jobs", f.Status, cur, limit)
+	jobs, err := queryJobs(ctx, s.pool, q, args...)
+	if err != nil {
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
+	}
+	return storage.NewJobPage(jobs, limit), nil
+}
+
+// newestFirst is the query of one page of a table's rows (jobs, batches),
+// newest first by (created_at, id): those with the status ("" for all)
+// after the cursor (nil for the first page), one row more than limit to
+// tell whether another page follows.
+func newestFirst(columns, table, status string, cur *storage.Cursor, limit int) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -181,24 +194,17 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Status != "" {
-		where = append(where, `status = `+arg(f.Status))
+	if status != "" {
+		where = append(where, `status = `+arg(status))
 	}
 	if cur != nil {
 		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
 	}
-	q := `SELECT ` + jobSelect + ` FROM jobs`
+	q := `SELECT ` + columns + ` FROM ` + table
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	// One row more than asked tells whether another page follows.
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
-
-	jobs, err := queryJobs(ctx, s.pool, q, args...)
-	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
-	}
-	return storage.NewJobPage(jobs, limit), nil
+	return q + ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1), args
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
@@ -247,7 +253,10 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 		j, err = transition(ctx, tx, id, "start",
 			`status = 'running', attempts = attempts + 1, started_at = $1, updated_at = $1, lease_owner = $2, lease_expires_at = $3`,
 			[]any{now, lease.Owner, storage.LeaseExpiry(now, lease)}, claimable, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: start job: %w", classify(err))
@@ -294,10 +303,13 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := transition(ctx, tx, id, "retry",
+		j, err := transition(ctx, tx, id, "retry",
 			`status = 'queued', error_code = $1, error = $2, updated_at = $3, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: retry job: %w", classify(err))
@@ -309,10 +321,13 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := transition(ctx, tx, id, "fail",
+		j, err := transition(ctx, tx, id, "fail",
 			`status = 'failed', error_code = $1, error = $2, finished_at = $3, updated_at = $3, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: fail job: %w", classify(err))
@@ -321,7 +336,8 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 }
 
 // FinishJob stores doc and marks the job done, with its progress complete
-// and its error cleared, in one transaction.
+// and its error cleared, in one transaction. Here and in StartJob,
+// RetryJob and FailJob, the job's batch items follow it (followJob).
 func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
@@ -336,6 +352,9 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 			return err
 		}
 		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		if err := followJob(ctx, tx, j, storage.DocumentUsage(doc), now); err != nil {
 			return err
 		}
 		return indexVideo(ctx, tx, j.VideoID)

@@ -190,26 +190,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if err != nil {
 		return storage.JobPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, f.Status)
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (?, ?)`)
-		args = append(args, formatTime(cur.CreatedAt), cur.ID)
-	}
-	q := `SELECT ` + jobSelect + ` FROM jobs`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	// One row more than asked tells whether another page follows.
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
-
+	q, args := newestFirst(jobSelect, "jobs", f.Status, cur, limit)
 	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
@@ -219,6 +200,30 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
+}
+
+// newestFirst is the query of one page of a table's rows (jobs, batches),
+// newest first by (created_at, id): those with the status ("" for all)
+// after the cursor (nil for the first page), one row more than limit to
+// tell whether another page follows.
+func newestFirst(columns, table, status string, cur *storage.Cursor, limit int) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, status)
+	}
+	if cur != nil {
+		where = append(where, `(created_at, id) < (?, ?)`)
+		args = append(args, formatTime(cur.CreatedAt), cur.ID)
+	}
+	q := `SELECT ` + columns + ` FROM ` + table
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	return q + ` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit+1)
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
@@ -273,7 +278,10 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 			`status = 'running', attempts = attempts + 1, started_at = ?, updated_at = ?, lease_owner = ?, lease_expires_at = ?`,
 			[]any{formatTime(now), formatTime(now), lease.Owner, formatTime(storage.LeaseExpiry(now, lease))},
 			claimable, formatTime(now))
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, formatTime(now))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: start job: %w", classify(err))
@@ -321,10 +329,13 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := transition(ctx, tx, id, "retry",
+		j, err := transition(ctx, tx, id, "retry",
 			`status = 'queued', error_code = ?, error = ?, updated_at = ?, `+release,
 			[]any{code, message, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: retry job: %w", classify(err))
@@ -336,10 +347,13 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) error {
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := transition(ctx, tx, id, "fail",
+		j, err := transition(ctx, tx, id, "fail",
 			`status = 'failed', error_code = ?, error = ?, finished_at = ?, updated_at = ?, `+release,
 			[]any{code, message, now, now}, heldBy, owner)
-		return err
+		if err != nil {
+			return err
+		}
+		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: fail job: %w", classify(err))
@@ -348,7 +362,8 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 }
 
 // FinishJob stores doc and marks the job done, with its progress complete
-// and its error cleared, in one transaction.
+// and its error cleared, in one transaction. Here and in StartJob,
+// RetryJob and FailJob, the job's batch items follow it (followJob).
 func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Document) error {
 	if err := storage.CheckFinish(id, doc); err != nil {
 		return err
@@ -363,6 +378,9 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 			return err
 		}
 		if err := insertDocument(ctx, tx, j, doc, now); err != nil {
+			return err
+		}
+		if err := followJob(ctx, tx, j, storage.DocumentUsage(doc), formatTime(now)); err != nil {
 			return err
 		}
 		return indexVideo(ctx, tx, j.VideoID)

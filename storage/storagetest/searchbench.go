@@ -234,7 +234,7 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 	if err := s.PutTranscript(ctx, id, tr); err != nil {
 		b.Fatal(err)
 	}
-	j, _, err := s.SubmitJob(ctx, &storage.Job{VideoID: id, OptionsKey: "bench", Language: "en"}, false)
+	j, _, err := s.SubmitJob(ctx, NewJob(id, "bench"), false)
 	if err != nil {
 		b.Fatal(err)
 	}

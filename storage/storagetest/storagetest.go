@@ -140,6 +140,21 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ASRChunks", testASRChunks},
 		{"UnstorableText", testUnstorableText},
 		{"Ping", testPing},
+		{"Batch/Create", testCreateBatch},
+		{"Batch/Items", testBatchItems},
+		{"Batch/Expansion", testBatchExpansion},
+		{"Batch/List", testListBatches},
+		{"Batch/ClaimRoundRobin", testClaimRoundRobin},
+		{"Batch/ClaimStale", testClaimStale},
+		{"Batch/ClaimConcurrent", testClaimConcurrent},
+		{"Batch/ItemsFollowJobs", testItemsFollowJobs},
+		{"Batch/SettleConcurrent", testSettleConcurrent},
+		{"Batch/LinkDoneJob", testLinkDoneJob},
+		{"Batch/Budget", testBudget},
+		{"Batch/Cancel", testCancelBatch},
+		{"Batch/Retry", testRetryBatch},
+		{"Subscriptions", testSubscriptions},
+		{"Subscriptions/ConcurrentClaims", testSubscriptionClaimsConcurrent},
 	}
 	tests = append(tests, searchTests...)
 	for _, tc := range tests {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/batch"
+	"github.com/recap-dev/recap/llm"
+	"github.com/recap-dev/recap/netguard"
+	"github.com/recap-dev/recap/source"
+	"github.com/recap-dev/recap/worker"
+)
+
+// guardedClient fetches feeds, transcripts and chapter files from other
+// hosts: http(s) to public addresses only, unless RECAP_ALLOW_PRIVATE_URLS.
+func (d *deps) guardedClient() *http.Client {
+	return netguard.NewClient(netguard.Config{AllowPrivate: d.cfg.AllowPrivateURLs})
+}
+
+// backlogs are the batch side of a serve or worker process: the service
+// behind /v1/batches and the expansion tasks, the dispatcher that keeps
+// the window of batch items queued, and (serve only) the subscription
+// poller.
+type backlogs struct {
+	service    *batch.Service
+	dispatcher *batch.Dispatcher
+	poller     *batch.Poller
+}
+
+// newBacklogs assembles the batch side over the service's parts. The
+// resolver reads local sources only under RECAP_BATCH_DIR (none when
+// unset): sources come from API users.
+func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
+	d := svc.deps
+	files, root := source.FilesNone, ""
+	if cfg.BatchDir != "" {
+		files, root = source.FilesUnder, cfg.BatchDir
+	}
+	disp := &batch.Dispatcher{
+		Store:     d.store,
+		Submitter: &worker.Submitter{Store: d.store, Pipeline: d.pipeline(), Queue: svc.enqueuer, Logger: logger},
+		Window:    cfg.batchWindow(),
+		Logger:    logger,
+	}
+	s := &batch.Service{
+		Store: d.store,
+		Resolver: &source.Resolver{
+			YouTube: source.YouTube{Client: d.fetcher},
+			HTTP:    d.guardedClient(),
+			Dir:     root,
+			Files:   files,
+			Root:    root,
+		},
+		Tasks:      svc.client,
+		Jobs:       svc.enqueuer,
+		Dispatcher: disp,
+		Pricer:     pricer(cfg),
+		Language:   cfg.Lang,
+		Logger:     logger,
+	}
+	s.Poller = &batch.Poller{Service: s, Logger: logger}
+	return &backlogs{service: s, dispatcher: disp, poller: s.Poller}
+}
+
+// pricer prices batch estimates as documents are priced: the offline
+// summarizer is free; an LLM's prices are RECAP_LLM_PRICE_* or the
+// built-in ones of its model, and unknown (nil: no budgets) otherwise.
+func pricer(cfg *Config) batch.Pricer {
+	if cfg.Summarizer == recap.SummarizerExtractive {
+		return llm.Pricing{}
+	}
+	if p, ok := llm.PricingFor(cfg.LLM.Model, cfg.LLM.PriceInput, cfg.LLM.PriceOutput); ok {
+		return p
+	}
+	return nil
+}
+
+// start runs the dispatcher (at once, when an item finishes, every
+// batch.DispatchInterval) and, for serve, the subscription poller, until
+// ctx is done; it also queues again the expansions Redis lost.
+func (b *backlogs) start(ctx context.Context, loops *sync.WaitGroup, poll bool, logger *slog.Logger) {
+	if n, err := b.service.RequeueExpansions(ctx); err != nil {
+		logger.Warn("re-enqueue batch expansions", slog.Any("error", err))
+	} else if n > 0 {
+		logger.Info("re-enqueued batch expansions", slog.Int("batches", n))
+	}
+	loops.Go(func() { b.dispatcher.Run(ctx, batch.DispatchInterval) })
+	if poll {
+		loops.Go(func() { b.poller.Run(ctx, batch.PollInterval) })
+	}
+}
