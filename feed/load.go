@@ -32,12 +32,21 @@ import (
 // them, or when the file is unusable, the pipeline reads timestamps in the
 // show notes (Video.Description), else makes its own.
 func LoadEpisode(ctx context.Context, client *http.Client, ep *Episode, lang string) (*recap.Source, error) {
-	src := &recap.Source{Video: ep.Video()}
 	tr, err := loadTranscript(ctx, client, ep, lang)
 	if err != nil {
 		return nil, err
 	}
+	src, err := episodeSource(ctx, client, ep)
+	if err != nil {
+		return nil, err
+	}
 	src.Transcript = *tr
+	return src, nil
+}
+
+// episodeSource is the episode and its chapters, without a transcript.
+func episodeSource(ctx context.Context, client *http.Client, ep *Episode) (*recap.Source, error) {
+	src := &recap.Source{Video: ep.Video()}
 	if ep.ChaptersURL != "" {
 		marks, err := loadChapters(ctx, client, ep.ChaptersURL)
 		switch {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/audio"
+	"github.com/recap-dev/recap/pipeline"
 )
 
 // Episodes gives stored episodes (Episode as JSON) by id; storage.Store
@@ -22,6 +24,58 @@ type Episodes interface {
 type Loader struct {
 	Episodes Episodes
 	Client   *http.Client
+	// AudioClient downloads enclosures for speech-to-text: the same rules
+	// as Client with a longer time limit (netguard.NewClient); nil means
+	// Client.
+	AudioClient *http.Client
+}
+
+var _ pipeline.AudioLoader = Loader{}
+
+// LoadAudible loads the episode as Load does; one without a usable
+// transcript (or when transcript is false) comes back without one, with
+// its enclosure as the way to its audio: downloaded to a temporary file
+// (resumed where the server allows, under audio's size cap) and removed
+// once transcribed.
+func (l Loader) LoadAudible(ctx context.Context, ref, lang string, transcript bool) (*pipeline.Audible, error) {
+	ep, err := l.episode(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	var missing error
+	if transcript {
+		tr, err := loadTranscript(ctx, l.Client, ep, lang)
+		switch {
+		case err == nil:
+			src, err := episodeSource(ctx, l.Client, ep)
+			if err != nil {
+				return nil, err
+			}
+			src.Transcript = *tr
+			return &pipeline.Audible{Source: src}, nil
+		case recap.ErrorCode(err) != recap.ENOTRANSCRIPT:
+			return nil, err
+		}
+		missing = err
+	}
+	src, err := episodeSource(ctx, l.Client, ep)
+	if err != nil {
+		return nil, err
+	}
+	if ep.Enclosure.URL == "" {
+		if missing != nil {
+			return &pipeline.Audible{Source: src, Missing: missing}, nil
+		}
+		return nil, recap.Errorf(recap.EINVALID, "episode %q (%s) has no enclosure: no audio to transcribe", ep.Title, ep.ID)
+	}
+	hc := l.AudioClient
+	if hc == nil {
+		hc = l.Client
+	}
+	download := func(ctx context.Context) (*audio.Downloaded, error) {
+		return audio.Download(ctx, hc, ep.Enclosure.URL, audio.DownloadOptions{})
+	}
+	return &pipeline.Audible{Source: src, Audio: pipeline.Downloaded(download), Missing: missing}, nil
 }
 
 // Resolve checks that ref names a stored episode; the episode id is the

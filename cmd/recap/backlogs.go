@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
@@ -18,6 +19,16 @@ import (
 // hosts: http(s) to public addresses only, unless RECAP_ALLOW_PRIVATE_URLS.
 func (d *deps) guardedClient() *http.Client {
 	return netguard.NewClient(netguard.Config{AllowPrivate: d.cfg.AllowPrivateURLs})
+}
+
+// audioDownloadTimeout bounds one request for a podcast's audio: a
+// 2 GiB enclosure at 2 MB/s. A transfer that breaks off is resumed.
+const audioDownloadTimeout = 20 * time.Minute
+
+// audioClient fetches podcast enclosures for speech-to-text: the same
+// address rules as feeds, with time for a large file.
+func (d *deps) audioClient() *http.Client {
+	return netguard.NewClient(netguard.Config{AllowPrivate: d.cfg.AllowPrivateURLs, Timeout: audioDownloadTimeout})
 }
 
 // backlogs are the batch side of a serve or worker process: the service

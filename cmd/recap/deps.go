@@ -128,7 +128,7 @@ func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pip
 	if d.store != nil {
 		p.Cache = d.store
 		// A podcast job names an episode stored when its batch expanded.
-		p.Loaders[recap.SourcePodcast] = feed.Loader{Episodes: d.store, Client: d.guardedClient()}
+		p.Loaders[recap.SourcePodcast] = feed.Loader{Episodes: d.store, Client: d.guardedClient(), AudioClient: d.audioClient()}
 	}
 	if d.transcriber != nil {
 		p.Transcriber = d.transcriber
