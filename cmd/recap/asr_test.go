@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -487,4 +489,60 @@ func TestServeCrashResumesTranscription(t *testing.T) {
 		paid += u.Duration
 	}
 	checkASRDoc(t, done.Summary, length, youtubetest.SyntheticChapters(dur, 4, 76), paid)
+}
+
+// A podcast episode without a <podcast:transcript>, in a feed summarized
+// as a batch by `recap serve`: its enclosure is downloaded (from a feed
+// host on 127.0.0.1) and transcribed.
+func TestTranscribePodcastEpisode(t *testing.T) {
+	const dur = 5 * time.Minute
+	f := newFakes(t)
+	tmp := f.withASR(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_WORKERS"] = "1"
+	f.env["RECAP_ALLOW_PRIVATE_URLS"] = "true" // the feed is on 127.0.0.1
+	said := youtubetest.SyntheticVideo("x", dur, 3, 77).Tracks[0].Segments
+	data := asrtest.SyntheticMP3(dur, 77)
+	f.asr.AddAudio(t, data, lines(said))
+	length := mp3Duration(t, data)
+	var enclosureGets int
+	pod := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/feed.xml":
+			fmt.Fprintf(w, `<?xml version="1.0"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
+<channel><title>Quiet Show</title><link>https://quiet.example</link><language>en</language>
+<item><title>No transcript here</title><guid>quiet-1</guid><pubDate>Tue, 02 Apr 2024 10:00:00 GMT</pubDate><itunes:duration>5:00</itunes:duration>
+<description>0:00 Start 1:40 Middle 3:20 End</description>
+<enclosure url="http://%s/episode.mp3" type="audio/mpeg" length="%d"/></item>
+</channel></rss>`, r.Host, len(data))
+		case "/episode.mp3":
+			enclosureGets++
+			http.ServeContent(w, r, "episode.mp3", time.Time{}, bytes.NewReader(data))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(pod.Close)
+
+	s := f.serveInProcess(t)
+	b := s.postBatch(t, `{"url": "`+pod.URL+`/feed.xml"}`)
+	if got := s.waitBatch(t, b.ID); got.Status != "done" || got.Counts["done"] != 1 {
+		t.Fatalf("batch = %+v", got)
+	}
+	items := s.items(t, b.ID)
+	if len(items) != 1 || items[0].JobID == "" {
+		t.Fatalf("items %+v", items)
+	}
+	j := s.job(t, items[0].JobID)
+	doc := j.Summary
+	if doc == nil || doc.Video.Source != recap.SourcePodcast || doc.TranscriptSource != recap.TranscriptASR || doc.Generator.ASRModel != "whisper-1" {
+		t.Fatalf("job %+v, document %+v", j, doc)
+	}
+	if doc.Usage.ASRSeconds != length.Seconds() || f.asr.Uploads() != 1 || enclosureGets == 0 {
+		t.Errorf("asr_seconds %.2f (want %.2f), %d uploads, %d enclosure requests", doc.Usage.ASRSeconds, length.Seconds(), f.asr.Uploads(), enclosureGets)
+	}
+	sentOnce(t, f, said)
+	s.stop()
+	noTempFiles(t, tmp)
 }
