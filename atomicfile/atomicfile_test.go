@@ -1,0 +1,37 @@
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.md")
+	if err := Write(path, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o644 {
+		t.Fatalf("new file: %v %v; want mode 0644", st, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(path, []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	st, _ := os.Stat(path)
+	if string(data) != "two" || st.Mode().Perm() != 0o600 {
+		t.Fatalf("rewritten file = %q, mode %v; want \"two\", 0600 kept", data, st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left behind: %v", entries)
+	}
+	// A folder that does not exist: an error, nothing written.
+	if err := Write(filepath.Join(dir, "missing", "b.md"), []byte("x")); err == nil {
+		t.Fatal("write into a missing folder succeeded")
+	}
+}
