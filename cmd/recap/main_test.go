@@ -23,6 +23,7 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("RECAP_TEST_AS_MAIN") == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		context.AfterFunc(ctx, stop) // as main does: a second signal ends the process
 		code := NewMain().Run(ctx, os.Args[1:])
 		stop()
 		os.Exit(code)
