@@ -130,7 +130,8 @@ type service struct {
 	loops    sync.WaitGroup // background loops, waited for by Close
 	rdb      redis.UniversalClient
 	server   *asynq.Server
-	handlers sync.WaitGroup // tasks being handled, waited for by Close
+	handlers sync.WaitGroup // tasks being handled, waited for by Stop
+	stopOnce sync.Once
 	embedded *miniredis.Miniredis
 	stop     context.CancelFunc
 	logger   *slog.Logger
@@ -265,13 +266,16 @@ func (svc *service) pingRedis(ctx context.Context) error {
 	return svc.rdb.Ping(ctx).Err()
 }
 
-// handlerGrace is how long Close waits, after the shutdown timeout, for
+// handlerGrace is how long Stop waits, after the shutdown timeout, for
 // the tasks it cut short to record their outcome.
 const handlerGrace = 5 * time.Second
 
-// Close stops taking tasks, lets running ones finish (up to the shutdown
-// timeout, then they go back on the queue), and closes everything.
-func (svc *service) Close() {
+// Stop stops taking tasks and the background loops, and lets running
+// tasks finish (up to the shutdown timeout, then they go back on the
+// queue); the store stays open. It may be called more than once.
+func (svc *service) Stop() { svc.stopOnce.Do(svc.stopWork) }
+
+func (svc *service) stopWork() {
 	if svc.server != nil {
 		svc.server.Stop() // no new task from here on
 	}
@@ -289,6 +293,11 @@ func (svc *service) Close() {
 			svc.logger.Warn("tasks still running after the shutdown; their jobs go back to the queue once their lease lapses")
 		}
 	}
+}
+
+// Close stops the work (Stop) and closes everything.
+func (svc *service) Close() {
+	svc.Stop()
 	if svc.client != nil {
 		svc.client.Close()
 	}
