@@ -234,6 +234,10 @@ func recordPoll(ctx context.Context, tx pgx.Tx, sub *storage.Subscription, poll 
 			return 0, "", "", err
 		}
 	}
+	// A poll that found nothing new leaves nothing to do.
+	if err := settle(ctx, tx, now, []string{sub.BatchID}); err != nil {
+		return 0, "", "", err
+	}
 	ids = append(ids, poll.Seen...)
 	if _, err := tx.Exec(ctx, `INSERT INTO subscription_seen (subscription_id, item_id)
 		SELECT DISTINCT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, sub.ID, ids); err != nil {

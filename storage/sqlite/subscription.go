@@ -252,6 +252,10 @@ func (s *Store) recordPoll(ctx context.Context, tx *sql.Tx, sub *storage.Subscri
 			return 0, "", "", err
 		}
 	}
+	// A poll that found nothing new leaves nothing to do.
+	if err := settle(ctx, tx, formatTime(now), `id = ?`, sub.BatchID); err != nil {
+		return 0, "", "", err
+	}
 	mark, err := tx.PrepareContext(ctx, `INSERT INTO subscription_seen (subscription_id, item_id) VALUES (?, ?)
 		ON CONFLICT DO NOTHING`)
 	if err != nil {

@@ -710,6 +710,9 @@ func testSubscriptions(t *testing.T, e *env) {
 	}
 	_, err = e.s.FinishSubscriptionPoll(e.ctx, later.ID, a.Owner, storage.SubscriptionPoll{})
 	must(t, err, "FinishSubscriptionPoll of an empty source")
+	if s := e.getBatch(t, later.BatchID).Status; s != storage.BatchDone {
+		t.Errorf("batch of a subscription whose poll found nothing: %s; want done (nothing to do)", s)
+	}
 	must(t, e.s.DeleteSubscription(e.ctx, later.ID), "DeleteSubscription")
 	sb := e.getBatch(t, got.BatchID)
 	if sb.Title != "Crabs" || sb.Total != 2 {
