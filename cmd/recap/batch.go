@@ -1,14 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/atomicfile"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/follow"
 	"github.com/recap-dev/recap/outdir"
@@ -128,8 +136,11 @@ func (m *Main) runBatchLocal(ctx context.Context, a *batchArgs) error {
 	local := *svc.backlogs.service
 	local.Tasks = nil
 	local.Resolver = svc.deps.resolver(source.FilesAny, "")
-	local.Resolver.Stdin = m.Stdin
-	b, created, err := local.Create(ctx, a.req)
+	req := a.req
+	if req.Sources, err = m.stdinAsFile(req.Sources); err != nil {
+		return err
+	}
+	b, created, err := local.Create(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -155,6 +166,58 @@ func (m *Main) runBatchLocal(ctx context.Context, a *batchArgs) error {
 		return err
 	}
 	return m.endBatch(report)
+}
+
+// stdinAsFile keeps a list read from stdin ("-") in a file named by its
+// content (its sources, relative paths made absolute), under the user's
+// cache folder, and names that file instead: a
+// batch is known by its sources, so the same list continues its batch
+// and another list on stdin makes a batch of its own (and an expansion
+// tried again after a crash reads the list again).
+func (m *Main) stdinAsFile(srcs []string) ([]string, error) {
+	i := slices.Index(srcs, "-")
+	if i < 0 {
+		return srcs, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(m.Stdin, maxStdinList+1))
+	if err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "cannot read stdin: %v", err)
+	}
+	if len(data) > maxStdinList {
+		return nil, recap.Errorf(recap.ETOOLARGE, "stdin is over %d MiB, the limit for a list", maxStdinList>>20)
+	}
+	lines, err := source.ListLines("stdin", data)
+	if err != nil {
+		return nil, err
+	}
+	// Relative paths stay relative to the current folder, not the file's.
+	var list bytes.Buffer
+	for _, l := range lines {
+		src := l.Source
+		if _, err := os.Stat(src); err == nil && !filepath.IsAbs(src) {
+			if abs, err := filepath.Abs(src); err == nil {
+				src = abs
+			}
+		}
+		list.WriteString(src + "\n")
+	}
+	data = list.Bytes()
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return nil, fmt.Errorf("keep the list read from stdin: %w", err)
+	}
+	dir = filepath.Join(dir, "recap", "stdin")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("keep the list read from stdin: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	path := filepath.Join(dir, "stdin-"+hex.EncodeToString(sum[:8])+".txt")
+	if err := atomicfile.Write(path, data); err != nil {
+		return nil, fmt.Errorf("keep the list read from stdin: %w", err)
+	}
+	out := slices.Clone(srcs)
+	out[i] = path
+	return out, nil
 }
 
 // expand lists the batch's sources, trying a transient failure (YouTube

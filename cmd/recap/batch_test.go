@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,6 +87,7 @@ func TestBatchCommandEverySourceKind(t *testing.T) {
 	f.env["RECAP_WORKERS"] = "2"
 	f.env["RECAP_ALLOW_PRIVATE_URLS"] = "true" // the feed is on 127.0.0.1
 	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache")) // where a list from stdin is kept
 
 	pl := f.videos("pl", 3, 4*time.Minute)
 	pl = append(pl, youtubetest.Item{ID: "plDeleted01", Deleted: true})
@@ -103,6 +107,11 @@ func TestBatchCommandEverySourceKind(t *testing.T) {
 	}
 	list := write("list.txt", "# to watch\nhttps://youtu.be/"+lone[0].ID+"\n\n"+pod.URL+"/feed.xml\ndownloads\n")
 	flatFile := write("flat.json", flatPlaylistJSON("Flat list", flat[0].ID, flat[1].ID))
+	wd, _ := os.Getwd()
+	relDownloads, err := filepath.Rel(wd, filepath.Join(dir, "downloads"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name   string
@@ -116,7 +125,7 @@ func TestBatchCommandEverySourceKind(t *testing.T) {
 		{"channel", []string{"--limit", "2", "https://www.youtube.com/@crabfacts/videos"}, "", 2, 0, nil},
 		{"feed", []string{pod.URL + "/feed.xml"}, "", 2, 0, []string{"Tides", "Rock pools"}},
 		{"list", []string{list}, "", 4, 0, []string{"Tides", "Rock pools", "A talk about tea and trains"}},
-		{"stdin", []string{"-"}, "https://www.youtube.com/watch?v=" + lone[1].ID + "\n# and a download\n" + filepath.Join(dir, "downloads") + "\n", 2, 0, []string{"A talk about tea and trains"}},
+		{"stdin", []string{"-"}, "https://www.youtube.com/watch?v=" + lone[1].ID + "\n# and a download, relative to the current folder\n" + relDownloads + "\n", 2, 0, []string{"A talk about tea and trains"}},
 		{"folder", []string{filepath.Join(dir, "downloads")}, "", 1, 0, []string{"A talk about tea and trains"}},
 		{"flat playlist", []string{flatFile}, "", 2, 1, nil},
 	} {
@@ -133,6 +142,9 @@ func TestBatchCommandEverySourceKind(t *testing.T) {
 			}
 			if !strings.Contains(stdout, counts+" (") {
 				t.Errorf("report lacks %q:\n%s", counts, stdout)
+			}
+			if tc.name == "stdin" && !strings.HasPrefix(stdout, "stdin-") {
+				t.Errorf("the batch of a list on stdin is not named for it:\n%s", stdout)
 			}
 			if n := strings.Count(stderr, " done "); n != tc.done {
 				t.Errorf("%d lines for done items on stderr, want %d:\n%s", n, tc.done, stderr)
@@ -407,4 +419,255 @@ func countRows(t *testing.T, dbURL, table string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// batchProcess is `recap batch` running as a child process (this test
+// binary acting as recap), with its stderr lines collected.
+type batchProcess struct {
+	cmd    *exec.Cmd
+	lines  chan string // stderr, line by line
+	stderr syncBuffer
+	done   chan struct{}
+}
+
+func (f *fakes) batchProcess(t *testing.T, args ...string) *batchProcess {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"batch"}, args...)...)
+	cmd.Env = append(os.Environ(), "RECAP_TEST_AS_MAIN=1")
+	for k, v := range f.env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &batchProcess{cmd: cmd, lines: make(chan string, 10000), done: make(chan struct{})}
+	go func() {
+		defer close(p.lines)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			p.stderr.Write(append(sc.Bytes(), '\n'))
+			p.lines <- sc.Text()
+		}
+	}()
+	go func() {
+		cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.done })
+	return p
+}
+
+// waitFor reads stderr lines until n of them contain s.
+func (p *batchProcess) waitFor(t *testing.T, s string, n int) {
+	t.Helper()
+	seen := 0
+	timeout := time.After(90 * time.Second)
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("recap batch ended before %d lines with %q:\n%s", n, s, p.stderr.String())
+			}
+			if strings.Contains(l, s) {
+				if seen++; seen == n {
+					return
+				}
+			}
+		case <-timeout:
+			t.Fatalf("no %d lines with %q:\n%s", n, s, p.stderr.String())
+		}
+	}
+}
+
+// doneItems lists the items a batch store holds as done.
+func doneItems(t *testing.T, dbURL string) []string {
+	t.Helper()
+	path, _ := sqlite.PathFromURL(dbURL)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT item_id FROM batch_items WHERE status = 'done'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out
+}
+
+// TestBatchCommandSIGKILL: `recap batch` is SIGKILLed mid-batch; the same
+// command again finishes it. Nothing is lost: no duplicate document, the
+// LLM answers bought again are at most those in flight at the kill (plus
+// one answered but unsaved per worker), and no finished item is fetched
+// from YouTube again.
+func TestBatchCommandSIGKILL(t *testing.T) {
+	f := newFakes(t, llmtest.WithLatency(150*time.Millisecond))
+	const workers = 2
+	f.env["RECAP_WORKERS"] = fmt.Sprint(workers)
+	f.env["RECAP_LLM_CONCURRENCY"] = "2"
+	f.env["RECAP_JOB_LEASE"] = "2s" // the killed run's holds lapse soon
+	items := f.videos("kl", 10, 3*time.Minute)
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLsigkill001", Title: "Kill me", Items: items})
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"--out-dir", out, "https://www.youtube.com/playlist?list=PLsigkill001"}
+
+	p := f.batchProcess(t, args...)
+	p.waitFor(t, " done ", 3)
+	inFlight := f.llm.InFlight()
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	doneAtKill := doneItems(t, f.env["RECAP_DATABASE_URL"])
+	fetched := map[string]int{}
+	for _, id := range doneAtKill {
+		fetched[id] = f.yt.VideoRequests(id)
+	}
+	if len(doneAtKill) < 3 || len(doneAtKill) == len(items) {
+		t.Fatalf("%d items done at the kill", len(doneAtKill))
+	}
+
+	stdout, stderr, code := f.run(t, append([]string{"batch"}, args...)...)
+	if code != 0 || !strings.Contains(stdout, "10 done (10 items)") {
+		t.Fatalf("after the kill: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	docs := storedDocuments(t, f.env["RECAP_DATABASE_URL"])
+	for _, it := range items {
+		if docs[it.ID] != 1 {
+			t.Errorf("video %s has %d documents, want 1", it.ID, docs[it.ID])
+		}
+	}
+	again := repaid(f.llm.Requests())
+	t.Logf("%d items done at the kill, %d LLM calls in flight; %d answers bought again", len(doneAtKill), inFlight, again)
+	if again > inFlight+workers {
+		t.Errorf("%d LLM answers bought again; at most the %d in flight plus %d answered but unsaved", again, inFlight, workers)
+	}
+	for id, n := range fetched {
+		if got := f.yt.VideoRequests(id); got != n {
+			t.Errorf("item %s, done before the kill, was fetched from YouTube %d more times", id, got-n)
+		}
+	}
+	files, index := outFiles(t, out)
+	if len(files) != len(items) || len(indexLinks(index)) != len(items) {
+		t.Errorf("out-dir after the kill and resume: %d files\n%s", len(files), index)
+	}
+}
+
+// TestBatchCommandCtrlC: the first Ctrl-C stops cleanly (no new item,
+// the end report, exit 1); a second one ends the process at once.
+func TestBatchCommandCtrlC(t *testing.T) {
+	f := newFakes(t, llmtest.WithLatency(300*time.Millisecond))
+	f.env["RECAP_WORKERS"] = "1"
+	f.env["RECAP_LLM_CONCURRENCY"] = "1"
+	f.env["RECAP_JOB_LEASE"] = "2s" // the run killed by the second Ctrl-C holds its job that long
+	items := f.videos("cc", 6, 3*time.Minute)
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLctrlC00001", Items: items})
+	src := "https://www.youtube.com/playlist?list=PLctrlC00001"
+
+	// Once: the running item finishes (3 calls of 300 ms, well inside
+	// the grace), the report says interrupted, exit 1.
+	p := f.batchProcess(t, src)
+	p.waitFor(t, " done ", 1)
+	p.cmd.Process.Signal(os.Interrupt)
+	p.waitFor(t, "stopping: no new item starts", 1)
+	<-p.done
+	if code := p.cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(p.stderr.String(), "recap: interrupted:") {
+		t.Fatalf("after one Ctrl-C: exit %d\n%s", code, p.stderr.String())
+	}
+	done := len(doneItems(t, f.env["RECAP_DATABASE_URL"]))
+	if done == 0 || done == len(items) {
+		t.Fatalf("%d of %d items done after Ctrl-C", done, len(items))
+	}
+
+	// Twice: the process ends by the signal, without waiting for the
+	// running item.
+	f.env["RECAP_LLM_MAX_RETRIES"] = "1"
+	slow := newFakes(t, llmtest.WithLatency(time.Hour))
+	f.env["RECAP_LLM_BASE_URL"] = slow.llm.BaseURL()
+	p = f.batchProcess(t, src)
+	p.waitFor(t, "continuing batch", 1)
+	for slow.llm.InFlight() == 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.cmd.Process.Signal(os.Interrupt)
+	p.waitFor(t, "stopping: no new item starts", 1)
+	p.cmd.Process.Signal(os.Interrupt)
+	<-p.done
+	ws := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Fatalf("after a second Ctrl-C: %v; want the process ended by SIGINT\n%s", p.cmd.ProcessState, p.stderr.String())
+	}
+
+	// The same command finishes the batch.
+	f.env["RECAP_LLM_BASE_URL"] = f.llm.BaseURL()
+	if stdout, stderr, code := f.run(t, "batch", src); code != 0 || !strings.Contains(stdout, "6 done (6 items)") {
+		t.Fatalf("resumed: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// TestBatchCommandServer: --server submits to a running recap serve
+// (token from RECAP_API_TOKEN), follows the batch there and writes the
+// server's renderings to --out-dir; this process opens no store.
+func TestBatchCommandServer(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_WORKERS"] = "2"
+	f.env["RECAP_API_TOKENS"] = "tok-batch-1"
+	items := f.videos("sv", 3, 3*time.Minute)
+	lone := f.videos("so", 1, 3*time.Minute)[0]
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLserver0001", Title: "Served", Items: append(slices.Clone(items), youtubetest.Item{ID: "svDeleted01", Deleted: true})})
+	s := f.serveInProcess(t)
+	defer s.stop()
+
+	// The client's environment: a token, and a store that must stay
+	// unopened.
+	cl := f.without("RECAP_DATABASE_URL", "RECAP_HTTP_ADDR", "RECAP_WORKERS", "RECAP_API_TOKENS")
+	cl.env["RECAP_DATABASE_URL"] = "sqlite:" + filepath.Join(t.TempDir(), "client.db")
+	cl.env["RECAP_API_TOKEN"] = "tok-batch-1"
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"batch", "--server", s.base, "--out-dir", out, "--format", "html", "https://www.youtube.com/playlist?list=PLserver0001", "-"}
+	stdin := "# one more\nhttps://youtu.be/" + lone.ID + "\n"
+	stdout, stderr, code := cl.runWith(t, context.Background(), stdin, args...)
+	if code != 0 || !strings.Contains(stdout, "4 done · 1 skipped (5 items)") || !strings.Contains(stderr, "on "+s.base) {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	files, index := outFiles(t, out)
+	links := indexLinks(index)
+	if len(files) != 4 || len(links) != 4 || !strings.HasSuffix(links[3], "-"+lone.ID+".html") {
+		t.Fatalf("%d files; index:\n%s", len(files), index)
+	}
+	for name, body := range files {
+		if !strings.HasPrefix(strings.ToLower(body), "<!doctype html>") || !strings.HasSuffix(name, ".html") {
+			t.Errorf("%s is not the server's HTML rendering: %.60q", name, body)
+		}
+	}
+	if _, err := os.Stat(strings.TrimPrefix(cl.env["RECAP_DATABASE_URL"], "sqlite:")); err == nil {
+		t.Error("--server opened a local store")
+	}
+	calls := f.llm.Calls()
+
+	// The same command again: every item is done already; nothing is paid.
+	if stdout, stderr, code := cl.runWith(t, context.Background(), stdin, args...); code != 0 || !strings.Contains(stdout, "4 done · 1 skipped") || f.llm.Calls() != calls {
+		t.Fatalf("again: exit %d, %d more LLM calls\n%s\n%s", code, f.llm.Calls()-calls, stdout, stderr)
+	}
+
+	// A wrong token: exit 1, saying which setting to fix.
+	cl.env["RECAP_API_TOKEN"] = "wrong"
+	if _, stderr, code := cl.run(t, args[:len(args)-1]...); code != 1 || !strings.Contains(stderr, "RECAP_API_TOKEN") {
+		t.Errorf("wrong token: exit %d %q", code, stderr)
+	}
+	// A source the server does not recognise: exit 2 with its reason.
+	cl.env["RECAP_API_TOKEN"] = "tok-batch-1"
+	if _, stderr, code := cl.run(t, "batch", "--server", s.base, "not a source at all"); code != 2 || !strings.Contains(stderr, "not a source recap knows") {
+		t.Errorf("unrecognised source: exit %d %q", code, stderr)
+	}
 }
