@@ -113,6 +113,8 @@ func (r *Report) next() string {
 		return ""
 	case r.Interrupted && r.Remote:
 		return "the server goes on with it; run the same command again to follow it"
+	case r.Interrupted && b.Status == storage.BatchExpanding:
+		return "its sources were still being listed: run the same command again to continue"
 	case r.Interrupted:
 		return fmt.Sprintf("%d items not finished: run the same command again to continue (finished items are kept, half-done ones reuse their cached chapters)", left)
 	case b.Status == storage.BatchPaused:

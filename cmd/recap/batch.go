@@ -257,6 +257,8 @@ func (m *Main) endBatch(r *follow.Report) error {
 		return errors.New("paused by the budget: " + fmt.Sprint(b.Counts[storage.ItemPaused]) + " items not started")
 	case r.Interrupted && r.Remote:
 		return fmt.Errorf("stopped following batch %s: %d items not finished yet", b.ID, left)
+	case r.Interrupted && b.Status == storage.BatchExpanding:
+		return errors.New("interrupted while listing the sources")
 	case r.Interrupted:
 		return fmt.Errorf("interrupted: %d items not finished", left)
 	case b.Status == storage.BatchCanceled:
