@@ -8,10 +8,14 @@ import (
 	"path/filepath"
 )
 
+// tempInfix marks the temporary files Write makes: "." + name +
+// tempInfix + random digits.
+const tempInfix = ".tmp-"
+
 // Write writes data to path atomically. A file already at path keeps its
 // permissions; a new one is made 0644 (a summary is not a secret).
 func Write(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+tempInfix+"*")
 	if err != nil {
 		return err
 	}
@@ -32,4 +36,20 @@ func Write(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// RemoveTemp removes the temporary files a Write in dir left behind when
+// its process was killed mid-write. Only call it while no Write to dir
+// runs.
+func RemoveTemp(dir string) error {
+	leftovers, err := filepath.Glob(filepath.Join(dir, ".*"+tempInfix+"*"))
+	if err != nil {
+		return err
+	}
+	for _, p := range leftovers {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
 }

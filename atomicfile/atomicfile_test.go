@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -33,5 +34,23 @@ func TestWrite(t *testing.T) {
 	// A folder that does not exist: an error, nothing written.
 	if err := Write(filepath.Join(dir, "missing", "b.md"), []byte("x")); err == nil {
 		t.Fatal("write into a missing folder succeeded")
+	}
+}
+
+func TestRemoveTemp(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{".a.md.tmp-123", "keep.md", ".hidden", ".b.json.tmp-9"} {
+		os.WriteFile(filepath.Join(dir, name), nil, 0o644)
+	}
+	if err := RemoveTemp(dir); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if fmt.Sprint(left) != "[.hidden keep.md]" {
+		t.Fatalf("left %v; want the temporary files gone, the rest kept", left)
 	}
 }

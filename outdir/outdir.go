@@ -40,8 +40,8 @@ type Dir struct {
 	Format string // render.FormatMarkdown, FormatJSON or FormatHTML
 }
 
-// New makes the folder (and its parents) when missing and checks that it
-// can be written to.
+// New makes the folder (and its parents) when missing, checks that it can
+// be written to, and removes what a killed run left half-written.
 func New(path, format string) (*Dir, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, recap.Errorf(recap.EINVALID, "no output folder given")
@@ -59,6 +59,10 @@ func New(path, format string) (*Dir, error) {
 	}
 	probe.Close()
 	os.Remove(probe.Name())
+	// A run killed mid-write left its temporary file.
+	if err := atomicfile.RemoveTemp(path); err != nil {
+		return nil, fmt.Errorf("output folder %s: %w", path, err)
+	}
 	return &Dir{Path: path, Format: f}, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -179,14 +178,7 @@ func (m *Main) stdinAsFile(srcs []string) ([]string, error) {
 	if i < 0 {
 		return srcs, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(m.Stdin, maxStdinList+1))
-	if err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "cannot read stdin: %v", err)
-	}
-	if len(data) > maxStdinList {
-		return nil, recap.Errorf(recap.ETOOLARGE, "stdin is over %d MiB, the limit for a list", maxStdinList>>20)
-	}
-	lines, err := source.ListLines("stdin", data)
+	lines, err := readStdinList(m.Stdin)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +193,7 @@ func (m *Main) stdinAsFile(srcs []string) ([]string, error) {
 		}
 		list.WriteString(src + "\n")
 	}
-	data = list.Bytes()
+	data := list.Bytes()
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		return nil, fmt.Errorf("keep the list read from stdin: %w", err)

@@ -15,8 +15,20 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-// maxStdinList bounds a list read from stdin for --server.
+// maxStdinList bounds a list read from stdin.
 const maxStdinList = 16 << 20
+
+// readStdinList reads the list of sources on stdin.
+func readStdinList(stdin io.Reader) ([]source.ListLine, error) {
+	data, err := io.ReadAll(io.LimitReader(stdin, maxStdinList+1))
+	if err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "cannot read stdin: %v", err)
+	}
+	if len(data) > maxStdinList {
+		return nil, recap.Errorf(recap.ETOOLARGE, "stdin is over %d MiB, the limit for a list", maxStdinList>>20)
+	}
+	return source.ListLines("stdin", data)
+}
 
 // runBatchRemote submits the batch to a recap serve and follows it there;
 // --out-dir files are the server's renderings. Ctrl-C stops following:
@@ -65,14 +77,7 @@ func remoteSources(srcs []string, stdin io.Reader) ([]string, error) {
 	var out []string
 	for _, s := range srcs {
 		if s == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, maxStdinList+1))
-			if err != nil {
-				return nil, recap.WrapError(recap.EINVALID, err, "cannot read stdin: %v", err)
-			}
-			if len(data) > maxStdinList {
-				return nil, recap.Errorf(recap.ETOOLARGE, "stdin is over %d MiB, the limit for a list", maxStdinList>>20)
-			}
-			lines, err := source.ListLines("stdin", data)
+			lines, err := readStdinList(stdin)
 			if err != nil {
 				return nil, err
 			}

@@ -238,8 +238,9 @@ func TestBatchCommandExitCodes(t *testing.T) {
 	}
 }
 
-// storedDocuments counts the documents of each video in an SQLite store.
-func storedDocuments(t *testing.T, dbURL string) map[string]int {
+// openSQLite opens the SQLite database of a RECAP_DATABASE_URL, closed
+// when the test ends.
+func openSQLite(t *testing.T, dbURL string) *sql.DB {
 	t.Helper()
 	path, ok := sqlite.PathFromURL(dbURL)
 	if !ok {
@@ -249,8 +250,14 @@ func storedDocuments(t *testing.T, dbURL string) map[string]int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT video_id, COUNT(*) FROM documents GROUP BY video_id`)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// storedDocuments counts the documents of each video in an SQLite store.
+func storedDocuments(t *testing.T, dbURL string) map[string]int {
+	t.Helper()
+	rows, err := openSQLite(t, dbURL).Query(`SELECT video_id, COUNT(*) FROM documents GROUP BY video_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,14 +415,8 @@ func TestBatchCommandDryRun(t *testing.T) {
 
 func countRows(t *testing.T, dbURL, table string) int {
 	t.Helper()
-	path, _ := sqlite.PathFromURL(dbURL)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+	if err := openSQLite(t, dbURL).QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -486,13 +487,7 @@ func (p *batchProcess) waitFor(t *testing.T, s string, n int) {
 // doneItems lists the items a batch store holds as done.
 func doneItems(t *testing.T, dbURL string) []string {
 	t.Helper()
-	path, _ := sqlite.PathFromURL(dbURL)
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT item_id FROM batch_items WHERE status = 'done'`)
+	rows, err := openSQLite(t, dbURL).Query(`SELECT item_id FROM batch_items WHERE status = 'done'`)
 	if err != nil {
 		t.Fatal(err)
 	}
