@@ -30,7 +30,7 @@ type Status struct {
 	// when unknown.
 	Tokens  int
 	CostUSD *float64
-	// ETA is the time left, 0 when unknown.
+	// ETA is the time left, 0 when unknown (under a second is not shown).
 	ETA time.Duration
 }
 
@@ -253,7 +253,7 @@ func Render(s Status, width int) string {
 	if s.Skipped > 0 {
 		parts = append(parts, part{fmt.Sprintf("%d skipped", s.Skipped), 3})
 	}
-	if s.ETA > 0 {
+	if s.ETA >= time.Second {
 		parts = append(parts, part{"ETA " + Duration(s.ETA), 5})
 	}
 	if s.Tokens > 0 {
