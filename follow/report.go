@@ -37,14 +37,18 @@ func (r *Report) Complete() bool {
 
 // Write prints the report:
 //
-//	Crab playlist: done in 1m02s
+//	Crab playlist (batch 0192…): done in 1m02s
 //	  12 done · 1 failed · 2 skipped (15 items)
 //	  failed   #7 abcdefghijk "Title": no_captions: this video has no captions
 //	  skipped  #3 xyzxyzxyzxy: deleted video
 //	  usage: 48 LLM calls · 123456 prompt + 12345 completion tokens · $0.0123
 func (r *Report) Write(w io.Writer) {
 	b := r.Batch
-	fmt.Fprintf(w, "%s (batch %s): %s after %s\n", Title(b), b.ID, r.state(), progress.Duration(r.Wall))
+	when := "after"
+	if b.Status == storage.BatchDone && !r.Interrupted {
+		when = "in"
+	}
+	fmt.Fprintf(w, "%s (batch %s): %s %s %s\n", Title(b), b.ID, r.state(), when, progress.Duration(r.Wall))
 	var counts []string
 	for _, s := range []string{storage.ItemDone, storage.ItemFailed, storage.ItemSkipped, storage.ItemPaused, storage.ItemCanceled, storage.ItemRunning} {
 		if n := b.Counts[s]; n > 0 {
