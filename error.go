@@ -20,6 +20,8 @@ const (
 	EFETCH         = "fetch_failed"      // another host (feed, transcript) timed out, failed or answered 5xx/429: transient
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
+	EASR           = "asr_failed"        // the speech-to-text server failed for good (auth, bad file, gave up)
+	ERATELIMITED   = "rate_limited"      // the model or speech-to-text server kept answering 429 past recap's patience: transient
 	EUNAUTHORIZED  = "unauthorized"      // API token missing or wrong
 	ETOOLARGE      = "too_large"         // request body over the limit
 	EINTERNAL      = "internal"          // everything else
@@ -85,12 +87,12 @@ func ErrorMessage(err error) string {
 
 // Permanent reports whether retrying err cannot help: bad input, a video
 // that is private, gone, age-restricted or without captions, an episode
-// without a transcript, an LLM that refuses the request for good, or a job
-// canceled with its batch.
-// Network faults, 429 and 5xx (EFETCH, EBLOCKED) are not.
+// without a transcript, an LLM or speech-to-text server that refuses the
+// request for good, or a job canceled with its batch. Network faults, 429
+// and 5xx (EFETCH, EBLOCKED) are not.
 func Permanent(err error) bool {
 	switch ErrorCode(err) {
-	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ENOTRANSCRIPT, ELLM, ETOOLARGE, ECANCELED:
+	case EINVALID, ENOTFOUND, EUNAVAILABLE, EPRIVATE, EAGERESTRICTED, ENOCAPTIONS, ENOTRANSCRIPT, ELLM, EASR, ETOOLARGE, ECANCELED:
 		return true
 	}
 	return false

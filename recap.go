@@ -35,14 +35,14 @@ type Video struct {
 	Feed *FeedRef `json:"feed,omitempty"`
 }
 
-// Sources: where a video comes from, as written in documents
-// (video.source), and what a job fetches, with how its reference reads.
-// The pipeline loads each kind with the loader registered for it; a new
-// kind is a new constant and a new loader.
+// Video sources, as written in documents (video.source). They are also
+// the kinds of a job's source (storage.Job.SourceKind), each loaded by the
+// pipeline.Loader registered for it, with a reference whose meaning the
+// kind gives: a new kind is a new constant and a new loader.
 const (
 	SourceYouTube = "youtube" // fetched from YouTube; reference: an 11-character video id
 	SourcePodcast = "podcast" // an episode of a podcast feed; reference: the episode id (feed.Episode.ID)
-	SourceFile    = "file"    // a local yt-dlp download; reference: the path of its .info.json (or its folder)
+	SourceFile    = "file"    // a local yt-dlp download; reference: the path of its .info.json
 )
 
 // FeedRef names the podcast feed an episode came from.
@@ -66,6 +66,31 @@ func (v *Video) TimeURL(t time.Duration) string {
 		base = base[:i]
 	}
 	return fmt.Sprintf("%s#t=%d", base, int64(t/time.Second))
+}
+
+// ValidVideoID reports whether s is a YouTube video id: 11 characters of
+// letters, digits, '-' and '_'.
+func ValidVideoID(s string) bool { return len(s) == 11 && YouTubeIDChars(s) }
+
+// YouTubeIDChars reports whether s holds only the characters of YouTube's
+// ids (videos, playlists, channels): letters, digits, '-' and '_'.
+func YouTubeIDChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Timestamp writes d as m:ss or h:mm:ss, the way YouTube does.
+func Timestamp(d time.Duration) string {
+	s := int64(d / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
 // WatchURL is the canonical watch URL of a video id.
@@ -95,8 +120,8 @@ type Transcript struct {
 
 // Transcript sources, as written in documents.
 const (
-	TranscriptYouTube = "youtube" // a caption track the creator uploaded
-	TranscriptASR     = "asr"     // YouTube's automatic captions
+	TranscriptYouTube = "youtube" // captions from YouTube: the creator's, or YouTube's automatic ones
+	TranscriptASR     = "asr"     // recap's own speech-to-text (package asr)
 	TranscriptBundle  = "bundle"  // subtitles of a local yt-dlp download
 	TranscriptFeed    = "feed"    // a podcast feed's <podcast:transcript>
 )
@@ -131,15 +156,19 @@ func JoinSegments(segs []Segment) string {
 // Empty reports whether the transcript holds no words at all: sound cues
 // such as "[Music]", "(applause)" or "♪" are not words.
 func (t *Transcript) Empty() bool {
-	if t == nil {
-		return true
-	}
-	for _, s := range t.Segments {
+	return t == nil || !SegmentsHaveWords(t.Segments)
+}
+
+// SegmentsHaveWords reports whether any segment says something (HasWords).
+// Sound cues keep their timing in a transcript, but a stretch made only
+// of them says nothing.
+func SegmentsHaveWords(segs []Segment) bool {
+	for _, s := range segs {
 		if HasWords(s.Text) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // HasWords reports whether caption text says anything, once sound cues in
@@ -173,8 +202,9 @@ type ChapterMark struct {
 type Chapter struct {
 	Start time.Duration
 	End   time.Duration
-	// SourceTitle is the creator's title ("" for automatic chapters); a
-	// chapter split for length carries it with a part number.
+	// SourceTitle is the creator's title ("" for automatic chapters, which
+	// are labelled in the document instead); a chapter split for length
+	// carries it with a part number.
 	SourceTitle string
 	Segments    []Segment
 }
@@ -197,16 +227,22 @@ type Source struct {
 
 // Document is the summary document of DESIGN.md, the product of recap.
 type Document struct {
-	ID               string          `json:"id"`
-	Video            DocumentVideo   `json:"video"`
-	Language         string          `json:"language"`
-	TranscriptSource string          `json:"transcript_source"`
-	ChaptersSource   string          `json:"chapters_source"`
-	Overview         string          `json:"overview"`
-	Chapters         []ChapterResult `json:"chapters"`
-	Generator        Generator       `json:"generator"`
-	Usage            Usage           `json:"usage"`
-	CreatedAt        time.Time       `json:"created_at"`
+	ID               string        `json:"id"`
+	Video            DocumentVideo `json:"video"`
+	Language         string        `json:"language"`
+	TranscriptSource string        `json:"transcript_source"`
+	ChaptersSource   string        `json:"chapters_source"`
+	// SummaryLanguage is the language the overview and chapters are
+	// written in; Language is the transcript's.
+	SummaryLanguage string `json:"summary_language,omitempty"`
+	// People are the people the video features, as far as the title,
+	// channel, description or transcript name them; none are invented.
+	People    []Person        `json:"people,omitempty"`
+	Overview  string          `json:"overview"`
+	Chapters  []ChapterResult `json:"chapters"`
+	Generator Generator       `json:"generator"`
+	Usage     Usage           `json:"usage"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 // DocumentVideo is the video as a document shows it.
@@ -222,6 +258,32 @@ type DocumentVideo struct {
 	// Feed is the podcast of an episode; absent for videos.
 	Feed *FeedRef `json:"feed,omitempty"`
 }
+
+// Person is someone a video features: the host of a show, a guest.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role"` // RoleHost, RoleGuest or RoleSpeaker
+}
+
+// PeopleLine names people with their roles on one line: "Ada Stone
+// (guest), Ben Cole (host)".
+func PeopleLine(ps []Person) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = p.Name
+		if p.Role != "" {
+			parts[i] += " (" + p.Role + ")"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Roles of people in a document.
+const (
+	RoleHost    = "host"
+	RoleGuest   = "guest"
+	RoleSpeaker = "speaker" // neither host nor guest, or not known which
+)
 
 // ChapterResult is one summarized chapter of a document.
 type ChapterResult struct {
@@ -252,13 +314,41 @@ type Usage struct {
 	LLMCalls         int `json:"llm_calls"`
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
+	// CostUSD is what the calls cost in US dollars; nil (JSON null) when
+	// the model's prices are unknown.
+	CostUSD *float64 `json:"cost_usd"`
 }
 
-// Add adds o to u.
+// Add adds o to u. Costs add up while both are known; an unknown cost
+// makes the sum unknown, except that a Usage that spent nothing (no
+// calls, no tokens) counts as free either way.
 func (u *Usage) Add(o Usage) {
+	switch {
+	case o.free():
+	case u.free():
+		u.CostUSD = copyCost(o.CostUSD)
+	case u.CostUSD != nil && o.CostUSD != nil:
+		sum := *u.CostUSD + *o.CostUSD
+		u.CostUSD = &sum
+	default:
+		u.CostUSD = nil
+	}
 	u.LLMCalls += o.LLMCalls
 	u.PromptTokens += o.PromptTokens
 	u.CompletionTokens += o.CompletionTokens
+}
+
+// free reports whether u spent nothing.
+func (u *Usage) free() bool {
+	return u.LLMCalls == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0 && (u.CostUSD == nil || *u.CostUSD == 0)
+}
+
+func copyCost(c *float64) *float64 {
+	if c == nil {
+		return nil
+	}
+	v := *c
+	return &v
 }
 
 // EstimateTokens estimates how many model tokens s takes: about four
@@ -284,9 +374,12 @@ func EstimateTokens(s string) int {
 	return n
 }
 
-// ChapterSummary is what a summarizer writes for one chapter.
+// ChapterSummary is what a summarizer writes for one chapter. The
+// chapter cache keeps overviews in it too: Summary is then the overview
+// and People the people it found.
 type ChapterSummary struct {
 	Title   string   `json:"title"`
 	Summary string   `json:"summary"`
 	Bullets []string `json:"bullets"`
+	People  []Person `json:"people,omitempty"`
 }

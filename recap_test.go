@@ -57,6 +57,59 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
+// TestHasWords: sound cues, music signs and punctuation are not words.
+func TestHasWords(t *testing.T) {
+	for text, want := range map[string]bool{
+		"[Music]":                true,
+		"[Applause] [Laughter]":  true,
+		"(laughs)":               true,
+		"♪♪":                     true,
+		"♪ [Music] ♪ -":          true,
+		"":                       true,
+		"♪ la la la ♪":           false,
+		"[Music] so we begin":    false,
+		"(en) Welcome":           false,
+		"42":                     false,
+		"Willkommen [Musik] da!": false,
+	} {
+		if got := HasWords(text); got == want {
+			t.Errorf("HasWords(%q) = %v, want %v", text, got, !want)
+		}
+	}
+}
+
+func TestUsageAddCost(t *testing.T) {
+	usd := func(v float64) *float64 { return &v }
+	paid := func(c *float64) Usage { return Usage{LLMCalls: 1, PromptTokens: 10, CompletionTokens: 2, CostUSD: c} }
+	for _, tc := range []struct {
+		name string
+		in   []Usage
+		want *float64
+	}{
+		{"known costs add up", []Usage{paid(usd(0.01)), paid(usd(0.02))}, usd(0.03)},
+		{"an unknown cost makes the sum unknown", []Usage{paid(usd(0.01)), paid(nil), paid(usd(0.02))}, nil},
+		{"a free usage changes nothing", []Usage{paid(usd(0.01)), {}, {CostUSD: usd(0)}}, usd(0.01)},
+		{"from empty, an unknown stays unknown", []Usage{{}, paid(nil)}, nil},
+		{"free only", []Usage{{}, {CostUSD: usd(0)}}, nil},
+	} {
+		var sum Usage
+		for _, u := range tc.in {
+			sum.Add(u)
+		}
+		if (sum.CostUSD == nil) != (tc.want == nil) || sum.CostUSD != nil && *sum.CostUSD-*tc.want > 1e-12 {
+			t.Errorf("%s: cost %v, want %v", tc.name, sum.CostUSD, tc.want)
+		}
+	}
+	// Add copies: changing the sum does not change an addend.
+	a := paid(usd(0.5))
+	var sum Usage
+	sum.Add(a)
+	sum.Add(paid(usd(0.5)))
+	if *a.CostUSD != 0.5 {
+		t.Errorf("Add changed its argument's cost to %v", *a.CostUSD)
+	}
+}
+
 func TestVideoTimeURL(t *testing.T) {
 	at := 90*time.Second + 700*time.Millisecond
 	for _, tc := range []struct {

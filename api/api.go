@@ -4,12 +4,14 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/recap-dev/recap"
@@ -24,54 +26,143 @@ type Server struct {
 	Store storage.Store
 	// Submitter stores and queues the jobs the API and the web form submit.
 	Submitter *worker.Submitter
-	// Batches runs backlogs and subscriptions.
+	// Batches runs backlogs and subscriptions; nil leaves their routes out.
 	Batches *batch.Service
-	// Tokens, when not empty, are the bearer tokens every /v1 call needs.
+	// Tokens, when not empty, are the bearer tokens that everything
+	// showing stored content needs: /v1, the web pages (a bearer header
+	// or a session cookie) and /metrics.
 	Tokens       []string
 	MaxBodyBytes int64
-	Metrics      *metrics.Metrics
-	Logger       *slog.Logger
+	// Metrics, when set, are served at /metrics. Leave it nil in the
+	// handler of a public address when NewOpsHandler serves them on an
+	// address of their own.
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
 	// Ready reports whether the queue is reachable, for /healthz.
 	Ready func(ctx context.Context) error
+	// DocumentCache is how many finished documents NewHandler's handlers
+	// keep in memory with their renderings; 0 means 128.
+	DocumentCache int
+
+	docs *documents
 }
 
-// NewHandler declares every route.
-func NewHandler(s *Server) http.Handler {
+func (s *Server) withDefaults() {
 	if s.MaxBodyBytes == 0 {
 		s.MaxBodyBytes = 1 << 20
 	}
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
+}
+
+// NewHandler declares every route of the public address. A method a path
+// has no handler for is answered 405 with an Allow header; a cross-origin
+// browser request that is not a GET or HEAD is refused (403), so no other
+// site can make a visitor's browser submit work.
+func NewHandler(s *Server) http.Handler {
+	s.withDefaults()
+	if s.DocumentCache == 0 {
+		s.DocumentCache = defaultDocumentCache
+	}
+	s.docs = newDocuments(s.DocumentCache)
 	mux := http.NewServeMux()
-	v1 := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.requireToken(h)) }
-	v1("POST /v1/summaries", s.createSummary)
-	v1("GET /v1/summaries", s.listSummaries)
-	v1("GET /v1/summaries/{id}", s.getSummary)
-	v1("GET /v1/videos/{video_id}/summary", s.getVideoSummary)
+	v1 := func(path string, rs ...route) { s.route(mux, path, s.requireToken, s.apiNotAllowed, rs...) }
+	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})
+	v1("/v1/summaries/{id}", route{"GET", s.getSummary})
+	v1("/v1/videos/{video_id}/summary", route{"GET", s.getVideoSummary})
+	v1("/v1/search", route{"GET", s.search})
 	if s.Batches != nil {
-		v1("POST /v1/batches", s.createBatch)
-		v1("GET /v1/batches", s.listBatches)
-		v1("GET /v1/batches/{id}", s.getBatch)
-		v1("GET /v1/batches/{id}/items", s.listBatchItems)
-		v1("DELETE /v1/batches/{id}", s.cancelBatch)
-		v1("POST /v1/batches/{id}/retry", s.retryBatch)
-		v1("POST /v1/subscriptions", s.createSubscription)
-		v1("GET /v1/subscriptions", s.listSubscriptions)
-		v1("DELETE /v1/subscriptions/{id}", s.deleteSubscription)
+		v1("/v1/batches", route{"GET", s.listBatches}, route{"POST", s.createBatch})
+		v1("/v1/batches/{id}", route{"GET", s.getBatch}, route{"DELETE", s.cancelBatch})
+		v1("/v1/batches/{id}/items", route{"GET", s.listBatchItems})
+		v1("/v1/batches/{id}/retry", route{"POST", s.retryBatch})
+		v1("/v1/subscriptions", route{"GET", s.listSubscriptions}, route{"POST", s.createSubscription})
+		v1("/v1/subscriptions/{id}", route{"DELETE", s.deleteSubscription})
 	}
-	v1("GET /v1/search", s.search)
-	mux.Handle("/v1/", s.requireToken(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("/v1/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.ENOTFOUND, "no such API call: %s %s", r.Method, r.URL.Path))
-	}))
-	mux.HandleFunc("GET /healthz", s.healthz)
-	if s.Metrics != nil {
-		mux.Handle("GET /metrics", s.Metrics.Handler())
-	}
-	mux.HandleFunc("GET /{$}", s.webIndex)
-	mux.HandleFunc("POST /{$}", s.webSubmit)
-	mux.HandleFunc("GET /s/{id}", s.webSummary)
+	})))
+	s.opsRoutes(mux, s.requireToken)
+
+	web := func(path string, rs ...route) { s.route(mux, path, nil, textNotAllowed, rs...) }
+	web("/{$}", route{"GET", s.webIndex}, route{"POST", s.webSubmit})
+	web("/s/{id}", route{"GET", s.webSummary})
+	web("/login", route{"POST", s.login})
+	web("/logout", route{"POST", s.logout})
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOrigin))
+	return securityHeaders(cop.Handler(mux))
+}
+
+// NewOpsHandler serves /healthz and /metrics alone, for an address of
+// their own (RECAP_METRICS_ADDR): no token, since such an address is meant
+// for the operators' network only.
+func NewOpsHandler(s *Server) http.Handler {
+	s.withDefaults()
+	mux := http.NewServeMux()
+	s.opsRoutes(mux, nil)
 	return securityHeaders(mux)
+}
+
+// opsRoutes declares /healthz, open to all since it shows no stored
+// content, and /metrics, behind protect (when not nil) if Tokens are set.
+func (s *Server) opsRoutes(mux *http.ServeMux, protect func(http.Handler) http.Handler) {
+	s.route(mux, "/healthz", nil, textNotAllowed, route{"GET", s.healthz})
+	if s.Metrics != nil {
+		s.route(mux, "/metrics", protect, textNotAllowed, route{"GET", s.Metrics.Handler().ServeHTTP})
+	}
+}
+
+// route is one method's handler of a path.
+type route struct {
+	method  string
+	handler http.HandlerFunc
+}
+
+// route declares the handlers of path, each wrapped by wrap when it is
+// not nil, and answers any other method with notAllowed and an Allow
+// header listing the methods that path takes (HEAD with GET).
+func (s *Server) route(mux *http.ServeMux, path string, wrap func(http.Handler) http.Handler,
+	notAllowed http.HandlerFunc, rs ...route) {
+	if wrap == nil {
+		wrap = func(h http.Handler) http.Handler { return h }
+	}
+	var allow []string
+	for _, r := range rs {
+		mux.Handle(r.method+" "+path, wrap(r.handler))
+		allow = append(allow, r.method)
+		if r.method == http.MethodGet {
+			allow = append(allow, http.MethodHead)
+		}
+	}
+	slices.Sort(allow)
+	allowed := strings.Join(allow, ", ")
+	mux.Handle(path, wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allowed)
+		notAllowed(w, r)
+	})))
+}
+
+func (s *Server) apiNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.json(w, http.StatusMethodNotAllowed, errorBody{apiError{"method_not_allowed",
+		fmt.Sprintf("%s is not allowed on %s: use %s", r.Method, r.URL.Path, w.Header().Get("Allow"))}})
+}
+
+func textNotAllowed(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, fmt.Sprintf("%s is not allowed on %s: use %s", r.Method, r.URL.Path, w.Header().Get("Allow")),
+		http.StatusMethodNotAllowed)
+}
+
+// crossOrigin answers a refused cross-origin request.
+func (s *Server) crossOrigin(w http.ResponseWriter, r *http.Request) {
+	const msg = "cross-origin request refused: submit from this site's own page, or without a browser"
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		s.json(w, http.StatusForbidden, errorBody{apiError{"cross_origin", msg}})
+		return
+	}
+	http.Error(w, msg, http.StatusForbidden)
 }
 
 func securityHeaders(h http.Handler) http.Handler {
@@ -81,36 +172,8 @@ func securityHeaders(h http.Handler) http.Handler {
 	})
 }
 
-// requireToken checks the bearer token when tokens are configured.
-func (s *Server) requireToken(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(s.Tokens) > 0 && !s.validToken(bearer(r)) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="recap"`)
-			s.error(w, r, recap.Errorf(recap.EUNAUTHORIZED, "this API needs a token: send Authorization: Bearer <token>"))
-			return
-		}
-		h(w, r)
-	})
-}
-
-func bearer(r *http.Request) string {
-	h := r.Header.Get("Authorization")
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
-}
-
-func (s *Server) validToken(tok string) bool {
-	if tok == "" {
-		return false
-	}
-	ok := 0
-	for _, t := range s.Tokens {
-		ok |= subtle.ConstantTimeCompare([]byte(t), []byte(tok))
-	}
-	return ok == 1
-}
+// errUnauthorized is the answer to a request without a valid token.
+var errUnauthorized = recap.Errorf(recap.EUNAUTHORIZED, "this API needs a token: send Authorization: Bearer <token>")
 
 var statuses = map[string]int{
 	recap.EINVALID:      http.StatusBadRequest,
@@ -153,30 +216,33 @@ func (s *Server) json(w http.ResponseWriter, status int, v any) {
 	}
 }
 
+// healthz reports whether the database and the queue answer: a status
+// per component, nothing more, since it is open to everyone. Why a
+// component is down goes to the log.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	status, checks := http.StatusOK, map[string]string{}
-	if err := s.Store.Ping(ctx); err != nil {
-		status, checks["database"] = http.StatusServiceUnavailable, err.Error()
-	} else {
-		checks["database"] = "ok"
+	status, body := http.StatusOK, map[string]string{"status": "ok"}
+	check := func(component string, err error) {
+		if err != nil {
+			s.Logger.Warn("health check failed", slog.String("component", component), slog.Any("error", err))
+			status, body[component], body["status"] = http.StatusServiceUnavailable, "unavailable", "unavailable"
+			return
+		}
+		body[component] = "ok"
+	}
+	if s.Store != nil {
+		check("database", s.Store.Ping(ctx))
 	}
 	if s.Ready != nil {
-		if err := s.Ready(ctx); err != nil {
-			status, checks["queue"] = http.StatusServiceUnavailable, err.Error()
-		} else {
-			checks["queue"] = "ok"
-		}
+		check("queue", s.Ready(ctx))
 	}
-	checks["status"] = "ok"
-	if status != http.StatusOK {
-		checks["status"] = "unavailable"
-	}
-	s.json(w, status, checks)
+	w.Header().Set("Cache-Control", "no-store")
+	s.json(w, status, body)
 }
 
 // decodeJSON reads a JSON body of at most MaxBodyBytes into v, refusing
-// unknown fields (a typo such as "forced" should not pass silently).
+// unknown fields (a typo such as "forced" should not pass silently). Its
+// errors speak JSON (a string, a number, an object), never Go.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body := http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
 	dec := json.NewDecoder(body)
@@ -189,18 +255,66 @@ func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, v any) error
 		case errors.As(err, &tooLarge):
 			return recap.Errorf(recap.ETOOLARGE, "request body is over %d bytes", s.MaxBodyBytes)
 		case errors.As(err, &syntax):
-			return recap.Errorf(recap.EINVALID, "malformed JSON at byte %d: %v", syntax.Offset, err)
+			return recap.Errorf(recap.EINVALID, "malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return recap.Errorf(recap.EINVALID, "the body must be a JSON object such as {\"url\": \"https://youtu.be/…\"}, not %s", jsonValue(typeErr.Value))
 		case errors.As(err, &typeErr):
-			return recap.Errorf(recap.EINVALID, "malformed JSON: field %q must be %s", typeErr.Field, typeErr.Type)
+			return recap.Errorf(recap.EINVALID, "field %q must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type), jsonValue(typeErr.Value))
 		case errors.Is(err, io.EOF):
 			return recap.Errorf(recap.EINVALID, "empty body: expected a JSON object such as {\"url\": \"https://youtu.be/…\"}")
-		case strings.HasPrefix(err.Error(), "json: unknown field"):
-			return recap.Errorf(recap.EINVALID, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return recap.Errorf(recap.EINVALID, "malformed JSON: the body ends in the middle of a value")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return recap.Errorf(recap.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
-		return recap.Errorf(recap.EINVALID, "malformed JSON: %v", err)
+		s.Logger.Debug("undescribed JSON error", slog.Any("error", err))
+		return recap.Errorf(recap.EINVALID, "malformed JSON: expected an object such as {\"url\": \"https://youtu.be/…\"}")
 	}
 	if dec.More() {
 		return recap.Errorf(recap.EINVALID, "malformed JSON: more than one value in the body")
 	}
 	return nil
+}
+
+// jsonKind names what a Go type holds in JSON words.
+func jsonKind(t reflect.Type) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return "a value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a value"
+}
+
+// jsonValue names the JSON value that encoding/json reports ("string",
+// "number 1e99", "array"…) with an article.
+func jsonValue(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "string", "number":
+		return "a " + kind
+	case "bool":
+		return "true or false"
+	case "":
+		return "that value"
+	}
+	return kind
 }

@@ -108,6 +108,16 @@ func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
 	return v
 }
 
+// summaryOf decodes the document a job view embeds.
+func summaryOf(t *testing.T, v jobView) *recap.Document {
+	t.Helper()
+	var doc recap.Document
+	if err := json.Unmarshal(v.Summary, &doc); err != nil {
+		t.Fatalf("decode summary %s: %v", v.Summary, err)
+	}
+	return &doc
+}
+
 // finish stores a document for a job, as a worker would.
 func (b *testBundle) finish(t *testing.T, id string) {
 	t.Helper()
@@ -168,7 +178,7 @@ func TestCreateSummary(t *testing.T) {
 	b.finish(t, v.ID)
 	w = b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ"}`)
 	done := decode[jobView](t, w)
-	if w.Code != http.StatusOK || done.ID != v.ID || done.Status != "done" || done.Summary == nil || done.Summary.Chapters[0].Title != "All of it" {
+	if w.Code != http.StatusOK || done.ID != v.ID || done.Status != "done" || done.Summary == nil || summaryOf(t, done).Chapters[0].Title != "All of it" {
 		t.Fatalf("done resubmit = %d %s", w.Code, w.Body)
 	}
 	w = b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ", "force": true}`)
@@ -240,7 +250,7 @@ func TestGetSummary(t *testing.T) {
 
 	w := b.do(t, "GET", "/v1/summaries/"+id, "")
 	v := decode[jobView](t, w)
-	if w.Code != 200 || v.Status != "queued" || v.Summary != nil || !strings.Contains(w.Body.String(), `"summary":null`) {
+	if w.Code != 200 || v.Status != "queued" || string(v.Summary) != "null" || !strings.Contains(w.Body.String(), `"summary":null`) {
 		t.Fatalf("queued job = %d %s", w.Code, w.Body)
 	}
 	if w := b.do(t, "GET", "/v1/summaries/"+id+"?format=md", ""); w.Code != 409 {
@@ -255,7 +265,7 @@ func TestGetSummary(t *testing.T) {
 
 	b.finish(t, id)
 	v = decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+id, ""))
-	if v.Status != "done" || v.Summary == nil || v.Summary.ID != id {
+	if v.Status != "done" || v.Summary == nil || summaryOf(t, v).ID != id {
 		t.Fatalf("done job = %+v", v)
 	}
 	w = b.do(t, "GET", "/v1/summaries/"+id+"?format=md", "")
@@ -382,7 +392,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	b := setup(t)
 	b.server.Ready = func(context.Context) error { return errors.New("redis down") }
 	b.handler = NewHandler(b.server)
-	if w := b.do(t, "GET", "/healthz", ""); w.Code != 503 || !strings.Contains(w.Body.String(), "redis down") {
+	if w := b.do(t, "GET", "/healthz", ""); w.Code != 503 || !strings.Contains(w.Body.String(), `"queue":"unavailable"`) {
 		t.Fatalf("healthz with the queue down = %d %s", w.Code, w.Body)
 	}
 	b.do(t, "POST", "/v1/summaries", `{"url": "dQw4w9WgXcQ"}`)
@@ -416,5 +426,62 @@ func TestWebPages(t *testing.T) {
 	}
 	if w := b.do(t, "GET", "/s/unknown", ""); w.Code != 404 {
 		t.Fatalf("unknown page = %d", w.Code)
+	}
+}
+
+// countingStore counts the video and document reads a handler makes.
+type countingStore struct {
+	storage.Store
+	mu                   sync.Mutex
+	getVideos, documents int
+}
+
+func (c *countingStore) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
+	c.mu.Lock()
+	c.getVideos++
+	c.mu.Unlock()
+	return c.Store.GetVideo(ctx, id)
+}
+
+func (c *countingStore) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
+	c.mu.Lock()
+	c.documents++
+	c.mu.Unlock()
+	return c.Store.GetDocument(ctx, id)
+}
+
+// A list of summaries is one read of the store, titles included: no
+// lookup per listed job (the list was 1,100 req/s with one).
+func TestListShowsTitlesInOneRead(t *testing.T) {
+	b := setup(t)
+	cs := &countingStore{Store: b.store}
+	b.server.Store = cs
+	b.handler = NewHandler(b.server)
+	for i := range 5 {
+		vid := fmt.Sprintf("vid%08d", i)
+		if err := b.store.PutVideo(context.Background(), recap.Video{ID: vid, Title: "Title " + vid}); err != nil {
+			t.Fatal(err)
+		}
+		b.do(t, "POST", "/v1/summaries", `{"url": "`+vid+`"}`)
+	}
+	b.do(t, "POST", "/v1/summaries", `{"url": "novideo0000"}`)
+	page := decode[listView](t, b.do(t, "GET", "/v1/summaries?limit=50", ""))
+	if len(page.Summaries) != 6 {
+		t.Fatalf("listed %d summaries, want 6", len(page.Summaries))
+	}
+	for _, v := range page.Summaries {
+		want := "Title " + v.VideoID
+		if v.VideoID == "novideo0000" {
+			want = ""
+		}
+		if v.Title != want {
+			t.Errorf("summary of %s: title %q, want %q", v.VideoID, v.Title, want)
+		}
+	}
+	if w := b.do(t, "GET", "/", ""); !strings.Contains(w.Body.String(), "Title vid00000003") {
+		t.Errorf("index page lacks the titles:\n%s", w.Body)
+	}
+	if cs.getVideos != 0 {
+		t.Errorf("listing made %d GetVideo calls; want the titles from ListJobs itself", cs.getVideos)
 	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,28 +17,34 @@ import (
 
 // createRequest is the body of POST /v1/summaries.
 type createRequest struct {
-	URL      string `json:"url"`
-	Language string `json:"language"`
-	Priority string `json:"priority"`
-	Force    bool   `json:"force"`
+	URL             string `json:"url"`
+	Language        string `json:"language"`
+	SummaryLanguage string `json:"summary_language"`
+	Priority        string `json:"priority"`
+	Force           bool   `json:"force"`
 }
 
 // jobView is a job as the API shows it.
 type jobView struct {
-	ID         string          `json:"id"`
-	VideoID    string          `json:"video_id"`
-	Title      string          `json:"title,omitempty"`
-	Input      string          `json:"input"`
-	Language   string          `json:"language"`
-	Priority   string          `json:"priority"`
-	Status     string          `json:"status"`
-	Progress   progressView    `json:"progress"`
-	Error      *apiError       `json:"error"`
-	Attempts   int             `json:"attempts"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-	Summary    *recap.Document `json:"summary"`
+	ID       string `json:"id"`
+	VideoID  string `json:"video_id"`
+	Title    string `json:"title,omitempty"`
+	Input    string `json:"input"`
+	Language string `json:"language"`
+	// SummaryLanguage is the language asked for the summary; absent
+	// means the transcript's.
+	SummaryLanguage string       `json:"summary_language,omitempty"`
+	Priority        string       `json:"priority"`
+	Status          string       `json:"status"`
+	Progress        progressView `json:"progress"`
+	Error           *apiError    `json:"error"`
+	Attempts        int          `json:"attempts"`
+	CreatedAt       time.Time    `json:"created_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
+	FinishedAt      *time.Time   `json:"finished_at,omitempty"`
+	// Summary is the document (as compact JSON) once the job is done;
+	// null before.
+	Summary json.RawMessage `json:"summary"`
 }
 
 type progressView struct {
@@ -47,7 +54,7 @@ type progressView struct {
 
 func newJobView(j *storage.Job) *jobView {
 	v := &jobView{
-		ID: j.ID, VideoID: j.VideoID, Input: j.Input, Language: j.Language,
+		ID: j.ID, VideoID: j.VideoID, Title: j.VideoTitle, Input: j.Input, Language: j.Language, SummaryLanguage: j.SummaryLanguage,
 		Priority: j.Priority, Status: j.Status, Progress: progressView{j.Done, j.Total},
 		Attempts: j.Attempts, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt,
 	}
@@ -66,12 +73,21 @@ func (s *Server) submit(ctx context.Context, req createRequest) (*storage.Job, b
 	if err != nil {
 		return nil, false, err
 	}
+	// The fields are checked here to name them in errors; the submitter
+	// checks them again for every caller.
+	if _, err := recap.ParseLanguage(`"language"`, req.Language); err != nil {
+		return nil, false, err
+	}
+	if _, err := recap.ParseLanguage(`"summary_language"`, req.SummaryLanguage); err != nil {
+		return nil, false, err
+	}
 	return s.Submitter.Submit(ctx, worker.Submission{
-		Input:    pipeline.YouTubeInput(videoID),
-		Display:  req.URL,
-		Language: req.Language,
-		Priority: req.Priority,
-		Force:    req.Force,
+		Input:           pipeline.YouTubeInput(videoID),
+		Display:         req.URL,
+		Language:        req.Language,
+		SummaryLanguage: req.SummaryLanguage,
+		Priority:        req.Priority,
+		Force:           req.Force,
 	})
 }
 
@@ -90,7 +106,7 @@ func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusAccepted
 	if job.Status == storage.StatusDone {
 		status = http.StatusOK
-		if v.Summary, err = s.Store.GetDocument(r.Context(), job.ID); err != nil {
+		if v.Summary, err = s.summaryJSON(r.Context(), job.ID); err != nil {
 			s.error(w, r, err)
 			return
 		}
@@ -111,22 +127,42 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	v := newJobView(job)
-	if job.Status == storage.StatusDone {
-		if v.Summary, err = s.Store.GetDocument(ctx, job.ID); err != nil {
+	switch {
+	case format == "":
+		v := newJobView(job)
+		if job.Status == storage.StatusDone {
+			if v.Summary, err = s.summaryJSON(ctx, job.ID); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+		s.json(w, http.StatusOK, v)
+	case job.Status == storage.StatusFailed:
+		// Gone for good, and why: the job's own error code and message.
+		code := job.ErrorCode
+		if code == "" {
+			code = recap.EINTERNAL
+		}
+		s.json(w, http.StatusGone, errorBody{apiError{code, "summary " + job.ID + " failed: " + job.Error}})
+	case job.Status != storage.StatusDone:
+		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
+	default:
+		d, err := s.document(ctx, job.ID)
+		if err != nil {
 			s.error(w, r, err)
 			return
 		}
+		s.writeDocument(w, r, d, format)
 	}
-	if format == "" {
-		s.json(w, http.StatusOK, v)
-		return
+}
+
+// summaryJSON is the document of the done job id as the job view embeds it.
+func (s *Server) summaryJSON(ctx context.Context, id string) (json.RawMessage, error) {
+	d, err := s.document(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	if v.Summary == nil {
-		s.error(w, r, recap.Errorf(recap.ECONFLICT, "summary %s is %s (%d of %d chapters): no document to render yet", job.ID, job.Status, job.Done, job.Total))
-		return
-	}
-	s.document(w, r, v.Summary, format)
+	return d.compact()
 }
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
@@ -148,11 +184,12 @@ func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
 	if format == "" {
 		format = render.FormatJSON
 	}
-	s.document(w, r, doc, format)
+	s.writeDocument(w, r, &document{doc: doc, out: map[string][]byte{}}, format)
 }
 
-func (s *Server) document(w http.ResponseWriter, r *http.Request, doc *recap.Document, format string) {
-	data, err := render.Bytes(doc, format)
+// writeDocument answers with the document rendered in format.
+func (s *Server) writeDocument(w http.ResponseWriter, r *http.Request, d *document, format string) {
+	data, err := d.render(format)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -199,15 +236,8 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := listView{Summaries: make([]*jobView, 0, len(page.Jobs)), NextCursor: page.NextCursor}
-	titles := map[string]string{}
 	for _, j := range page.Jobs {
-		v := newJobView(j)
-		if t, ok := titles[j.VideoID]; ok {
-			v.Title = t
-		} else if vid, err := s.Store.GetVideo(ctx, j.VideoID); err == nil {
-			v.Title, titles[j.VideoID] = vid.Title, vid.Title
-		}
-		out.Summaries = append(out.Summaries, v)
+		out.Summaries = append(out.Summaries, newJobView(j))
 	}
 	s.json(w, http.StatusOK, out)
 }

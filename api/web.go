@@ -2,6 +2,7 @@ package api
 
 import (
 	_ "embed"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 //go:embed web.html.tmpl
 var webSource string
 
+// webPages is parsed once, at start.
 var webPages = template.Must(template.New("web").Funcs(template.FuncMap{
 	"pct": func(done, total int) int {
 		if total == 0 {
@@ -24,49 +26,78 @@ var webPages = template.Must(template.New("web").Funcs(template.FuncMap{
 }).Parse(webSource))
 
 type webData struct {
-	Page      string // "index" or "job"
-	Error     string
-	URL       string
-	NeedToken bool
-	Jobs      []*jobView
-	Job       *jobView
+	Page  string // "index", "job" or "login"
+	Error string
+	URL   string
+	Jobs  []*jobView
+	Job   *jobView
+	// Next is where the sign-in form goes on to.
+	Next string
+	// CSRF is the session's CSRF token for the submit form; SignedIn
+	// says a session cookie signed the page in (it offers to sign out).
+	CSRF     string
+	SignedIn bool
 }
 
-// webIndex shows the submit form and the newest summaries.
+func (d *webData) signedIn(a webAuth) {
+	d.CSRF, d.SignedIn = a.csrf(), a.session != ""
+}
+
+// webIndex shows the submit form and the newest summaries, or, when
+// tokens are set and the request is not signed in, the sign-in form.
 func (s *Server) webIndex(w http.ResponseWriter, r *http.Request) {
-	s.renderIndex(w, r, http.StatusOK, webData{})
+	a := s.webAuth(r)
+	if !a.ok {
+		s.page(w, http.StatusOK, webData{Page: "login", Next: "/"})
+		return
+	}
+	s.renderIndex(w, r, a, http.StatusOK, webData{})
 }
 
-func (s *Server) renderIndex(w http.ResponseWriter, r *http.Request, status int, d webData) {
-	d.Page, d.NeedToken = "index", len(s.Tokens) > 0
-	if !d.NeedToken {
-		page, err := s.Store.ListJobs(r.Context(), storage.JobFilter{Limit: 30})
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		for _, j := range page.Jobs {
-			v := newJobView(j)
-			if vid, err := s.Store.GetVideo(r.Context(), j.VideoID); err == nil {
-				v.Title = vid.Title
-			}
-			d.Jobs = append(d.Jobs, v)
-		}
+func (s *Server) renderIndex(w http.ResponseWriter, r *http.Request, a webAuth, status int, d webData) {
+	d.Page = "index"
+	d.signedIn(a)
+	page, err := s.Store.ListJobs(r.Context(), storage.JobFilter{Limit: 30})
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	for _, j := range page.Jobs {
+		d.Jobs = append(d.Jobs, newJobView(j))
 	}
 	s.page(w, status, d)
 }
 
-// webSubmit takes the form: the same path as POST /v1/summaries, and the
-// same token rule.
-func (s *Server) webSubmit(w http.ResponseWriter, r *http.Request) {
+// parseForm reads a form body of at most MaxBodyBytes, or answers 400.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		s.renderIndex(w, r, http.StatusBadRequest, webData{Error: "could not read the form: " + err.Error()})
+	err := r.ParseForm()
+	if err == nil {
+		return true
+	}
+	msg := "could not read the form"
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		msg = "the form is too large"
+	}
+	s.page(w, http.StatusBadRequest, webData{Page: "index", Error: msg})
+	return false
+}
+
+// webSubmit takes the form: the same path as POST /v1/summaries, with the
+// same input rules and the same token rule.
+func (s *Server) webSubmit(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
 		return
 	}
 	url := r.PostForm.Get("url")
-	if len(s.Tokens) > 0 && !s.validToken(r.PostForm.Get("token")) {
-		s.renderIndex(w, r, http.StatusUnauthorized, webData{Error: "a valid API token is needed to submit", URL: url})
+	a := s.webAuth(r)
+	if !a.ok {
+		s.page(w, http.StatusUnauthorized, webData{Page: "login", Next: "/", Error: "sign in with an API token to submit"})
+		return
+	}
+	if !a.checkCSRF(r) {
+		s.renderIndex(w, r, a, http.StatusForbidden, webData{Error: "the form has expired: submit it again", URL: url})
 		return
 	}
 	job, _, err := s.submit(r.Context(), createRequest{URL: url, Force: r.PostForm.Get("force") == "on"})
@@ -78,14 +109,19 @@ func (s *Server) webSubmit(w http.ResponseWriter, r *http.Request) {
 		} else {
 			s.Logger.Error("web submit", slog.Any("error", err))
 		}
-		s.renderIndex(w, r, status, webData{Error: msg, URL: url})
+		s.renderIndex(w, r, a, status, webData{Error: msg, URL: url})
 		return
 	}
 	http.Redirect(w, r, "/s/"+job.ID, http.StatusSeeOther)
 }
 
 // webSummary shows one summary, or its progress (refreshing) until done.
+// A failed job's page is 410 Gone with the reason.
 func (s *Server) webSummary(w http.ResponseWriter, r *http.Request) {
+	if !s.webAuth(r).ok {
+		s.page(w, http.StatusUnauthorized, webData{Page: "login", Next: "/s/" + r.PathValue("id")})
+		return
+	}
 	job, err := s.Store.GetJob(r.Context(), r.PathValue("id"))
 	if err != nil {
 		if recap.ErrorCode(err) == recap.ENOTFOUND {
@@ -95,28 +131,25 @@ func (s *Server) webSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if job.Status == storage.StatusDone {
-		doc, err := s.Store.GetDocument(r.Context(), job.ID)
+	switch job.Status {
+	case storage.StatusDone:
+		d, err := s.document(r.Context(), job.ID)
 		if err != nil {
 			s.error(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", render.ContentType(render.FormatHTML))
-		if err := render.HTML(w, doc); err != nil {
-			s.Logger.Debug("write page", slog.Any("error", err))
-		}
-		return
+		s.writeDocument(w, r, d, render.FormatHTML)
+	case storage.StatusFailed:
+		s.page(w, http.StatusGone, webData{Page: "job", Job: newJobView(job)})
+	default:
+		s.page(w, http.StatusOK, webData{Page: "job", Job: newJobView(job)})
 	}
-	v := newJobView(job)
-	if vid, err := s.Store.GetVideo(r.Context(), job.VideoID); err == nil {
-		v.Title = vid.Title
-	}
-	s.page(w, http.StatusOK, webData{Page: "job", Job: v})
 }
 
 func (s *Server) page(w http.ResponseWriter, status int, d webData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := webPages.Execute(w, d); err != nil {
 		s.Logger.Debug("write page", slog.Any("error", err))

@@ -4,6 +4,9 @@
 package atomicfile
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -13,8 +16,20 @@ import (
 const tempInfix = ".tmp-"
 
 // Write writes data to path atomically. A file already at path keeps its
-// permissions; a new one is made 0644 (a summary is not a secret).
+// permissions; a new one is made 0644 (a summary is not a secret). Errors
+// name path, not the temporary file (whose name means nothing to users).
 func Write(path string, data []byte) error {
+	if err := write(path, data); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func write(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+tempInfix+"*")
 	if err != nil {
 		return err

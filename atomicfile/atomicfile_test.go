@@ -32,8 +32,9 @@ func TestWrite(t *testing.T) {
 		t.Fatalf("temporary files left behind: %v", entries)
 	}
 	// A folder that does not exist: an error, nothing written.
-	if err := Write(filepath.Join(dir, "missing", "b.md"), []byte("x")); err == nil {
-		t.Fatal("write into a missing folder succeeded")
+	missing := filepath.Join(dir, "missing", "b.md")
+	if err := Write(missing, []byte("x")); err == nil || err.Error() != "write "+missing+": no such file or directory" {
+		t.Fatalf("write into a missing folder: %v; want an error naming the file, not the temporary one", err)
 	}
 }
 

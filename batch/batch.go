@@ -133,7 +133,7 @@ func (s *Service) normalize(req Request) (Request, error) {
 		lang = "en"
 	}
 	var err error
-	if req.Language, err = recap.ParseLanguage(lang); err != nil {
+	if req.Language, err = recap.ParseLanguage("language", lang); err != nil {
 		return req, err
 	}
 	if !req.Since.IsZero() {

@@ -7,7 +7,6 @@ package bundle
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,14 +31,16 @@ const infoSuffix = ".info.json"
 // folder holding it) and returns the video's id and the file's absolute
 // path, which names the bundle from any working directory.
 func (Loader) Resolve(_ context.Context, path string) (videoID, infoPath string, err error) {
-	infoPath, err = findInfo(path)
+	f, name, err := findInfo(path)
 	if err != nil {
 		return "", "", err
 	}
-	inf, err := readInfo(infoPath)
+	defer f.Close()
+	inf, err := readInfo(f, name)
 	if err != nil {
 		return "", "", err
 	}
+	infoPath = f.path(name)
 	if abs, err := filepath.Abs(infoPath); err == nil {
 		infoPath = abs
 	}
@@ -48,34 +49,36 @@ func (Loader) Resolve(_ context.Context, path string) (videoID, infoPath string,
 
 // Load reads the bundle at path, an .info.json file or a folder holding
 // one, with the subtitles in lang (BCP 47; "" for the video's own
-// language, then English).
+// language, then English). Only regular files inside the download folder
+// are read, each under its size cap (MaxInfoBytes, MaxSubtitleBytes).
 //
 // A missing, unreadable or malformed .info.json, or one that describes a
-// playlist rather than a video, is EINVALID. No subtitle file, or one
-// without any text, is ENOCAPTIONS: recap never summarizes the description
-// instead.
+// playlist rather than a video, is EINVALID; a file over its cap is
+// ETOOLARGE. No subtitle file, or one without any text, is ENOCAPTIONS:
+// recap never summarizes the description instead.
 func (Loader) Load(_ context.Context, path, lang string) (*recap.Source, error) {
-	infoPath, err := findInfo(path)
+	f, name, err := findInfo(path)
 	if err != nil {
 		return nil, err
 	}
-	inf, err := readInfo(infoPath)
+	defer f.Close()
+	inf, err := readInfo(f, name)
 	if err != nil {
 		return nil, err
 	}
 	src := &recap.Source{Video: inf.video(), Marks: inf.marks()}
 
-	sub, err := chooseSubtitles(infoPath, inf, lang)
+	sub, err := chooseSubtitles(f, name, inf, lang)
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(sub.path)
+	data, err := f.read(sub.name, MaxSubtitleBytes, "subtitle file")
 	if err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "read subtitle file %s", sub.path)
+		return nil, err
 	}
 	segs, err := subtitles.Parse(data, sub.format)
 	if err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "subtitle file %s does not parse", sub.path)
+		return nil, recap.WrapError(recap.EINVALID, err, "subtitle file %s does not parse", f.path(sub.name))
 	}
 	src.Transcript = recap.Transcript{
 		Language: sub.language(),
@@ -83,76 +86,84 @@ func (Loader) Load(_ context.Context, path, lang string) (*recap.Source, error) 
 		Segments: segs,
 	}
 	if src.Transcript.Empty() {
-		return nil, recap.Errorf(recap.ENOCAPTIONS, "subtitle file %s holds no captions", sub.path)
+		return nil, recap.Errorf(recap.ENOCAPTIONS, "subtitle file %s holds no captions", f.path(sub.name))
 	}
 	return src, nil
 }
 
-// findInfo resolves path to the .info.json of one video.
-func findInfo(path string) (string, error) {
+// findInfo resolves path to the .info.json of one video: its download
+// folder, opened, and its name there. A folder's candidates are its
+// regular .info.json files.
+func findInfo(path string) (*folder, string, error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return "", recap.Errorf(recap.EINVALID, "bundle %s: no such file or folder", path)
+		return nil, "", recap.Errorf(recap.EINVALID, "bundle %s: no such file or folder", path)
 	}
 	if err != nil {
-		return "", recap.WrapError(recap.EINVALID, err, "bundle %s cannot be read", path)
+		return nil, "", recap.WrapError(recap.EINVALID, err, "bundle %s cannot be read", path)
 	}
 	if !st.IsDir() {
-		if !isInfoJSON(path) {
-			return "", recap.Errorf(recap.EINVALID, "%s is not a yt-dlp bundle: expected a *.info.json file or a folder holding one", path)
+		if !IsInfoJSON(path) {
+			return nil, "", recap.Errorf(recap.EINVALID, "%s is not a yt-dlp bundle: expected a *.info.json file or a folder holding one", path)
 		}
-		return path, nil
+		f, err := openFolder(filepath.Dir(path))
+		if err != nil {
+			return nil, "", err
+		}
+		return f, filepath.Base(path), nil
 	}
-	entries, err := os.ReadDir(path)
+	f, err := openFolder(path)
 	if err != nil {
-		return "", recap.WrapError(recap.EINVALID, err, "bundle folder %s cannot be read", path)
+		return nil, "", err
+	}
+	found, err := f.findInfo()
+	if err != nil {
+		f.Close()
+		return nil, "", err
+	}
+	return f, found, nil
+}
+
+// findInfo picks the folder's one video .info.json.
+func (f *folder) findInfo() (string, error) {
+	entries, err := f.entries()
+	if err != nil {
+		return "", err
 	}
 	var infos []string
 	for _, e := range entries {
-		if !e.IsDir() && isInfoJSON(e.Name()) {
-			infos = append(infos, filepath.Join(path, e.Name()))
+		if IsInfoJSON(e.Name()) && f.regular(e.Name()) == nil {
+			infos = append(infos, e.Name())
 		}
 	}
 	switch len(infos) {
 	case 0:
-		return "", recap.Errorf(recap.EINVALID, "no *.info.json in %s: expected a yt-dlp download made with --write-info-json", path)
+		return "", recap.Errorf(recap.EINVALID, "no *.info.json in %s: expected a yt-dlp download made with --write-info-json", f.dir)
 	case 1:
 		return infos[0], nil
 	}
 	// yt-dlp also writes an .info.json for the playlist a video came from;
 	// that one is not a candidate.
 	var videos []string
-	for _, p := range infos {
-		if typ, err := infoType(p); err == nil && isVideoType(typ) {
-			videos = append(videos, p)
+	for _, name := range infos {
+		if typ, err := infoType(f, name); err == nil && isVideoType(typ) {
+			videos = append(videos, name)
 		}
 	}
 	if len(videos) == 1 {
 		return videos[0], nil
 	}
-	names := make([]string, len(infos))
-	for i, p := range infos {
-		names[i] = filepath.Base(p)
-	}
-	sort.Strings(names)
-	return "", recap.Errorf(recap.EINVALID, "%s holds %d .info.json files (%s): pass the one to summarize", path, len(infos), strings.Join(names, ", "))
-}
-
-// isInfoJSON reports whether a file name ends in .info.json, in any case.
-func isInfoJSON(name string) bool {
-	return len(name) > len(infoSuffix) && strings.EqualFold(name[len(name)-len(infoSuffix):], infoSuffix)
+	sort.Strings(infos)
+	return "", recap.Errorf(recap.EINVALID, "%s holds %d .info.json files (%s): pass the one to summarize", f.dir, len(infos), strings.Join(infos, ", "))
 }
 
 // infoBase is the name of an .info.json without that suffix: the prefix of
 // every file of its download.
-func infoBase(infoPath string) string {
-	name := filepath.Base(infoPath)
-	return name[:len(name)-len(infoSuffix)]
-}
+func infoBase(name string) string { return name[:len(name)-len(infoSuffix)] }
 
 // subFile is a subtitle file beside an .info.json.
 type subFile struct {
-	path   string
+	name   string // in the download folder
 	lang   string // as in the file name: "en", "en-US", "en-orig"
 	format string
 	// kind ranks where yt-dlp listed the language: kindManual (subtitles),
@@ -172,5 +183,3 @@ const (
 func (s subFile) language() string {
 	return strings.TrimSuffix(s.lang, "-orig")
 }
-
-func (s subFile) String() string { return fmt.Sprintf("%s (%s)", filepath.Base(s.path), s.lang) }

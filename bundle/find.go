@@ -10,9 +10,9 @@ import (
 )
 
 // IsInfoJSON reports whether a file name is yt-dlp's metadata file of a
-// download (*.info.json).
+// download (*.info.json, in any letter case).
 func IsInfoJSON(name string) bool {
-	return strings.HasSuffix(strings.ToLower(name), infoSuffix)
+	return len(name) > len(infoSuffix) && strings.EqualFold(name[len(name)-len(infoSuffix):], infoSuffix)
 }
 
 // FindVideos returns the .info.json files of videos under dir, searched
@@ -34,7 +34,7 @@ func FindVideos(dir string) ([]string, error) {
 		if !d.Type().IsRegular() || !IsInfoJSON(d.Name()) {
 			return nil
 		}
-		if typ, err := infoType(path); err == nil && isVideoType(typ) {
+		if isVideoInfo(path) {
 			found = append(found, path)
 		}
 		return nil
@@ -46,10 +46,27 @@ func FindVideos(dir string) ([]string, error) {
 	return found, nil
 }
 
+// isVideoInfo reports whether the .info.json at path, read as Load reads
+// it (a regular file in its folder, under its cap), describes a video.
+func isVideoInfo(path string) bool {
+	f, err := openFolder(filepath.Dir(path))
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	typ, err := infoType(f, filepath.Base(path))
+	return err == nil && isVideoType(typ)
+}
+
 // ReadVideo reads the metadata of the video an .info.json describes,
 // without its subtitles. A file that is no video's .info.json is EINVALID.
 func ReadVideo(path string) (recap.Video, error) {
-	inf, err := readInfo(path)
+	f, err := openFolder(filepath.Dir(path))
+	if err != nil {
+		return recap.Video{}, err
+	}
+	defer f.Close()
+	inf, err := readInfo(f, filepath.Base(path))
 	if err != nil {
 		return recap.Video{}, err
 	}

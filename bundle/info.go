@@ -3,7 +3,6 @@ package bundle
 import (
 	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -56,11 +55,12 @@ type listed struct{}
 
 func (*listed) UnmarshalJSON([]byte) error { return nil }
 
-// readInfo reads and checks the .info.json of one video.
-func readInfo(path string) (*info, error) {
-	data, err := os.ReadFile(path)
+// readInfo reads and checks the .info.json name of one video.
+func readInfo(f *folder, name string) (*info, error) {
+	path := f.path(name)
+	data, err := f.read(name, MaxInfoBytes, "info file")
 	if err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "read %s", path)
+		return nil, err
 	}
 	var inf info
 	if err := json.Unmarshal(data, &inf); err != nil {
@@ -76,8 +76,8 @@ func readInfo(path string) (*info, error) {
 }
 
 // infoType reads only the _type of an .info.json.
-func infoType(path string) (string, error) {
-	data, err := os.ReadFile(path)
+func infoType(f *folder, name string) (string, error) {
+	data, err := f.read(name, MaxInfoBytes, "info file")
 	if err != nil {
 		return "", err
 	}

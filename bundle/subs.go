@@ -1,8 +1,6 @@
 package bundle
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/recap-dev/recap"
@@ -20,41 +18,41 @@ var subtitleExts = []string{"json3", "srv3", "vtt", "srt", "ttml", "srv1"}
 // within a language a manual track beats an automatic one, an exact
 // language tag beats a longer one ("en" beats "en-GB"), and the format
 // order of subtitleExts breaks the remaining ties.
-func chooseSubtitles(infoPath string, inf *info, lang string) (subFile, error) {
-	files, err := listSubtitles(infoPath, inf)
+func chooseSubtitles(f *folder, infoName string, inf *info, lang string) (subFile, error) {
+	files, err := listSubtitles(f, infoName, inf)
 	if err != nil {
 		return subFile{}, err
 	}
 	if len(files) == 0 {
-		base := infoBase(infoPath)
 		return subFile{}, recap.Errorf(recap.ENOCAPTIONS, "no subtitles beside %s: expected %s.<lang>.%s",
-			infoPath, base, strings.Join(subtitleExts, "|"))
+			f.path(infoName), infoBase(infoName), strings.Join(subtitleExts, "|"))
 	}
 	for _, want := range []string{lang, inf.Language, "en"} {
 		if want == "" {
 			continue
 		}
-		if f, ok := best(files, want); ok {
-			return f, nil
+		if sf, ok := best(files, want); ok {
+			return sf, nil
 		}
 	}
-	f, _ := best(files, "")
-	return f, nil
+	sf, _ := best(files, "")
+	return sf, nil
 }
 
-// listSubtitles lists the subtitle files of the bundle. It reads the folder
-// instead of globbing, because yt-dlp names hold glob syntax ("[id]").
-func listSubtitles(infoPath string, inf *info) ([]subFile, error) {
-	dir := filepath.Dir(infoPath)
-	prefix := infoBase(infoPath) + "."
-	entries, err := os.ReadDir(dir)
+// listSubtitles lists the subtitle files of the bundle: regular files in
+// its folder (no FIFO, device or symlink out of it is a candidate). It
+// reads the folder instead of globbing, because yt-dlp names hold glob
+// syntax ("[id]").
+func listSubtitles(f *folder, infoName string, inf *info) ([]subFile, error) {
+	prefix := infoBase(infoName) + "."
+	entries, err := f.entries()
 	if err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "bundle folder %s cannot be read", dir)
+		return nil, err
 	}
 	var files []subFile
 	for _, e := range entries {
 		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || e.IsDir() {
+		if !ok || f.regular(e.Name()) != nil {
 			continue
 		}
 		dot := strings.LastIndexByte(rest, '.')
@@ -66,13 +64,13 @@ func listSubtitles(infoPath string, inf *info) ([]subFile, error) {
 		if strings.Contains(lang, ".") || strings.EqualFold(lang, "live_chat") || formatRank(ext) < 0 {
 			continue
 		}
-		f := subFile{path: filepath.Join(dir, e.Name()), lang: lang, format: subtitles.FormatFromExt(ext), kind: kindUnknown}
+		sf := subFile{name: e.Name(), lang: lang, format: subtitles.FormatFromExt(ext), kind: kindUnknown}
 		if _, ok := inf.Subtitles[lang]; ok {
-			f.kind = kindManual
+			sf.kind = kindManual
 		} else if _, ok := inf.AutomaticCaptions[lang]; ok {
-			f.kind = kindAuto
+			sf.kind = kindAuto
 		}
-		files = append(files, f)
+		files = append(files, sf)
 	}
 	return files, nil
 }
@@ -108,7 +106,7 @@ func better(a subFile, ma int, b subFile, mb int) bool {
 	if ra, rb := formatRank(a.format), formatRank(b.format); ra != rb {
 		return ra < rb
 	}
-	return a.path < b.path
+	return a.name < b.name
 }
 
 // langMatch says how well a file's language tag matches the wanted one: 3

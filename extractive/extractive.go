@@ -40,7 +40,11 @@ var ErrNoText = errors.New("chapter has no transcript text")
 // is safe for concurrent use.
 type Summarizer struct{}
 
-var _ pipeline.Summarizer = (*Summarizer)(nil)
+var (
+	_ pipeline.Summarizer      = (*Summarizer)(nil)
+	_ pipeline.ChapterLabeler  = (*Summarizer)(nil)
+	_ pipeline.LanguageChecker = (*Summarizer)(nil)
+)
 
 // New returns an extractive summarizer.
 func New() *Summarizer { return &Summarizer{} }
@@ -71,15 +75,12 @@ func (s *Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterIn
 	if err := ctx.Err(); err != nil {
 		return recap.ChapterSummary{}, recap.Usage{}, fmt.Errorf("summarize chapter %d: %w", in.Index+1, err)
 	}
-	english := baseLanguage(in.Language) == "en"
-	r := rankText(splitSentences(in.Text, english), in.Language, in.Text)
+	if err := s.CheckLanguage(in.TranscriptLanguage, in.Language); err != nil {
+		return recap.ChapterSummary{}, recap.Usage{}, err
+	}
+	r := rankChapter(in.Text, in.Language)
 	if len(r.toks) == 0 {
 		return recap.ChapterSummary{}, recap.Usage{}, fmt.Errorf("summarize chapter %d: %w", in.Index+1, ErrNoText)
-	}
-	if r.an.english() != english {
-		// The text is not in the language asked for: cut it again with
-		// the rules of the language it is in.
-		r = rankText(splitSentences(in.Text, r.an.english()), r.an.base, in.Text)
 	}
 
 	cands := r.candidates()
@@ -106,7 +107,7 @@ func (s *Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterIn
 	out := recap.ChapterSummary{Title: strings.TrimSpace(in.SourceTitle), Bullets: []string{}}
 	out.Summary = r.paragraph(summary)
 	for _, i := range bullets {
-		out.Bullets = append(out.Bullets, r.an.shorten(r.an.render(r.toks[i]), bulletWords))
+		out.Bullets = append(out.Bullets, r.an.shorten(r.sentence(i), bulletWords))
 	}
 	if out.Title == "" {
 		out.Title = r.title(in.Language)
@@ -114,11 +115,37 @@ func (s *Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterIn
 	return out, recap.Usage{}, nil
 }
 
+// rankChapter splits and ranks a chapter's text with the rules of its
+// language: tag's, or, when the text plainly is in another language, that
+// one's.
+func rankChapter(text, tag string) *ranked {
+	english := baseLanguage(tag) == "en"
+	r := rankText(splitSentences(text, english), tag, text)
+	if len(r.toks) > 0 && r.an.english() != english {
+		// The text is not in the language asked for: cut it again with
+		// the rules of the language it is in.
+		r = rankText(splitSentences(text, r.an.english()), r.an.base, text)
+	}
+	return r
+}
+
+// Label names a chapter from its own text, as SummarizeChapter titles a
+// chapter that has no creator's title: by its top keyphrases (or the
+// start of its most central sentence). It is how automatic chapters get a
+// source_title whatever the summarizer. "" when the text has no words.
+func (s *Summarizer) Label(text, language string) string {
+	r := rankChapter(text, language)
+	if len(r.toks) == 0 {
+		return ""
+	}
+	return r.title(language)
+}
+
 // paragraph renders sentences into one paragraph.
 func (r *ranked) paragraph(idx []int) string {
 	parts := make([]string, len(idx))
 	for k, i := range idx {
-		parts[k] = r.an.render(r.toks[i])
+		parts[k] = r.sentence(i)
 	}
 	sep := " "
 	if len(parts) > 0 && cjkRunes(parts[0])*2 > len([]rune(parts[0])) {
@@ -137,7 +164,7 @@ func (r *ranked) title(tag string) string {
 			return t
 		}
 	}
-	t := strings.TrimRight(r.an.render(r.toks[top]), ".。!?！？")
+	t := strings.Trim(r.sentence(top), ".。!?！？…")
 	if cjkRunes(t)*2 > len([]rune(t)) {
 		return shortenRunes(t, 20)
 	}
@@ -156,9 +183,15 @@ func (r *ranked) title(tag string) string {
 // over all their sentences (2 for up to 3 chapters, 3 for up to 8, else
 // 4), one per chapter while chapters last, within about 100 words, and
 // returns them in chapter order.
-func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (string, recap.Usage, error) {
+//
+// It names no people beyond those the pipeline found: it has no way to
+// tell a name from any other words.
+func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (pipeline.Overview, recap.Usage, error) {
 	if err := ctx.Err(); err != nil {
-		return "", recap.Usage{}, fmt.Errorf("overview: %w", err)
+		return pipeline.Overview{}, recap.Usage{}, fmt.Errorf("overview: %w", err)
+	}
+	if err := s.CheckLanguage(in.TranscriptLanguage, in.Language); err != nil {
+		return pipeline.Overview{}, recap.Usage{}, err
 	}
 	var (
 		sents   [][]token
@@ -175,7 +208,7 @@ func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (s
 	}
 	r := rankText(sents, in.Language, strings.Join(all, " "))
 	if len(r.toks) == 0 {
-		return "", recap.Usage{}, errors.New("overview: the chapter summaries have no text")
+		return pipeline.Overview{}, recap.Usage{}, errors.New("overview: the chapter summaries have no text")
 	}
 
 	k := 4
@@ -194,7 +227,20 @@ func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (s
 		picked = append(picked, r.pick(cands, picked, k-len(picked), rest, nil)...)
 	}
 	slices.Sort(picked) // sentence order is chapter order
-	return r.paragraph(picked), recap.Usage{}, nil
+	return pipeline.Overview{Text: r.paragraph(picked)}, recap.Usage{}, nil
+}
+
+// CheckLanguage refuses a summary language other than the transcript's:
+// an extractive summary quotes the transcript, and cannot translate it.
+// Regional variants of the same language ("en" and "en-GB") pass.
+func (s *Summarizer) CheckLanguage(transcript, summary string) error {
+	if transcript == "" || summary == "" || recap.SameLanguage(transcript, summary) {
+		return nil
+	}
+	return recap.Errorf(recap.EINVALID,
+		"summary language %q: the extractive summarizer quotes the %q transcript and cannot translate it; "+
+			"leave the summary language (--summary-lang, \"summary_language\") unset, or use an LLM (RECAP_SUMMARIZER=llm)",
+		summary, transcript)
 }
 
 // lengthOf is the length in words of sentences idx.

@@ -19,6 +19,27 @@ type ranked struct {
 	// short sentences and channel boilerplate.
 	score []float64
 	order []int // sentence indexes, best first
+	// punct: the text has its speaker's punctuation, so a sentence
+	// without a closing mark was cut (see sentence).
+	punct bool
+}
+
+// sentence renders sentence i. In punctuated text a sentence without its
+// closing mark was cut (by the chapter's end or into pieces), and shows
+// so; so does one that continues the piece before it, or, first in the
+// chapter, starts lower-case: it began in the chapter before.
+func (r *ranked) sentence(i int) string {
+	toks := r.toks[i]
+	var c cut
+	if r.punct && len(toks) > 0 {
+		c.end = !endsWithTerminator(toks[len(toks)-1])
+		if i == 0 {
+			c.start = startsLower(toks[0].text)
+		} else if prev := r.toks[i-1]; len(prev) > 0 {
+			c.start = !endsWithTerminator(prev[len(prev)-1])
+		}
+	}
+	return r.an.renderCut(toks, c)
 }
 
 // Sentences shorter than this are poor summaries ("All that?"): they are
@@ -48,7 +69,7 @@ func isBoilerplate(s string) bool {
 // rankText splits, analyzes and ranks sentences. text is what the
 // sentences came from, for language detection.
 func rankText(sents [][]token, tag, text string) *ranked {
-	r := &ranked{an: newAnalyzer(tag, text), toks: sents}
+	r := &ranked{an: newAnalyzer(tag, text), toks: sents, punct: punctuated(sents)}
 	n := len(sents)
 	r.words = make([][]word, n)
 	for i, s := range r.toks {

@@ -25,11 +25,21 @@ var soAdverb = map[string]bool{
 	"to": true, "called": true, "few": true, "little": true,
 }
 
+// cut says which ends of a sentence the speaker did not reach within the
+// text at hand: begun before it (the chapter starts mid-sentence) or
+// finished after it (a chapter boundary, or a long sentence cut into
+// pieces, stops it).
+type cut struct{ start, end bool }
+
 // render writes a sentence or pseudo-sentence for the reader: speech
 // fillers gone (English), first letter capitalized, and a closing period
-// where the captions had none. The words are the source's: the summary
-// stays extractive.
-func (a *analyzer) render(toks []token) string {
+// where the captions had none. A sentence cut short ends with "…", never a
+// period, and one begun before the text starts with "…" and keeps its
+// first word as spoken. The words are the source's: the summary stays
+// extractive.
+func (a *analyzer) render(toks []token) string { return a.renderCut(toks, cut{}) }
+
+func (a *analyzer) renderCut(toks []token, c cut) string {
 	ws := make([]token, 0, len(toks))
 	for _, t := range toks {
 		if a.english() && hesitations[bareLower(t.text)] {
@@ -40,7 +50,7 @@ func (a *analyzer) render(toks []token) string {
 	for len(ws) > 1 && strings.IndexFunc(ws[0].text, isWordRune) < 0 {
 		ws = ws[1:] // a leading dash or ellipsis
 	}
-	if a.english() {
+	if a.english() && !c.start {
 		for len(ws) > 4 {
 			first := bareLower(ws[0].text)
 			if first == "well" && !strings.HasSuffix(ws[0].text, ",") {
@@ -74,13 +84,46 @@ func (a *analyzer) render(toks []token) string {
 	})
 	core := strings.TrimRightFunc(s, isCloser)
 	if last, _ := utf8.DecodeLastRuneInString(core); !isTerminator(last) {
-		if cjkRunes(s)*2 > utf8.RuneCountInString(s) {
+		switch {
+		case c.end:
+			s += "…"
+		case cjkRunes(s)*2 > utf8.RuneCountInString(s):
 			s += "。"
-		} else {
+		default:
 			s += "."
 		}
 	}
+	if c.start && !strings.HasPrefix(s, "…") && !strings.HasPrefix(s, "...") {
+		return "…" + s
+	}
+	if c.start {
+		return s
+	}
 	return capitalizeFirst(s)
+}
+
+// endsWithTerminator reports whether a token closes a sentence.
+func endsWithTerminator(t token) bool {
+	last, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(t.text, isCloser))
+	return isTerminator(last)
+}
+
+// punctuated reports whether sentences were split at the speaker's own
+// punctuation: at least one sentence mark per maxSentence words, as any
+// written or manually captioned text has. YouTube's automatic captions
+// have none; their pseudo-sentences are the best guess there is, and end
+// with a period.
+func punctuated(sents [][]token) bool {
+	marks, words := 0, 0
+	for _, s := range sents {
+		for _, t := range s {
+			words += weight(t)
+			if endsWithTerminator(t) {
+				marks++
+			}
+		}
+	}
+	return words > 0 && marks*maxSentence >= words
 }
 
 // isTerminator reports runes that may close a sentence.
@@ -159,6 +202,3 @@ func shortenRunes(s string, maxRunes int) string {
 	}
 	return string(rs[:cut]) + "…"
 }
-
-// wordCount is a text's length in words, CJK runes counting half.
-func wordCount(s string) int { return weightOf(tokenize(s)) }

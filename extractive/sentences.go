@@ -186,8 +186,9 @@ func endsSentence(tok, next string) bool {
 	case isCJKStop(last):
 		return true
 	case strings.HasSuffix(core, "...") || last == '…':
-		// An ellipsis mostly trails off mid-thought in speech.
-		return next == "" || startsUpper(next)
+		// An ellipsis mostly trails off mid-thought in speech; before a
+		// piece that shows it was cut ("…and then"), it ends one.
+		return next == "" || startsUpper(next) || strings.HasPrefix(next, "…")
 	case last == '!' || last == '?' || isOtherStop(last):
 		return true
 	case last != '.':
@@ -221,6 +222,20 @@ func startsUpper(s string) bool {
 		}
 	}
 	return true
+}
+
+// startsLower reports whether s's first letter is lowercase, as a sentence
+// begun before s would have it.
+func startsLower(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return unicode.IsLower(r)
+		}
+		if unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return false
 }
 
 func isCJKStop(r rune) bool {

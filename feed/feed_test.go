@@ -401,8 +401,8 @@ func TestLoadEpisodeJSONTranscriptAndFeedChapters(t *testing.T) {
 	}
 
 	// Through the pipeline: feed chapters, and chapter links into the audio.
-	p := &pipeline.Pipeline{Summarizer: extractive.New(), Loaders: pipeline.Loaders{recap.SourcePodcast: loaded{src}}}
-	doc, err := p.Run(context.Background(), pipeline.Input{Kind: recap.SourcePodcast, Ref: ep.ID}, pipeline.Request{})
+	p := &pipeline.Pipeline{Summarizer: extractive.New(), Loaders: pipeline.Loaders{recap.SourcePodcast: pipeline.Loaded{Source: src}}}
+	doc, err := p.Run(context.Background(), pipeline.Input{Kind: recap.SourcePodcast, Ref: src.Video.ID}, pipeline.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -418,12 +418,6 @@ func TestLoadEpisodeJSONTranscriptAndFeedChapters(t *testing.T) {
 		t.Errorf("document JSON lacks video.source/feed: %s", body)
 	}
 }
-
-// loaded is a pipeline.Loader of one source already loaded.
-type loaded struct{ src *recap.Source }
-
-func (l loaded) Resolve(_ context.Context, ref string) (string, string, error) { return ref, ref, nil }
-func (l loaded) Load(context.Context, string, string) (*recap.Source, error)   { return l.src, nil }
 
 func TestLoadEpisodeVTTWithShowNotesChapters(t *testing.T) {
 	s := newPodServer(t)

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap/progress"
+	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Report is how a batch ended, or stood when following it stopped.
@@ -48,7 +50,7 @@ func (r *Report) Write(w io.Writer) {
 	if b.Status == storage.BatchDone && !r.Interrupted {
 		when = "in"
 	}
-	fmt.Fprintf(w, "%s (batch %s): %s %s %s\n", Title(b), b.ID, r.state(), when, progress.Duration(r.Wall))
+	fmt.Fprintf(w, "%s (batch %s): %s %s %s\n", textclean.Line(Title(b)), b.ID, textclean.Line(r.state()), when, progress.Duration(r.Wall))
 	var counts []string
 	for _, s := range []string{storage.ItemDone, storage.ItemFailed, storage.ItemSkipped, storage.ItemPaused, storage.ItemCanceled, storage.ItemRunning} {
 		if n := b.Counts[s]; n > 0 {
@@ -67,20 +69,16 @@ func (r *Report) Write(w io.Writer) {
 			continue
 		}
 		line := fmt.Sprintf("  %-8s #%d %s", it.Status, it.Position+1, it.ItemID)
-		if t := strings.Join(strings.Fields(it.Title), " "); t != "" {
+		if t := textclean.Line(it.Title); t != "" {
 			line += fmt.Sprintf(" %q", t)
 		}
 		if reason := Reason(it); reason != "" {
-			line += ": " + strings.Join(strings.Fields(reason), " ")
+			line += ": " + textclean.Line(reason)
 		}
 		fmt.Fprintln(w, line)
 	}
 	u := b.Usage
-	cost := "cost unknown"
-	if u.CostUSD != nil {
-		cost = progress.USD(*u.CostUSD)
-	}
-	fmt.Fprintf(w, "  usage: %d LLM calls · %d prompt + %d completion tokens · %s\n", u.LLMCalls, u.PromptTokens, u.CompletionTokens, cost)
+	fmt.Fprintf(w, "  usage: %d LLM calls · %d prompt + %d completion tokens · %s\n", u.LLMCalls, u.PromptTokens, u.CompletionTokens, render.USD(u.CostUSD))
 	if r.OutDir != "" {
 		fmt.Fprintf(w, "  summaries: %s (index.md; %d files written by this run)\n", r.OutDir, r.Written)
 		if r.Unwritten > 0 {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/retry"
 )
 
 // responseFormat is how strictly the server is asked for JSON.
@@ -42,8 +42,6 @@ const (
 	// expectedAnswerTokens is what the limiter reserves for an answer on
 	// top of the prompt: a chapter's JSON is about 150-300 tokens.
 	expectedAnswerTokens = 300
-	baseBackoff          = time.Second
-	maxBackoff           = 30 * time.Second
 	// maxRetryAfter is the longest Retry-After waited out inside a call;
 	// past it the job is better rescheduled by the worker.
 	maxRetryAfter = 5 * time.Minute
@@ -51,8 +49,14 @@ const (
 
 // complete runs one logical call: render, send, validate, and retry until
 // an answer parses or the attempts run out. Usage counts every attempt
-// that reached the server.
+// that reached the server. Its error never holds the API key, whatever a
+// server or a model echoed.
 func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
+	v, usage, err := call(ctx, s, label, p, data, parse)
+	return v, usage, s.secrets.Error(err)
+}
+
+func call[T any](ctx context.Context, s *Summarizer, label string, p *prompts.Prompt, data any, parse func(string) (T, error)) (T, recap.Usage, error) {
 	var (
 		zero  T
 		usage recap.Usage
@@ -66,12 +70,14 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		lastErr error
 		note    string
 		changes int
+		limited int           // 429s answered to this call
+		waited  time.Duration // waiting them out, in all
 	)
 	for attempt := 1; ; {
 		format := responseFormat(s.format.Load())
 		req := s.request(p, system+note, user, format)
 		resp, at, err := s.send(ctx, req, tokens+expectedAnswerTokens)
-		if at.sent {
+		if at.Sent {
 			usage.LLMCalls++
 		}
 		if err != nil && ctx.Err() != nil {
@@ -81,10 +87,38 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 		if errors.As(err, &we) {
 			return zero, usage, fmt.Errorf("LLM call for %s: %w", label, err)
 		}
-		var wait time.Duration
-		if err != nil {
-			f := s.classify(err, at, req, attempt)
+		var (
+			wait time.Duration
+			big  *retry.AnswerTooLargeError
+		)
+		if errors.As(err, &big) {
+			// Paid for, and no use: like any invalid answer, a new call
+			// may do better, and the attempts are bounded.
+			usage.Add(recap.Usage{PromptTokens: tokens, CompletionTokens: big.Limit / 4})
+			lastErr = invalid("%v", big)
+			note = "\nYour previous answer was rejected: it was far too long. Reply with the JSON only."
+		} else if err != nil {
+			f := s.classify(err, at, req, attempt, limited)
 			switch f.action {
+			case rateLimited:
+				// Not an attempt: 429s have a patience of their own.
+				limited++
+				if f.wait > maxRetryAfter || waited+f.wait > s.cfg.RateLimitPatience {
+					return zero, usage, recap.WrapError(recap.ERATELIMITED, f.err,
+						"model server is still rate-limiting the call for %s after %d answers of 429 over %s", label, limited, waited.Round(time.Second))
+				}
+				// The provider's window is full for every call sharing the
+				// limiter, not only this one: hold them all.
+				if perr := s.limiter.Pause(ctx, f.pause); perr != nil {
+					s.log.Warn("llm: pause the rate limiter", slog.String("error", perr.Error()))
+				}
+				waited += f.wait
+				s.log.Info("llm call rate-limited, waiting", slog.String("call", label), slog.Int("answers_429", limited),
+					slog.Duration("wait", f.wait), slog.Duration("pause_all", f.pause))
+				if err := s.cfg.Sleep(ctx, f.wait); err != nil {
+					return zero, usage, fmt.Errorf("%s: %w", label, err)
+				}
+				continue
 			case retryNow:
 				// A different request, not a second try of the same one;
 				// there are only three changes to make (two formats, one
@@ -127,7 +161,7 @@ func complete[T any](ctx context.Context, s *Summarizer, label string, p *prompt
 			return zero, usage, fmt.Errorf("LLM call for %s failed after %d attempts: %w", label, attempt, lastErr)
 		}
 		s.log.Warn("llm call failed, retrying", slog.String("call", label), slog.Int("attempt", attempt),
-			slog.Duration("wait", wait), slog.String("error", lastErr.Error()))
+			slog.Duration("wait", wait), slog.String("error", s.secrets.String(lastErr.Error())))
 		attempt++
 		if wait > 0 {
 			if err := s.cfg.Sleep(ctx, wait); err != nil {
@@ -180,8 +214,8 @@ func (s *Summarizer) request(p *prompts.Prompt, system, user string, f responseF
 
 // send makes one HTTP call within the concurrency bound and the rate
 // limit. The attempt says whether it reached the server and what came back.
-func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *attempt, error) {
-	at := &attempt{}
+func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest, tokens int) (openai.ChatCompletionResponse, *retry.Attempt, error) {
+	at := &retry.Attempt{}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -191,7 +225,7 @@ func (s *Summarizer) send(ctx context.Context, req openai.ChatCompletionRequest,
 	if err := s.limiter.Wait(ctx, tokens); err != nil {
 		return openai.ChatCompletionResponse{}, at, &waitError{err}
 	}
-	cctx, cancel := context.WithTimeout(withAttempt(ctx, at), s.cfg.Timeout)
+	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), s.cfg.Timeout)
 	defer cancel()
 	resp, err := s.client.CreateChatCompletion(cctx, req)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
@@ -224,65 +258,61 @@ func (e *waitError) Unwrap() error { return e.err }
 type action int
 
 const (
-	retryLater action = iota // transient: back off and try again
-	retryNow                 // the request changes (format, temperature): try again at once
-	giveUp                   // permanent
+	retryLater  action = iota // transient: back off and try again
+	retryNow                  // the request changes (format, temperature): try again at once
+	giveUp                    // permanent
+	rateLimited               // 429: pause every call, wait, try again within the patience
 )
 
 type failure struct {
 	action action
 	err    error // redacted
 	wait   time.Duration
+	pause  time.Duration // rateLimited: how long every call sharing the limiter holds
 }
 
-// statusError is an HTTP error answer, short and free of the API key.
-type statusError struct {
-	status  int
-	code    string
-	message string
-}
-
-func (e *statusError) Error() string {
-	return fmt.Sprintf("%d %s: %s", e.status, http.StatusText(e.status), e.message)
-}
-
-// classify decides what a failed call calls for.
-func (s *Summarizer) classify(err error, at *attempt, req openai.ChatCompletionRequest, attemptNo int) failure {
-	se := s.statusOf(err)
+// classify decides what a failed call calls for; limited counts the 429s
+// the call had before this one.
+func (s *Summarizer) classify(err error, at *retry.Attempt, req openai.ChatCompletionRequest, attemptNo, limited int) failure {
+	se := retry.StatusOf(err, s.secrets)
 	if se == nil {
-		if !at.sent {
+		if !at.Sent {
 			// go-openai refused the request itself (or the limiter
 			// failed): sending it again cannot help.
-			return failure{action: giveUp, err: s.redact(err)}
+			return failure{action: giveUp, err: s.secrets.Error(err)}
 		}
 		// Connection refused or reset, timeout, or an unreadable answer.
-		return failure{action: retryLater, err: s.redact(err), wait: backoff(attemptNo)}
+		return failure{action: retryLater, err: s.secrets.Error(err), wait: retry.Backoff(attemptNo)}
 	}
-	msg := strings.ToLower(se.message)
-	wait := at.retryAfter
+	msg := strings.ToLower(se.Message)
+	wait := at.RetryAfter
 	if wait <= 0 {
-		wait = backoff(attemptNo)
+		wait = retry.Backoff(attemptNo)
 	}
 	switch {
 	case req.ResponseFormat != nil && mentionsFormat(msg) &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity ||
-			se.status == http.StatusInternalServerError || se.status == http.StatusNotImplemented):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity ||
+			se.Status == http.StatusInternalServerError || se.Status == http.StatusNotImplemented):
 		if s.downgrade(formatOf(req), se.Error()) {
 			return failure{action: retryNow, err: se}
 		}
 		return failure{action: giveUp, err: se}
 	case req.Temperature != 0 && strings.Contains(msg, "temperature") &&
-		(se.status == http.StatusBadRequest || se.status == http.StatusUnprocessableEntity):
+		(se.Status == http.StatusBadRequest || se.Status == http.StatusUnprocessableEntity):
 		if s.noTemperature.CompareAndSwap(false, true) {
 			s.log.Warn("model server refuses a temperature, sending none", slog.String("reason", se.Error()))
 		}
 		return failure{action: retryNow, err: se}
-	case se.status == http.StatusTooManyRequests && se.code == "insufficient_quota":
+	case se.Status == http.StatusTooManyRequests && se.Code == "insufficient_quota":
 		return failure{action: giveUp, err: se} // billing, not load: waiting won't help
-	case se.status == http.StatusTooManyRequests, se.status == http.StatusRequestTimeout,
-		se.status == http.StatusConflict, se.status == http.StatusTooEarly, se.status >= 500:
+	case se.Status == http.StatusTooManyRequests:
+		f := failure{action: rateLimited, err: se}
+		f.wait, f.pause = retry.RateLimited(at.RetryAfter, limited+1)
+		return f
+	case se.Status == http.StatusRequestTimeout,
+		se.Status == http.StatusConflict, se.Status == http.StatusTooEarly, se.Status >= 500:
 		return failure{action: retryLater, err: se, wait: wait}
-	case se.status >= 400:
+	case se.Status >= 400:
 		return failure{action: giveUp, err: se}
 	}
 	return failure{action: retryLater, err: se, wait: wait}
@@ -303,54 +333,4 @@ func formatOf(req openai.ChatCompletionRequest) responseFormat {
 func mentionsFormat(msg string) bool {
 	return strings.Contains(msg, "response_format") || strings.Contains(msg, "json_schema") ||
 		strings.Contains(msg, "json_object") || strings.Contains(msg, "response format")
-}
-
-// statusOf turns go-openai's HTTP errors into a statusError, or nil for
-// errors that carry no status.
-func (s *Summarizer) statusOf(err error) *statusError {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0 {
-		se := &statusError{status: apiErr.HTTPStatusCode, message: s.redactString(apiErr.Message)}
-		if apiErr.Code != nil {
-			se.code = fmt.Sprint(apiErr.Code)
-		}
-		return se
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) && reqErr.HTTPStatusCode > 0 {
-		body := strings.TrimSpace(string(reqErr.Body))
-		if body == "" {
-			body = reqErr.HTTPStatus
-		}
-		return &statusError{status: reqErr.HTTPStatusCode, message: s.redactString(clip(body, 200))}
-	}
-	return nil
-}
-
-// backoff is exponential with jitter: about 1s, 2s, 4s … up to 30s, each
-// drawn from its upper half so that parallel callers spread out.
-func backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt >= 1 && attempt < 6 {
-		d = min(maxBackoff, baseBackoff<<(attempt-1))
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// redact keeps the API key out of error text, in case a server echoes it.
-func (s *Summarizer) redact(err error) error {
-	if err == nil {
-		return nil
-	}
-	if msg := err.Error(); s.redactString(msg) != msg {
-		return errors.New(s.redactString(msg))
-	}
-	return err
-}
-
-func (s *Summarizer) redactString(msg string) string {
-	if len(s.cfg.APIKey) < 8 {
-		return msg // too short to tell from ordinary words
-	}
-	return strings.ReplaceAll(msg, s.cfg.APIKey, "[redacted]")
 }

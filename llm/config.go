@@ -9,16 +9,20 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/ratelimit"
 )
 
 // Defaults applied by New to zero Config fields.
 const (
 	DefaultBaseURL       = "https://api.openai.com/v1"
 	DefaultModel         = "gpt-4.1-mini"
-	DefaultConcurrency   = 8
+	DefaultConcurrency   = 20
 	DefaultChapterTokens = 8000
 	DefaultMaxRetries    = 5
 	DefaultTimeout       = 2 * time.Minute
+	// DefaultRateLimitPatience outlasts a provider's one-minute window
+	// several times over.
+	DefaultRateLimitPatience = 5 * time.Minute
 )
 
 // Config configures a Summarizer. Zero fields take the defaults above.
@@ -41,8 +45,11 @@ type Config struct {
 	ChapterTokens int
 	// MaxRetries is the most attempts one call gets, the first included,
 	// for transient errors and invalid answers: 5 means "failed after 5
-	// attempts".
+	// attempts". 429s do not count: they have RateLimitPatience.
 	MaxRetries int
+	// RateLimitPatience is how long one call waits out 429 answers in
+	// all before it fails with recap.ERATELIMITED.
+	RateLimitPatience time.Duration
 	// Timeout bounds each attempt.
 	Timeout    time.Duration
 	HTTPClient *http.Client
@@ -52,9 +59,13 @@ type Config struct {
 }
 
 // Limiter paces calls: Wait blocks until a call of about tokens tokens
-// (prompt and expected answer) may start.
+// (prompt and expected answer) may start. Pause holds every call sharing
+// the limiter for d: the server answered 429, so its window is full for
+// all of them, not only for the call that was told. ratelimit's Local and
+// Redis limiters implement it.
 type Limiter interface {
 	Wait(ctx context.Context, tokens int) error
+	Pause(ctx context.Context, d time.Duration) error
 }
 
 // String hides the API key from %v and %+v.
@@ -102,6 +113,9 @@ func (c Config) withDefaults() Config {
 	if c.Timeout == 0 {
 		c.Timeout = DefaultTimeout
 	}
+	if c.RateLimitPatience == 0 {
+		c.RateLimitPatience = DefaultRateLimitPatience
+	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}
 	}
@@ -109,7 +123,7 @@ func (c Config) withDefaults() Config {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Sleep == nil {
-		c.Sleep = sleep
+		c.Sleep = ratelimit.Sleep
 	}
 	if c.Limiter == nil {
 		c.Limiter = NewLimiter(c.RPM, c.TPM)
@@ -127,30 +141,18 @@ func (c Config) validate() error {
 		return recap.Errorf(recap.EINVALID, "LLM concurrency is %d, want at least 1", c.Concurrency)
 	case c.RPM < 0 || c.TPM < 0:
 		return recap.Errorf(recap.EINVALID, "LLM rate limits are %d RPM and %d TPM, want 0 (unlimited) or more", c.RPM, c.TPM)
-	case c.ChapterTokens < minChapterTokens:
-		return recap.Errorf(recap.EINVALID, "LLM chapter budget is %d tokens, want at least %d", c.ChapterTokens, minChapterTokens)
+	case c.ChapterTokens < MinChapterTokens:
+		return recap.Errorf(recap.EINVALID, "LLM chapter budget is %d tokens, want at least %d", c.ChapterTokens, MinChapterTokens)
 	case c.MaxRetries < 0:
 		return recap.Errorf(recap.EINVALID, "LLM max retries is %d, want at least 1", c.MaxRetries)
 	case c.Timeout < 0:
 		return recap.Errorf(recap.EINVALID, "LLM timeout is %s, want a positive duration", c.Timeout)
+	case c.RateLimitPatience < 0:
+		return recap.Errorf(recap.EINVALID, "LLM rate-limit patience is %s, want a positive duration", c.RateLimitPatience)
 	}
 	return nil
 }
 
-// minChapterTokens keeps a budget from being so small that a chapter
+// MinChapterTokens keeps a budget from being so small that a chapter
 // splits into hundreds of calls.
-const minChapterTokens = 50
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+const MinChapterTokens = 50

@@ -1,42 +1,20 @@
 package llm
 
 import (
-	"context"
-
-	"golang.org/x/time/rate"
+	"github.com/recap-dev/recap/ratelimit"
 )
 
-// NewLimiter paces calls within one process: at most rpm requests and tpm
-// tokens a minute (0 = unlimited). Each is a token bucket that refills
-// continuously and holds one minute's allowance, the window in which
-// providers state their limits.
+// Limits is how recap paces an LLM account of rpm requests and tpm tokens
+// a minute (0 = unlimited): smoothly, with a burst of 1% of a minute's
+// allowance, so that a provider counting over a sliding minute never sees
+// more than its limit. Pauses (a 429's Retry-After) are slept through.
+// The shared limiter of `recap serve` and `recap worker` uses the same
+// Limits through Redis.
+func Limits(rpm, tpm int) ratelimit.Config {
+	return ratelimit.Config{Requests: ratelimit.PerMinute(rpm), Tokens: ratelimit.PerMinute(tpm)}
+}
+
+// NewLimiter paces calls within one process: Limits(rpm, tpm) in memory.
 func NewLimiter(rpm, tpm int) Limiter {
-	l := &localLimiter{}
-	if rpm > 0 {
-		l.req = rate.NewLimiter(rate.Limit(float64(rpm)/60), rpm)
-	}
-	if tpm > 0 {
-		l.tok = rate.NewLimiter(rate.Limit(float64(tpm)/60), tpm)
-	}
-	return l
-}
-
-type localLimiter struct {
-	req, tok *rate.Limiter
-}
-
-func (l *localLimiter) Wait(ctx context.Context, tokens int) error {
-	if l.req != nil {
-		if err := l.req.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	if l.tok != nil && tokens > 0 {
-		// A call bigger than a minute's allowance waits for a full bucket
-		// instead of failing: the provider would take it the same way.
-		if err := l.tok.WaitN(ctx, min(tokens, l.tok.Burst())); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ratelimit.NewLocal(Limits(rpm, tpm))
 }

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // invalidError is an answer that arrived but cannot be used; a new call
@@ -95,6 +98,24 @@ const (
 	maxBullets = 6
 )
 
+// Longest fields accepted from the model, in characters: several times
+// what the prompts ask for (a title of about 12 words, 2-4 sentences, short
+// bullets), so that only a runaway answer is refused, and nothing of
+// unbounded size is cached.
+const (
+	maxTitleChars   = 200
+	maxSummaryChars = 2000
+	maxBulletChars  = 500
+)
+
+// within refuses a field over its limit, naming both.
+func within(field, s string, limit int) error {
+	if n := utf8.RuneCountInString(s); n > limit {
+		return invalid("%s is %d characters long: the limit is %d", field, n, limit)
+	}
+	return nil
+}
+
 // parseSummary validates and tidies a {title, summary, bullets} answer.
 func parseSummary(content string) (recap.ChapterSummary, error) {
 	raw, err := extractJSON(content)
@@ -116,8 +137,17 @@ func parseSummary(content string) (recap.ChapterSummary, error) {
 	if out.Summary == "" {
 		return recap.ChapterSummary{}, invalid("empty summary")
 	}
+	if err := within("title", out.Title, maxTitleChars); err != nil {
+		return recap.ChapterSummary{}, err
+	}
+	if err := within("summary", out.Summary, maxSummaryChars); err != nil {
+		return recap.ChapterSummary{}, err
+	}
 	for _, b := range v.Bullets {
 		if b = cleanBullet(b); b != "" {
+			if err := within("a bullet", b, maxBulletChars); err != nil {
+				return recap.ChapterSummary{}, err
+			}
 			out.Bullets = append(out.Bullets, b)
 		}
 	}
@@ -135,33 +165,52 @@ func parseSummary(content string) (recap.ChapterSummary, error) {
 // overlong overview is worth a paid retry.
 const maxOverviewSentences = 6
 
-// parseOverview validates an {"overview": ...} answer.
-func parseOverview(content string) (string, error) {
+// parseOverview validates an {"overview": ..., "people": [...]} answer.
+// People are optional (a server without structured output may leave them
+// out) and read leniently: a malformed list is no reason to pay for
+// another call, and the pipeline checks every name anyway.
+func parseOverview(content string) (pipeline.Overview, error) {
 	raw, err := extractJSON(content)
 	if err != nil {
-		return "", err
+		return pipeline.Overview{}, err
 	}
 	var v struct {
-		Overview string `json:"overview"`
+		Overview string          `json:"overview"`
+		People   json.RawMessage `json:"people"`
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", invalid("answer is not {overview}: %v", err)
+		return pipeline.Overview{}, invalid("answer is not {overview}: %v", err)
 	}
 	o := oneParagraph(v.Overview)
 	if o == "" {
-		return "", invalid("empty overview")
+		return pipeline.Overview{}, invalid("empty overview")
+	}
+	if err := within("overview", o, maxSummaryChars); err != nil {
+		return pipeline.Overview{}, err
 	}
 	if n := len(sentenceEnd.FindAllStringIndex(o, -1)); n > maxOverviewSentences {
-		return "", invalid("overview has %d sentences, want 2 to 4", n)
+		return pipeline.Overview{}, invalid("overview has %d sentences, want 2 to 4", n)
 	}
-	return o, nil
+	out := pipeline.Overview{Text: o}
+	var people []struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	if len(v.People) > 0 && json.Unmarshal(v.People, &people) == nil {
+		for _, p := range people {
+			if name := oneParagraph(p.Name); name != "" {
+				out.People = append(out.People, recap.Person{Name: name, Role: oneParagraph(p.Role)})
+			}
+		}
+	}
+	return out, nil
 }
 
 var sentenceEnd = regexp.MustCompile(`[.!?。！？]+["'”’)\]]*(\s|$)`)
 
-// oneParagraph joins lines and drops blank ones: a summary is one
-// paragraph.
-func oneParagraph(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneParagraph joins lines, drops blank ones and control characters: a
+// summary is one paragraph of plain text.
+func oneParagraph(s string) string { return textclean.Line(s) }
 
 func cleanTitle(s string) string {
 	s = oneParagraph(s)

@@ -3,6 +3,8 @@ package llm
 import (
 	"strings"
 	"testing"
+
+	"github.com/recap-dev/recap"
 )
 
 func TestParseSummary(t *testing.T) {
@@ -63,7 +65,7 @@ func TestParseSummary(t *testing.T) {
 }
 
 func TestParseOverview(t *testing.T) {
-	if got, err := parseOverview(`{"overview": "First.\nSecond."}`); err != nil || got != "First. Second." {
+	if got, err := parseOverview(`{"overview": "First.\nSecond."}`); err != nil || got.Text != "First. Second." || got.People != nil {
 		t.Errorf("got %q, %v", got, err)
 	}
 	if _, err := parseOverview(`{"overview": "  "}`); err == nil {
@@ -91,5 +93,17 @@ func TestPlainText(t *testing.T) {
 		if got := plainText(in); got != want {
 			t.Errorf("plainText(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+func TestParseOverviewPeople(t *testing.T) {
+	got, err := parseOverview(`{"overview": "A talk.", "people": [{"name": " Ada\nStone ", "role": "guest"}, {"name": "", "role": "host"}]}`)
+	if err != nil || len(got.People) != 1 || got.People[0] != (recap.Person{Name: "Ada Stone", Role: "guest"}) {
+		t.Errorf("got %+v, %v", got, err)
+	}
+	// A malformed list costs no retry: the overview stands without people.
+	got, err = parseOverview(`{"overview": "A talk.", "people": "Ada Stone"}`)
+	if err != nil || got.Text != "A talk." || got.People != nil {
+		t.Errorf("malformed people: %+v, %v", got, err)
 	}
 }

@@ -37,6 +37,9 @@ func setup(t *testing.T, edit func(*Config), opts ...llmtest.Option) *testBundle
 		Sleep:   b.sleeps.sleep,
 		Logger:  slog.New(slog.NewTextHandler(b.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Timeout: 10 * time.Second,
+		// Records pauses instead of holding calls for real: the sleeps
+		// are recorded too.
+		Limiter: &recordingLimiter{},
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -23,9 +23,17 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/prompts"
+	"github.com/recap-dev/recap/redact"
+	"github.com/recap-dev/recap/retry"
 )
 
 var _ pipeline.Summarizer = (*Summarizer)(nil)
+
+// MaxAnswerBytes bounds one answer from the model server. A chapter's
+// JSON is a few kilobytes; the bound leaves room for a reasoning model's
+// thoughts and keeps a runaway answer from being held in memory, let alone
+// cached.
+const MaxAnswerBytes = 1 << 20
 
 // Summarizer implements pipeline.Summarizer with an LLM. It is safe for
 // concurrent use; SummarizeChapter is meant to be called from many
@@ -36,6 +44,8 @@ type Summarizer struct {
 	sem     chan struct{}
 	limiter Limiter
 	log     *slog.Logger
+	// secrets hides the API key in errors and logs.
+	secrets *redact.Secrets
 
 	// format is the response_format still believed to work (a
 	// responseFormat); it only ever moves down, once per server refusal.
@@ -53,13 +63,14 @@ func New(cfg Config) (*Summarizer, error) {
 	}
 	oc := openai.DefaultConfig(cfg.APIKey)
 	oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	oc.HTTPClient = wrapClient(cfg.HTTPClient)
+	oc.HTTPClient = retry.WrapClient(cfg.HTTPClient, MaxAnswerBytes)
 	return &Summarizer{
 		cfg:     cfg,
 		client:  openai.NewClientWithConfig(oc),
 		sem:     make(chan struct{}, cfg.Concurrency),
 		limiter: cfg.Limiter,
 		log:     cfg.Logger.With(slog.String("component", "llm"), slog.String("model", cfg.Model)),
+		secrets: redact.New(cfg.APIKey),
 	}, nil
 }
 
@@ -83,6 +94,7 @@ func (s *Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterIn
 	data := prompts.ChapterData{
 		VideoTitle: in.VideoTitle, Chapter: in.Index + 1, Chapters: in.Total,
 		SourceTitle: in.SourceTitle, Language: in.Language,
+		TranscriptLanguage: in.TranscriptLanguage, People: in.People,
 	}
 	parts := splitText(text, s.cfg.ChapterTokens)
 	if len(parts) == 1 {
@@ -115,19 +127,19 @@ func (s *Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterIn
 	}
 	combined, u, err := complete(ctx, s, label+" combine", prompts.Combine(), prompts.CombineData{
 		VideoTitle: in.VideoTitle, Chapter: in.Index + 1, Chapters: in.Total,
-		SourceTitle: in.SourceTitle, Language: in.Language, Parts: sums,
+		SourceTitle: in.SourceTitle, Language: in.Language, People: in.People, Parts: sums,
 	}, parseSummary)
 	usage.Add(u)
 	return combined, usage, err
 }
 
 // Overview writes two to four sentences about the whole video from the
-// chapter summaries.
-func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (string, recap.Usage, error) {
+// chapter summaries, and names the people the model found in them.
+func (s *Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (pipeline.Overview, recap.Usage, error) {
 	if len(in.Chapters) == 0 {
-		return "", recap.Usage{}, recap.Errorf(recap.EINVALID, "overview needs at least one chapter summary, got none")
+		return pipeline.Overview{}, recap.Usage{}, recap.Errorf(recap.EINVALID, "overview needs at least one chapter summary, got none")
 	}
 	return complete(ctx, s, "overview", prompts.Overview(), prompts.OverviewData{
-		VideoTitle: in.VideoTitle, Language: in.Language, Chapters: in.Chapters,
+		VideoTitle: in.VideoTitle, Language: in.Language, People: in.People, Chapters: in.Chapters,
 	}, parseOverview)
 }

@@ -76,11 +76,13 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 		header   string
 		min, max time.Duration
 	}{
-		{"seconds", "7", 7 * time.Second, 7 * time.Second},
-		{"http-date", date, 28 * time.Second, 31 * time.Second},
+		// Never earlier than asked; a jitter of up to a quarter more.
+		{"seconds", "7", 7 * time.Second, 8750 * time.Millisecond},
+		{"http-date", date, 28 * time.Second, 31 * time.Second * 5 / 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := setup(t, nil, llmtest.WithScript(llmtest.Sequence(llmtest.RateLimited(tc.header))))
+			lim := &recordingLimiter{}
+			b := setup(t, func(c *Config) { c.Limiter = lim }, llmtest.WithScript(llmtest.Sequence(llmtest.RateLimited(tc.header))))
 			_, usage, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3)))
 			if err != nil {
 				t.Fatal(err)
@@ -92,7 +94,86 @@ func TestRateLimitHonoursRetryAfter(t *testing.T) {
 			if b.srv.Calls() != 2 || usage.LLMCalls != 2 {
 				t.Errorf("server saw %d calls, usage counts %d; want 2 and 2", b.srv.Calls(), usage.LLMCalls)
 			}
+			// Every call sharing the limiter holds for what was asked.
+			if len(lim.pauses) != 1 || lim.pauses[0] < tc.min || lim.pauses[0] > tc.min*5/4 || lim.pauses[0] > sleeps[0] {
+				t.Errorf("paused the limiter %v, want once for the Retry-After (and not past this call's own wait %v)", lim.pauses, sleeps)
+			}
 		})
+	}
+}
+
+// Without Retry-After, OpenAI's x-ratelimit headers say when the
+// exhausted limit resets.
+func TestRateLimitResetHeaders(t *testing.T) {
+	r := llmtest.RateLimited("")
+	r.Header = http.Header{"X-Ratelimit-Remaining-Requests": {"0"}, "X-Ratelimit-Reset-Requests": {"6.5s"},
+		"X-Ratelimit-Remaining-Tokens": {"1200"}, "X-Ratelimit-Reset-Tokens": {"50s"}}
+	b := setup(t, nil, llmtest.WithScript(llmtest.Sequence(r)))
+	if _, _, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3))); err != nil {
+		t.Fatal(err)
+	}
+	if sleeps := b.sleeps.all(); len(sleeps) != 1 || sleeps[0] < 6500*time.Millisecond || sleeps[0] > 8200*time.Millisecond {
+		t.Errorf("slept %v, want one wait of 6.5s (the requests limit's reset; tokens remain) plus jitter", sleeps)
+	}
+}
+
+// 429s without Retry-After back off exponentially up to a minute, well
+// past MaxRetries, and a call that is still refused after the patience
+// fails as rate-limited, transient, never as an internal error.
+func TestRateLimitPatience(t *testing.T) {
+	lim := &recordingLimiter{}
+	b := setup(t, func(c *Config) { c.Limiter = lim; c.MaxRetries = 3; c.RateLimitPatience = 4 * time.Minute },
+		llmtest.WithScript(func(llmtest.Request) *llmtest.Reply { return llmtest.RateLimited("") }))
+	_, usage, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3)))
+	if recap.ErrorCode(err) != recap.ERATELIMITED || recap.Permanent(err) {
+		t.Fatalf("err = %v (code %q, permanent %v), want a transient %q", err, recap.ErrorCode(err), recap.Permanent(err), recap.ERATELIMITED)
+	}
+	if !strings.Contains(err.Error(), "429") || !strings.Contains(err.Error(), "chapter 1/1") {
+		t.Errorf("err = %q, want the call and the 429 named", err)
+	}
+	sleeps := b.sleeps.all()
+	var total time.Duration
+	for i, d := range sleeps {
+		total += d
+		step := min(time.Minute, time.Second<<i)
+		if d < step/2 || d > step {
+			t.Errorf("wait %d = %s, want within [%s, %s]", i+1, d, step/2, step)
+		}
+	}
+	if total > 4*time.Minute || total < 2*time.Minute {
+		t.Errorf("waited %s in all on 429s, want most of the 4m patience and no more", total)
+	}
+	if len(sleeps) <= 3 || usage.LLMCalls != len(sleeps)+1 || b.srv.Calls() != usage.LLMCalls {
+		t.Errorf("%d waits, %d calls (server saw %d); want more than MaxRetries=3 and one call per wait plus the last",
+			len(sleeps), usage.LLMCalls, b.srv.Calls())
+	}
+	if len(lim.pauses) != len(sleeps) {
+		t.Errorf("paused the shared limiter %d times for %d 429s", len(lim.pauses), len(sleeps))
+	}
+	t.Logf("gave up after %d calls and %s of waiting: %v", usage.LLMCalls, total.Round(time.Second), err)
+}
+
+// 429s and 5xx have separate budgets: many 429s leave every attempt for
+// a 5xx that follows.
+func TestRateLimitsDoNotUseUpRetries(t *testing.T) {
+	var replies []*llmtest.Reply
+	for range 6 {
+		replies = append(replies, llmtest.RateLimited("1"))
+	}
+	replies = append(replies, llmtest.Unavailable(""))
+	b := setup(t, func(c *Config) { c.MaxRetries = 2 }, llmtest.WithScript(llmtest.Sequence(replies...)))
+	if _, usage, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3))); err != nil || usage.LLMCalls != 8 {
+		t.Fatalf("err = %v after %d calls; want success on call 8 (six 429s, one 503, then 200)", err, usage.LLMCalls)
+	}
+}
+
+// A Retry-After longer than a call may wait gives up at once, as
+// rate-limited: the worker reschedules the job.
+func TestRateLimitRetryAfterTooLong(t *testing.T) {
+	b := setup(t, nil, llmtest.WithScript(llmtest.Sequence(llmtest.RateLimited("3600"))))
+	_, _, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3)))
+	if recap.ErrorCode(err) != recap.ERATELIMITED || len(b.sleeps.all()) != 0 {
+		t.Fatalf("err = %v after sleeping %v; want %q at once", err, b.sleeps.all(), recap.ERATELIMITED)
 	}
 }
 
@@ -414,12 +495,20 @@ func TestLimiterGetsEveryCall(t *testing.T) {
 type recordingLimiter struct {
 	mu     sync.Mutex
 	tokens []int
+	pauses []time.Duration
 }
 
 func (l *recordingLimiter) Wait(_ context.Context, tokens int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.tokens = append(l.tokens, tokens)
+	return nil
+}
+
+func (l *recordingLimiter) Pause(_ context.Context, d time.Duration) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pauses = append(l.pauses, d)
 	return nil
 }
 
@@ -452,6 +541,34 @@ func TestAPIKeyIsNeverLogged(t *testing.T) {
 	}
 	if !strings.Contains(err2.Error(), "[redacted]") {
 		t.Errorf("echoed key not visibly redacted: %v", err2)
+	}
+}
+
+// A key is redacted whatever its length (a 6-character key used to pass
+// in clear), from status errors, transport errors, answers that echo it,
+// and the retry log.
+func TestShortAPIKeyIsRedacted(t *testing.T) {
+	for _, key := range []string{"k3y", "ollama", "sk-1234567", "sk-live-SECRET-9f8e7d6c5b4a"} {
+		for name, reply := range map[string]*llmtest.Reply{
+			"401":    llmtest.Error(401, "Incorrect API key provided: "+key+"."),
+			"503":    llmtest.Error(503, "overloaded for "+key),
+			"answer": llmtest.Content("no JSON here, only the key " + key),
+		} {
+			b := setup(t, func(c *Config) { c.APIKey = key; c.MaxRetries = 2 },
+				llmtest.WithScript(func(llmtest.Request) *llmtest.Reply { return reply }))
+			_, _, err := b.sum.SummarizeChapter(context.Background(), chapter(0, 1, transcript(3)))
+			if err == nil {
+				t.Fatalf("key %q, %s: the chapter passed", key, name)
+			}
+			for what, text := range map[string]string{"error": err.Error(), "logs": b.logs.String()} {
+				if strings.Contains(text, key) {
+					t.Errorf("key %q, %s: the %s holds it:\n%s", key, name, what, text)
+				}
+			}
+			if !strings.Contains(err.Error(), "[redacted]") {
+				t.Errorf("key %q, %s: echoed key not visibly redacted: %v", key, name, err)
+			}
+		}
 	}
 }
 
@@ -523,7 +640,7 @@ func TestOverview(t *testing.T) {
 	}
 	var want struct{ Overview string }
 	_ = json.Unmarshal([]byte(llmtest.Answer(r)), &want)
-	if got != want.Overview || got == "" || usage.LLMCalls != 1 {
+	if got.Text != want.Overview || got.Text == "" || usage.LLMCalls != 1 {
 		t.Errorf("overview %q (usage %+v), want %q", got, usage, want.Overview)
 	}
 	if _, _, err := b.sum.Overview(context.Background(), pipeline.OverviewInput{}); recap.ErrorCode(err) != recap.EINVALID {
@@ -540,7 +657,7 @@ func TestOverviewFallbackAndValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
+	if got.Text != "A video about rockets. It explains orbits." || usage.LLMCalls != 3 {
 		t.Errorf("overview %q after %d calls; want the joined paragraph after 3", got, usage.LLMCalls)
 	}
 }

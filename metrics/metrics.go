@@ -20,7 +20,7 @@ import (
 // Metrics is one process's registry and the collectors recap updates.
 type Metrics struct {
 	Registry         *prometheus.Registry
-	TaskDuration     *prometheus.HistogramVec // by outcome: done, retry, failed
+	TaskDuration     *prometheus.HistogramVec // by outcome: done, retry, waiting, failed
 	LLMCalls         prometheus.Counter
 	PromptTokens     prometheus.Counter
 	CompletionTokens prometheus.Counter
@@ -113,8 +113,16 @@ func (s Summarizer) SummarizeChapter(ctx context.Context, in pipeline.ChapterInp
 	return out, u, err
 }
 
-func (s Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (string, recap.Usage, error) {
+func (s Summarizer) Overview(ctx context.Context, in pipeline.OverviewInput) (pipeline.Overview, recap.Usage, error) {
 	out, u, err := s.Summarizer.Overview(ctx, in)
 	s.M.ObserveUsage(u)
 	return out, u, err
+}
+
+// CheckLanguage passes the wrapped summarizer's check on, if it has one.
+func (s Summarizer) CheckLanguage(transcript, summary string) error {
+	if lc, ok := s.Summarizer.(pipeline.LanguageChecker); ok {
+		return lc.CheckLanguage(transcript, summary)
+	}
+	return nil
 }

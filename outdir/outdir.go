@@ -148,7 +148,7 @@ func safeID(id string) string {
 func (d *Dir) Write(doc *recap.Document, data []byte) (string, error) {
 	name := FileName(doc, d.Format)
 	if err := atomicfile.Write(filepath.Join(d.Path, name), data); err != nil {
-		return "", fmt.Errorf("write %s: %w", filepath.Join(d.Path, name), err)
+		return "", err
 	}
 	return name, nil
 }
@@ -156,8 +156,5 @@ func (d *Dir) Write(doc *recap.Document, data []byte) (string, error) {
 // WriteIndex rewrites index.md with the entries, in source order.
 func (d *Dir) WriteIndex(title string, entries []render.IndexEntry) error {
 	path := filepath.Join(d.Path, IndexName)
-	if err := atomicfile.Write(path, []byte(render.Index(title, entries))); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, []byte(render.Index(title, entries)))
 }

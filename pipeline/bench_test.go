@@ -77,7 +77,7 @@ func benchSummarize(b *testing.B, concurrency int) {
 		b.Fatal(err)
 	}
 	// The fetch is done once, outside the timing: the runs summarize.
-	p := &pipeline.Pipeline{Loaders: pipeline.Loaders{recap.SourceYouTube: fetched{src}}, Summarizer: sum}
+	p := &pipeline.Pipeline{Loaders: pipeline.Loaders{recap.SourceYouTube: pipeline.Loaded{Source: src}}, Summarizer: sum}
 	transcriptTokens := recap.EstimateTokens(src.Transcript.Text())
 
 	var wall time.Duration
@@ -100,10 +100,3 @@ func benchSummarize(b *testing.B, concurrency int) {
 	b.ReportMetric(float64(doc.Usage.PromptTokens)/float64(transcriptTokens), "prompt/transcript-tokens")
 	b.ReportMetric(float64(transcriptTokens), "transcript-tokens")
 }
-
-// fetched is a loader that has its one source already.
-type fetched struct{ src *recap.Source }
-
-func (f fetched) Resolve(_ context.Context, ref string) (string, string, error) { return ref, ref, nil }
-
-func (f fetched) Load(context.Context, string, string) (*recap.Source, error) { return f.src, nil }

@@ -18,10 +18,12 @@ const (
 	minMarkSpacing = 10 * time.Second
 )
 
-// maxLineLen bounds the lines read for marks: YouTube caps a whole
-// description at 5000 characters, so a longer line is no chapter list, and
-// skipping it keeps the title trimming (quadratic at worst) cheap.
-const maxLineLen = 8000
+// maxLineLen bounds the lines read for marks. A whole description may be
+// one line (flattened by a podcast page), so the bound is the longest
+// description a source may carry (recap.MaxDescriptionLen characters of up
+// to 4 bytes); it keeps the title trimming (quadratic at worst) well under
+// 0.1 s on a line of hostile text.
+const maxLineLen = 4 * recap.MaxDescriptionLen
 
 // maxGapLines is how many non-blank lines without a timestamp may sit inside
 // one chapter list (a "Part 2" header, say) before the list counts as ended.
@@ -116,23 +118,39 @@ func lineMarks(line string) []recap.ChapterMark {
 	if len(stamps) == 0 {
 		return nil
 	}
-	// pieces[i] is the text before stamp i, pieces[len] the text after the
+	// raw[i] is the text before stamp i, raw[len] the text after the
 	// last. Text between two stamps belongs to one of them: the one before
 	// it (time-first lists, the common case) or the one after it
-	// (title-first, "Sigmund Freud 2:21").
-	pieces := make([]string, len(stamps)+1)
-	pieces[0] = cleanTitle(numberingRE.ReplaceAllString(line[:stamps[0].lo], ""))
+	// (title-first, "Sigmund Freud 2:21"). A line with several stamps may
+	// be a whole description flattened to one line (see outline.go).
+	n := len(stamps)
+	flat := n > 1
+	raw := make([]string, n+1)
+	raw[0] = line[:stamps[0].lo]
 	for i := range stamps {
 		end := len(line)
-		if i+1 < len(stamps) {
+		if i+1 < n {
 			end = stamps[i+1].lo
 		}
-		pieces[i+1] = cleanTitle(line[stamps[i].hi:end])
+		raw[i+1] = line[stamps[i].hi:end]
 	}
-	pre, post := pieces[0], pieces[len(stamps)]
+	pieces := make([]string, n+1)
+	headed := false
+	if flat {
+		var rest string
+		rest, headed = outlineStart(raw[0])
+		pieces[0] = endTitle(numberingRE.ReplaceAllString(rest, ""), true)
+		for i := 1; i <= n; i++ {
+			pieces[i] = endTitle(numberingRE.ReplaceAllString(raw[i], ""), true)
+		}
+	} else {
+		pieces[0] = endTitle(numberingRE.ReplaceAllString(raw[0], ""), false)
+		pieces[1] = endTitle(raw[1], false)
+	}
+	pre, post := pieces[0], pieces[n]
 	var titles []string
 	switch {
-	case len(stamps) == 1:
+	case n == 1:
 		// A timestamp inside a sentence ("at 5:30 he says why") is prose,
 		// not a chapter.
 		if pre != "" && post != "" && len(strings.Fields(pre)) > 2 {
@@ -143,10 +161,10 @@ func lineMarks(line string) []recap.ChapterMark {
 			t = pre
 		}
 		titles = []string{t}
-	case pre == "" || post != "":
+	case timeFirst(raw, pre, post, headed, flat && junkStart(raw[n])):
 		titles = pieces[1:] // "OUTLINE: 0:00 A 0:28 B": a leading label is no title
 	default:
-		titles = pieces[:len(stamps)]
+		titles = pieces[:n]
 	}
 	var out []recap.ChapterMark
 	for i, s := range stamps {
@@ -157,6 +175,41 @@ func lineMarks(line string) []recap.ChapterMark {
 	}
 	return out
 }
+
+// timeFirst decides whether the titles of a line with several stamps
+// follow their stamps ("0:00 A 0:28 B") or precede them ("A 0:00 B 0:28").
+// Nothing before the first stamp, or a title after the last, means time
+// first; nothing after the last means title first. With text at both ends
+// (a flattened description), the separators decide: "0:00 - A" against
+// "A - 0:00"; then a title after the outline's heading ("Chapters: A
+// 0:00") means title first.
+func timeFirst(raw []string, pre, post string, headed, junkAfter bool) bool {
+	switch {
+	case pre == "":
+		return true
+	case post == "" || junkAfter:
+		return false
+	}
+	after, before := 0, 0
+	for i := 0; i+1 < len(raw); i++ {
+		if r, _ := utf8.DecodeRuneInString(strings.TrimLeftFunc(raw[i+1], func(r rune) bool {
+			return unicode.IsSpace(r) || closerFor[r] != 0
+		})); isListSeparator(r) {
+			after++
+		}
+		if r, _ := utf8.DecodeLastRuneInString(strings.TrimRightFunc(raw[i], func(r rune) bool {
+			return unicode.IsSpace(r) || openerFor[r] != 0
+		})); isListSeparator(r) && r != ':' {
+			before++
+		}
+	}
+	if after != before {
+		return after > before
+	}
+	return !headed
+}
+
+func isListSeparator(r rune) bool { return strings.ContainsRune("-–—|:•·", r) }
 
 // findStamps returns the timestamps of a line in order: clock times outside
 // links, YouTube links with a t= parameter, and ranges ("0:00 - 2:30")
@@ -358,13 +411,13 @@ func ValidateMarks(marks []recap.ChapterMark, duration time.Duration) error {
 		return recap.Errorf(recap.EINVALID, "%d chapter marks: expected at least %d", len(marks), minMarks)
 	}
 	if marks[0].Start != 0 {
-		return recap.Errorf(recap.EINVALID, "first chapter %q starts at %s: expected 0:00", marks[0].Title, FormatTimestamp(marks[0].Start))
+		return recap.Errorf(recap.EINVALID, "first chapter %q starts at %s: expected 0:00", marks[0].Title, recap.Timestamp(marks[0].Start))
 	}
 	for i := 1; i < len(marks); i++ {
 		prev, m := marks[i-1], marks[i]
 		if m.Start <= prev.Start {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q at %s does not come after chapter %d at %s: expected ascending times",
-				i+1, m.Title, FormatTimestamp(m.Start), i, FormatTimestamp(prev.Start))
+				i+1, m.Title, recap.Timestamp(m.Start), i, recap.Timestamp(prev.Start))
 		}
 		if m.Start-prev.Start < minMarkSpacing {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q is %s long: expected at least %s", i, prev.Title, m.Start-prev.Start, minMarkSpacing)
@@ -374,7 +427,7 @@ func ValidateMarks(marks []recap.ChapterMark, duration time.Duration) error {
 		last := marks[len(marks)-1]
 		if last.Start >= duration {
 			return recap.Errorf(recap.EINVALID, "chapter %d %q starts at %s, after the video ends (%s): expected every chapter inside the video",
-				len(marks), last.Title, FormatTimestamp(last.Start), FormatTimestamp(duration))
+				len(marks), last.Title, recap.Timestamp(last.Start), recap.Timestamp(duration))
 		}
 		if duration-last.Start < minMarkSpacing {
 			return recap.Errorf(recap.EINVALID, "last chapter %q is %s long: expected at least %s", last.Title, duration-last.Start, minMarkSpacing)

@@ -41,7 +41,7 @@ func ParseVideoID(s string) (string, error) {
 	if s == "" {
 		return "", recap.Errorf(recap.EINVALID, "no video given: %s", expectVideo)
 	}
-	if validID(s) {
+	if recap.ValidVideoID(s) {
 		return s, nil
 	}
 	if !strings.ContainsAny(s, "./:?=") {
@@ -80,7 +80,7 @@ func ParseVideoID(s string) (string, error) {
 	default:
 		return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video URL: %s", s, expectVideo)
 	}
-	if !validID(id) {
+	if !recap.ValidVideoID(id) {
 		return "", recap.Errorf(recap.EINVALID, "%q has no valid video id: %q is not 11 characters of letters, digits, '-' and '_'", s, id)
 	}
 	return id, nil
@@ -162,11 +162,6 @@ func pathParts(p string) []string {
 		}
 	}
 	return parts
-}
-
-// validID reports whether s is 11 characters of YouTube's id alphabet.
-func validID(s string) bool {
-	return len(s) == idLen && idAlphabet(s)
 }
 
 // ParseInput decides what `recap summarize` was given: a path that exists

@@ -220,12 +220,12 @@ func FuzzParseVideoID(f *testing.F) {
 			if id != "" {
 				t.Fatalf("ParseVideoID(%q) = %q with an error", s, id)
 			}
-		} else if !validID(id) {
+		} else if !recap.ValidVideoID(id) {
 			t.Fatalf("ParseVideoID(%q) = %q, not 11 characters of the id alphabet", s, id)
 		}
 		// Round trip: any valid id survives every URL form.
 		cand := strings.TrimSpace(s)
-		if !validID(cand) {
+		if !recap.ValidVideoID(cand) {
 			if err != nil {
 				return
 			}

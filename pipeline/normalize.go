@@ -125,7 +125,7 @@ func mergeSmall(segs []recap.Segment, spans []span, minLen time.Duration) []span
 	spans = append([]span(nil), spans...)
 	for i := 0; i < len(spans) && len(spans) > 1; {
 		sp := spans[i]
-		if sp.end-sp.start >= minLen && hasWords(segs[sp.lo:sp.hi]) {
+		if sp.end-sp.start >= minLen && recap.SegmentsHaveWords(segs[sp.lo:sp.hi]) {
 			i++
 			continue
 		}
@@ -147,15 +147,6 @@ func mergeSpans(a, b span) span {
 		title = b.title
 	}
 	return span{start: a.start, end: b.end, lo: a.lo, hi: b.hi, title: title}
-}
-
-func hasWords(segs []recap.Segment) bool {
-	for _, s := range segs {
-		if strings.TrimSpace(s.Text) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // materialize turns spans into chapters. Each chapter's segments are capped

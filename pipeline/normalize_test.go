@@ -113,7 +113,7 @@ func TestBuildChaptersMergesShortAndSilentChapters(t *testing.T) {
 	// Minutes 5-7 are music: cues without words.
 	segs := evenSegs(12*time.Minute, 5*time.Second, func(i int) string {
 		if t := time.Duration(i) * 5 * time.Second; t >= 5*time.Minute && t < 7*time.Minute {
-			return "  "
+			return [...]string{"[Music]", "  ", "♪ ♪", "(applause)"}[i%4]
 		}
 		return fmt.Sprintf("words %d", i)
 	})

@@ -54,7 +54,7 @@ type YouTube struct{ Fetcher Fetcher }
 
 // Resolve checks that ref is a video id.
 func (y YouTube) Resolve(_ context.Context, ref string) (string, string, error) {
-	if !validID(ref) {
+	if !recap.ValidVideoID(ref) {
 		return "", "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video id: an id is 11 characters of letters, digits, '-' and '_'", ref)
 	}
 	return ref, ref, nil
@@ -65,6 +65,22 @@ func (y YouTube) Load(ctx context.Context, ref, lang string) (*recap.Source, err
 	return y.Fetcher.Fetch(ctx, ref, lang)
 }
 
+// Loaded is a Loader of a source loaded already (a stored transcript, a
+// test's video): Resolve names its video, and Load gives a copy of it,
+// whatever the reference.
+type Loaded struct{ Source *recap.Source }
+
+// Resolve returns the source's video id.
+func (l Loaded) Resolve(_ context.Context, ref string) (string, string, error) {
+	return l.Source.Video.ID, ref, nil
+}
+
+// Load returns a copy of the source, which the pipeline may then clean.
+func (l Loaded) Load(context.Context, string, string) (*recap.Source, error) {
+	src := *l.Source
+	return &src, nil
+}
+
 // ChapterInput is what a summarizer is given for one chapter.
 type ChapterInput struct {
 	VideoTitle  string
@@ -73,27 +89,58 @@ type ChapterInput struct {
 	SourceTitle string // the creator's title, "" for automatic chapters
 	Text        string // the chapter's transcript
 	// Language is the language the summary must be written in (BCP 47,
-	// e.g. "en", "de", "pt-BR").
-	Language string
+	// e.g. "en", "de", "pt-BR"); TranscriptLanguage is the language Text
+	// is in. They differ when a summary language was asked for.
+	Language           string
+	TranscriptLanguage string
+	// People are the people the video features, as far as its title,
+	// channel and description name them, so that a summary can say who
+	// holds which view.
+	People []recap.Person
 }
 
 // OverviewInput is what a summarizer is given to write the overview: the
 // chapter summaries, never the transcript.
 type OverviewInput struct {
-	VideoTitle string
-	Language   string
-	Chapters   []recap.ChapterSummary
+	VideoTitle         string
+	Language           string // of the overview
+	TranscriptLanguage string
+	People             []recap.Person // known before the overview
+	Chapters           []recap.ChapterSummary
+}
+
+// Overview is what a summarizer writes about the whole video.
+type Overview struct {
+	Text string
+	// People are the people the summarizer found the video features. The
+	// pipeline keeps only names that the video's title, channel,
+	// description or transcript really hold.
+	People []recap.Person
 }
 
 // Summarizer writes chapter summaries and the overview.
 type Summarizer interface {
 	SummarizeChapter(ctx context.Context, in ChapterInput) (recap.ChapterSummary, recap.Usage, error)
-	Overview(ctx context.Context, in OverviewInput) (string, recap.Usage, error)
+	Overview(ctx context.Context, in OverviewInput) (Overview, recap.Usage, error)
 	// Generator names the summarizer, model and prompt version.
 	Generator() recap.Generator
 	// Budget is the most transcript tokens (recap.EstimateTokens) one call
 	// may carry; 0 means no limit.
 	Budget() int
+}
+
+// LanguageChecker is implemented by summarizers that cannot write a
+// summary in every language whatever the transcript's (the extractive one
+// quotes the transcript, so it cannot translate). The pipeline asks before
+// any work; CheckLanguage returns recap.EINVALID naming the setting.
+type LanguageChecker interface {
+	CheckLanguage(transcript, summary string) error
+}
+
+// ChapterLabeler names an automatic chapter from its own text (e.g. by its
+// keyphrases); the label is the chapter's source_title in the document.
+type ChapterLabeler interface {
+	Label(text, language string) string
 }
 
 // ChapterCache keeps finished chapter summaries so that a retried or
@@ -102,4 +149,9 @@ type Summarizer interface {
 type ChapterCache interface {
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
+}
+
+// Pricer turns a run's token usage into US dollars (llm.Pricing).
+type Pricer interface {
+	Cost(u recap.Usage) float64
 }

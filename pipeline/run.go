@@ -9,10 +9,10 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/recap-dev/recap"
 )
@@ -25,9 +25,16 @@ type Pipeline struct {
 	Summarizer Summarizer
 	// Cache keeps finished chapters; nil means none.
 	Cache ChapterCache
+	// Pricer prices the run's LLM usage for the document's cost_usd; nil
+	// means the price is unknown (cost_usd is null, unless the run spent
+	// nothing).
+	Pricer Pricer
 	// Chapters tunes chapter normalization. A zero Budget takes the
 	// summarizer's.
 	Chapters ChapterOptions
+	// Labeler names automatic chapters (their source_title); nil leaves
+	// them unnamed.
+	Labeler ChapterLabeler
 	// Language is the preferred caption language ("en" when empty).
 	Language string
 	Logger   *slog.Logger
@@ -56,9 +63,11 @@ type Request struct {
 	// ID is the document id; empty means a new UUIDv7.
 	ID string
 	// Language is the caption language asked for ("" = the pipeline's).
-	// Summaries are written in the transcript's language, which is this
-	// one whenever YouTube has or can translate captions into it.
 	Language string
+	// SummaryLanguage is the language the summary is written in, whatever
+	// the transcript's (BCP 47); "" means the transcript's language, which
+	// is Language whenever YouTube has or can translate captions into it.
+	SummaryLanguage string
 	// Progress, when set, is called (never concurrently) at each step.
 	Progress func(Progress)
 	// Loaded, when set, is called with the source once it is loaded and
@@ -103,12 +112,29 @@ func (p *Pipeline) Run(ctx context.Context, in Input, req Request) (*recap.Docum
 	if err != nil {
 		return nil, err
 	}
+	// Nothing stored, prompted or shown from a source holds a control
+	// character or an over-long title (recap.Source.Clean).
+	if err := p.clean(src); err != nil {
+		return nil, err
+	}
 	if req.Loaded != nil {
 		if err := req.Loaded(ctx, src); err != nil {
 			return nil, err
 		}
 	}
 	return p.summarize(ctx, src, req)
+}
+
+// clean applies recap.Source.Clean and logs what it had to cut.
+func (p *Pipeline) clean(src *recap.Source) error {
+	notes, err := src.Clean()
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		p.logger().Warn("source over a size limit", slog.String("video_id", src.Video.ID), slog.String("note", n))
+	}
+	return nil
 }
 
 // Resolve checks an input before it is queued and returns the video id it
@@ -154,6 +180,19 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 	if lang == "" {
 		lang = p.language(req)
 	}
+	summaryLang, err := recap.ParseLanguage("summary language", req.SummaryLanguage)
+	if err != nil {
+		return nil, err
+	}
+	if summaryLang == "" {
+		summaryLang = lang
+	}
+	if lc, ok := p.Summarizer.(LanguageChecker); ok {
+		if err := lc.CheckLanguage(lang, summaryLang); err != nil {
+			return nil, err
+		}
+	}
+	people := FindPeople(src)
 	gen := p.Summarizer.Generator()
 	total := len(chapters)
 	report(req, Progress{Stage: StageChapters, Total: total})
@@ -177,56 +216,83 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 		report(req, Progress{Stage: StageSummarize, Done: done, Total: total, Cached: cached})
 	}
 
-	g, gctx := errgroup.WithContext(ctx)
+	// A failed chapter stops new calls but cancels none in flight: what is
+	// being bought is kept for the retry. A store fault (a dropped
+	// connection) fails the run after every chapter in flight is saved.
+	var (
+		wg       sync.WaitGroup
+		stop     atomic.Bool
+		errMu    sync.Mutex
+		firstErr error
+	)
+	fail := func(err error) {
+		errMu.Lock()
+		defer errMu.Unlock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		stop.Store(true)
+	}
 	for i := range chapters {
-		g.Go(func() error {
+		wg.Go(func() {
 			ch := &chapters[i]
 			in := ChapterInput{
-				VideoTitle:  src.Video.Title,
-				Index:       i,
-				Total:       total,
-				SourceTitle: ch.SourceTitle,
-				Text:        ch.Text(),
-				Language:    lang,
+				VideoTitle:         src.Video.Title,
+				Index:              i,
+				Total:              total,
+				SourceTitle:        ch.SourceTitle,
+				Text:               ch.Text(),
+				Language:           summaryLang,
+				TranscriptLanguage: lang,
+				People:             people,
 			}
 			key := ChapterKey(gen, in)
 			if p.Cache != nil {
-				s, ok, err := p.Cache.GetChapter(gctx, key)
+				s, ok, err := p.cached(ctx, key)
 				if err != nil {
-					return fmt.Errorf("chapter cache: %w", err)
+					fail(fmt.Errorf("chapter cache: %w", err))
+					return
 				}
 				if ok {
 					results[i] = s
 					finished(true)
-					return nil
+					return
 				}
 			}
-			s, u, err := p.Summarizer.SummarizeChapter(gctx, in)
+			if stop.Load() {
+				return
+			}
+			s, u, err := p.Summarizer.SummarizeChapter(ctx, in)
 			usages[i] = u
 			if err != nil {
-				return fmt.Errorf("chapter %d/%d (%s): %w", i+1, total, chapterLabel(ch), err)
+				fail(fmt.Errorf("chapter %d/%d (%s): %w", i+1, total, chapterLabel(ch), err))
+				return
 			}
 			if p.Cache != nil {
-				// Keep what was paid for even when another chapter's
-				// failure has cancelled gctx: the retry must not pay again.
-				if err := p.Cache.PutChapter(context.WithoutCancel(gctx), key, s); err != nil {
-					return fmt.Errorf("chapter cache: %w", err)
+				// Keep what was paid for, through a dropped connection and
+				// whatever happens to the run: the retry must not pay again.
+				err := Durable(context.WithoutCancel(ctx), func(ctx context.Context) error { return p.Cache.PutChapter(ctx, key, s) })
+				if err != nil {
+					fail(fmt.Errorf("chapter cache: %w", err))
+					return
 				}
 			}
 			results[i] = s
 			finished(false)
-			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
 	}
 
 	report(req, Progress{Stage: StageOverview, Done: total, Total: total, Cached: cached})
 	overview, ou, err := p.overview(ctx, gen, OverviewInput{
-		VideoTitle: src.Video.Title,
-		Language:   lang,
-		Chapters:   results,
+		VideoTitle:         src.Video.Title,
+		Language:           summaryLang,
+		TranscriptLanguage: lang,
+		People:             people,
+		Chapters:           results,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
@@ -236,9 +302,11 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 		ID:               req.ID,
 		Video:            documentVideo(src.Video, chapters),
 		Language:         lang,
+		SummaryLanguage:  summaryLang,
 		TranscriptSource: src.Transcript.Source,
 		ChaptersSource:   chaptersSource,
-		Overview:         overview,
+		People:           MergePeople(src, people, overview.People),
+		Overview:         overview.Text,
 		Generator:        gen,
 		CreatedAt:        p.now(),
 	}
@@ -253,11 +321,16 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 		doc.Usage.Add(u)
 	}
 	doc.Usage.Add(ou)
+	doc.Usage.CostUSD = p.cost(doc.Usage)
 	for i, ch := range chapters {
+		sourceTitle := ch.SourceTitle
+		if chaptersSource == recap.ChaptersAuto && p.Labeler != nil {
+			sourceTitle = p.Labeler.Label(ch.Text(), lang)
+		}
 		doc.Chapters = append(doc.Chapters, recap.ChapterResult{
 			StartSeconds: seconds(ch.Start),
 			EndSeconds:   seconds(ch.End),
-			SourceTitle:  ch.SourceTitle,
+			SourceTitle:  sourceTitle,
 			Title:        results[i].Title,
 			Summary:      results[i].Summary,
 			Bullets:      results[i].Bullets,
@@ -267,29 +340,56 @@ func (p *Pipeline) summarize(ctx context.Context, src *recap.Source, req Request
 	return doc, nil
 }
 
+// cost is what usage cost: 0 when nothing was spent (the extractive
+// summarizer, or every chapter from the cache), nil when the price is
+// unknown.
+func (p *Pipeline) cost(u recap.Usage) *float64 {
+	var c float64
+	switch {
+	case u.LLMCalls == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0:
+	case p.Pricer == nil:
+		return nil
+	default:
+		c = p.Pricer.Cost(u)
+	}
+	return &c
+}
+
 // overview writes the overview, or takes it from the cache: the same
 // chapter summaries give the same overview, paid once.
-func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (string, recap.Usage, error) {
+func (p *Pipeline) overview(ctx context.Context, gen recap.Generator, in OverviewInput) (Overview, recap.Usage, error) {
 	key := OverviewKey(gen, in)
 	if p.Cache != nil {
-		s, ok, err := p.Cache.GetChapter(ctx, key)
+		s, ok, err := p.cached(ctx, key)
 		if err != nil {
-			return "", recap.Usage{}, fmt.Errorf("cache: %w", err)
+			return Overview{}, recap.Usage{}, fmt.Errorf("cache: %w", err)
 		}
 		if ok {
-			return s.Summary, recap.Usage{}, nil
+			return Overview{Text: s.Summary, People: s.People}, recap.Usage{}, nil
 		}
 	}
-	text, u, err := p.Summarizer.Overview(ctx, in)
+	o, u, err := p.Summarizer.Overview(ctx, in)
 	if err != nil {
-		return "", u, err
+		return Overview{}, u, err
 	}
 	if p.Cache != nil {
-		if err := p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: text}); err != nil {
-			return "", u, fmt.Errorf("cache: %w", err)
+		save := func(ctx context.Context) error {
+			return p.Cache.PutChapter(ctx, key, recap.ChapterSummary{Summary: o.Text, People: o.People})
+		}
+		if err := Durable(context.WithoutCancel(ctx), save); err != nil {
+			return Overview{}, u, fmt.Errorf("cache: %w", err)
 		}
 	}
-	return text, u, nil
+	return o, u, nil
+}
+
+// cached reads the cache through a dropped connection (Durable).
+func (p *Pipeline) cached(ctx context.Context, key string) (s recap.ChapterSummary, ok bool, err error) {
+	err = Durable(ctx, func(ctx context.Context) (err error) {
+		s, ok, err = p.Cache.GetChapter(ctx, key)
+		return err
+	})
+	return s, ok, err
 }
 
 func report(req Request, pr Progress) {
@@ -300,9 +400,9 @@ func report(req Request, pr Progress) {
 
 func chapterLabel(ch *recap.Chapter) string {
 	if ch.SourceTitle != "" {
-		return fmt.Sprintf("%q at %s", ch.SourceTitle, FormatTimestamp(ch.Start))
+		return fmt.Sprintf("%q at %s", ch.SourceTitle, recap.Timestamp(ch.Start))
 	}
-	return "at " + FormatTimestamp(ch.Start)
+	return "at " + recap.Timestamp(ch.Start)
 }
 
 func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo {
@@ -338,23 +438,16 @@ func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo 
 // YouTube plays from just before the first word.
 func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
-// FormatTimestamp writes d as m:ss or h:mm:ss, the way YouTube does.
-func FormatTimestamp(d time.Duration) string {
-	s := int64(d / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
 // ChapterKey is the cache key of one chapter summary: everything the
-// summarizer is given (prompt version, model, language, the chapter's
-// place, titles and text), hashed. A prompt or model change gives new keys.
+// summarizer is given (prompt version, model, summary and transcript
+// languages, people, the chapter's place, titles and text), hashed. A
+// prompt or model change gives new keys.
 func ChapterKey(gen recap.Generator, in ChapterInput) string {
 	h := sha256.New()
-	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.VideoTitle, in.SourceTitle} {
+	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.TranscriptLanguage, in.VideoTitle, in.SourceTitle} {
 		writeField(h, s)
 	}
+	writePeople(h, in.People)
 	var n [16]byte
 	binary.BigEndian.PutUint64(n[:8], uint64(in.Index))
 	binary.BigEndian.PutUint64(n[8:], uint64(in.Total))
@@ -363,13 +456,14 @@ func ChapterKey(gen recap.Generator, in ChapterInput) string {
 	return "chapter:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// OverviewKey is the cache key of an overview: the generator, language,
-// video title and every chapter summary, hashed.
+// OverviewKey is the cache key of an overview: the generator, languages,
+// video title, people and every chapter summary, hashed.
 func OverviewKey(gen recap.Generator, in OverviewInput) string {
 	h := sha256.New()
-	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.VideoTitle} {
+	for _, s := range []string{gen.Summarizer, gen.Model, gen.PromptVersion, in.Language, in.TranscriptLanguage, in.VideoTitle} {
 		writeField(h, s)
 	}
+	writePeople(h, in.People)
 	for _, c := range in.Chapters {
 		writeField(h, c.Title)
 		writeField(h, c.Summary)
@@ -378,6 +472,17 @@ func OverviewKey(gen recap.Generator, in OverviewInput) string {
 		}
 	}
 	return "overview:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// writePeople writes a count and each person's name and role.
+func writePeople(h interface{ Write([]byte) (int, error) }, people []recap.Person) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(people)))
+	h.Write(n[:])
+	for _, p := range people {
+		writeField(h, p.Name)
+		writeField(h, p.Role)
+	}
 }
 
 // writeField writes s length-prefixed, so that ("ab","c") and ("a","bc")

@@ -83,7 +83,7 @@ func ParseYouTubeURL(s string) (YouTubeLink, error) {
 	switch {
 	case s == "":
 		return YouTubeLink{}, recap.Errorf(recap.EINVALID, "no YouTube URL given: %s", expectLink)
-	case validID(s):
+	case recap.ValidVideoID(s):
 		return YouTubeLink{Kind: LinkVideo, VideoID: s}, nil
 	case validChannelID(s):
 		return YouTubeLink{Kind: LinkChannel, Channel: s, Tab: TabVideos}, nil
@@ -223,13 +223,13 @@ func channelTab(s string, l YouTubeLink, tab string) (YouTubeLink, error) {
 // validChannelID reports whether s is "UC" and 22 characters of the id
 // alphabet.
 func validChannelID(s string) bool {
-	return len(s) == 24 && strings.HasPrefix(s, "UC") && idAlphabet(s[2:])
+	return len(s) == 24 && strings.HasPrefix(s, "UC") && recap.YouTubeIDChars(s[2:])
 }
 
 // validPlaylistID reports whether s could be a playlist id: YouTube's are
 // 2 (WL) to 72 (OLAK5uy_…, RDCLAK…) characters of the id alphabet.
 func validPlaylistID(s string) bool {
-	return len(s) >= 2 && len(s) <= 100 && idAlphabet(s)
+	return len(s) >= 2 && len(s) <= 100 && recap.YouTubeIDChars(s)
 }
 
 // bareList reports whether a string without URL characters is a playlist
@@ -257,18 +257,6 @@ func validChannelName(s string) bool {
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("/?#@%\\", r) {
-			return false
-		}
-	}
-	return true
-}
-
-// idAlphabet reports whether s holds only YouTube's id characters:
-// letters, digits, '-' and '_'.
-func idAlphabet(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return false
 		}
 	}

@@ -150,11 +150,11 @@ func checkYouTubeLink(t *testing.T, s string) {
 	switch l.Kind {
 	case "":
 	case LinkVideo:
-		if !validID(l.VideoID) || l.PlaylistID != "" || l.Channel != "" || l.Tab != "" {
+		if !recap.ValidVideoID(l.VideoID) || l.PlaylistID != "" || l.Channel != "" || l.Tab != "" {
 			t.Fatalf("ParseYouTubeURL(%q) = %+v: not a valid video link", s, l)
 		}
 	case LinkPlaylist:
-		if !validPlaylistID(l.PlaylistID) || l.VideoID != "" && !validID(l.VideoID) || l.Channel != "" || l.Tab != "" {
+		if !validPlaylistID(l.PlaylistID) || l.VideoID != "" && !recap.ValidVideoID(l.VideoID) || l.Channel != "" || l.Tab != "" {
 			t.Fatalf("ParseYouTubeURL(%q) = %+v: not a valid playlist link", s, l)
 		}
 	case LinkChannel:

@@ -7,7 +7,6 @@ package plan
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/recap-dev/recap/progress"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/source"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Item is one item of the plan.
@@ -122,7 +122,7 @@ func (p *Plan) Write(w io.Writer) error {
 		state, calls, tokens, cost := "to do", "-", "-", "-"
 		switch {
 		case it.Skip != "":
-			state = "skipped: " + oneLine(it.Skip)
+			state = "skipped: " + textclean.Line(it.Skip)
 		case it.Summarized && it.Estimate == nil:
 			state = "summarized"
 		case it.Summarized:
@@ -134,10 +134,10 @@ func (p *Plan) Write(w io.Writer) error {
 		if e := it.Estimate; e != nil {
 			calls, tokens, cost = fmt.Sprint(e.Calls), progress.Count(e.PromptTokens+e.CompletionTokens), "?"
 			if e.CostUSD != nil {
-				cost = progress.USD(*e.CostUSD)
+				cost = render.USD(e.CostUSD)
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, it.ID, length, state, calls, tokens, cost, oneLine(it.Title))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, it.ID, length, state, calls, tokens, cost, textclean.Line(it.Title))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -145,9 +145,9 @@ func (p *Plan) Write(w io.Writer) error {
 	fmt.Fprintf(w, "\n%d items: %d to summarize, %d already summarized, %d skipped\n", len(p.Items), p.ToDo, p.Summarized, p.Skipped)
 	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens, %s\n", p.Calls, p.Prompt, p.Completion, usd(p.CostUSD))
 	if b := p.MaxCostUSD; b != nil && p.OverBudget > 0 {
-		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", progress.USD(*b), p.OverBudget)
+		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", render.USD(b), p.OverBudget)
 	} else if b != nil {
-		fmt.Fprintf(w, "budget: --max-cost %s covers every item\n", progress.USD(*b))
+		fmt.Fprintf(w, "budget: --max-cost %s covers every item\n", render.USD(b))
 	}
 	_, err := fmt.Fprintln(w, "nothing was summarized: this was a dry run")
 	return err
@@ -157,7 +157,5 @@ func usd(c *float64) string {
 	if c == nil {
 		return "cost unknown (set RECAP_LLM_PRICE_INPUT and RECAP_LLM_PRICE_OUTPUT)"
 	}
-	return progress.USD(*c)
+	return render.USD(c)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

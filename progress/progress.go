@@ -15,6 +15,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/term"
+
+	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Status is a batch's progress at one moment.
@@ -121,19 +124,17 @@ func (l *Lines) Close() {}
 // `recap: 13/150 failed bbbbbbbbbbb "Title": reason`.
 func ItemLine(it Item) string {
 	s := fmt.Sprintf("recap: %d/%d %s %s", it.N, it.Total, it.Status, it.ID)
-	if t := oneLine(it.Title); t != "" {
+	if t := textclean.Line(it.Title); t != "" {
 		s += fmt.Sprintf(" %q", t)
 	}
 	if it.Reason != "" {
-		s += ": " + oneLine(it.Reason)
+		s += ": " + textclean.Line(it.Reason)
 	}
 	if it.File != "" {
 		s += " → " + it.File
 	}
 	return s
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // MinRedraw is the shortest time between two draws of the bar.
 const MinRedraw = 100 * time.Millisecond
@@ -260,7 +261,7 @@ func Render(s Status, width int) string {
 		parts = append(parts, part{Count(s.Tokens) + " tokens", 1})
 	}
 	if s.CostUSD != nil {
-		parts = append(parts, part{USD(*s.CostUSD), 2})
+		parts = append(parts, part{render.USD(s.CostUSD), 2})
 	}
 	const minBar = 10
 	text := func() string {
@@ -327,6 +328,3 @@ func Count(n int) string {
 	}
 	return fmt.Sprintf("%.1fM", float64(n)/1_000_000)
 }
-
-// USD writes a cost in US dollars to a hundredth of a cent.
-func USD(c float64) string { return fmt.Sprintf("$%.4f", c) }

@@ -48,7 +48,10 @@ type ChapterData struct {
 	SourceTitle       string // the creator's chapter title, if any
 	Part, Parts       int
 	Language          string // BCP 47; "" means the transcript's language
-	Text              string // the transcript text, and nothing else
+	// TranscriptLanguage is Text's language, said when it is not Language.
+	TranscriptLanguage string
+	People             []recap.Person // named in the prompt, when known
+	Text               string         // the transcript text, and nothing else
 }
 
 // CombineData is what the combine prompt is rendered with: the summaries
@@ -58,6 +61,7 @@ type CombineData struct {
 	Chapter, Chapters int
 	SourceTitle       string
 	Language          string
+	People            []recap.Person
 	Parts             []recap.ChapterSummary
 }
 
@@ -66,6 +70,7 @@ type CombineData struct {
 type OverviewData struct {
 	VideoTitle string
 	Language   string
+	People     []recap.Person // known before the overview
 	Chapters   []recap.ChapterSummary
 }
 
@@ -163,6 +168,7 @@ var funcs = template.FuncMap{
 	"inc":        func(i int) int { return i + 1 },
 	"language":   languageName,
 	"transcript": fenceText,
+	"people":     recap.PeopleLine,
 }
 
 // languageName spells a BCP 47 tag out in English ("pt-BR" → "Brazilian

@@ -3,6 +3,8 @@ package render
 import (
 	"fmt"
 	"strings"
+
+	"github.com/recap-dev/recap/textclean"
 )
 
 // IndexEntry is one item of a batch, as Index lists it.
@@ -29,7 +31,7 @@ type IndexEntry struct {
 // in Markdown.
 func Index(title string, entries []IndexEntry) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", escapeMarkdown(oneLine(titleOr(title, "recap batch"))))
+	fmt.Fprintf(&b, "# %s\n\n", escapeMarkdown(textclean.Line(titleOr(title, "recap batch"))))
 	files := 0
 	for _, e := range entries {
 		if e.File != "" {
@@ -38,10 +40,10 @@ func Index(title string, entries []IndexEntry) string {
 	}
 	fmt.Fprintf(&b, "%d of %d items summarized.\n\n", files, len(entries))
 	for _, e := range entries {
-		name := escapeMarkdown(oneLine(titleOr(e.Title, e.ID)))
+		name := escapeMarkdown(textclean.Line(titleOr(e.Title, e.ID)))
 		var meta []string
 		if e.Published != "" {
-			meta = append(meta, escapeMarkdown(oneLine(e.Published)))
+			meta = append(meta, escapeMarkdown(textclean.Line(e.Published)))
 		}
 		if e.DurationSeconds > 0 {
 			meta = append(meta, Timestamp(e.DurationSeconds))
@@ -56,7 +58,7 @@ func Index(title string, entries []IndexEntry) string {
 		if e.File == "" {
 			why := e.Status
 			if e.Reason != "" {
-				why += ": " + oneLine(e.Reason)
+				why += ": " + textclean.Line(e.Reason)
 			}
 			if why != "" {
 				line += " — " + escapeMarkdown(why)

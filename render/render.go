@@ -5,9 +5,9 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/recap-dev/recap"
 )
@@ -44,14 +44,15 @@ func ContentType(format string) string {
 	return "application/json"
 }
 
-// Write renders doc to w in the format.
+// Write renders doc to w in the format. Every format shows the document's
+// text cleaned of control characters (recap.Document.Cleaned).
 func Write(w io.Writer, doc *recap.Document, format string) error {
 	switch format {
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(doc)
+		return enc.Encode(doc.Cleaned())
 	case FormatMarkdown:
 		_, err := io.WriteString(w, Markdown(doc))
 		return err
@@ -70,13 +71,8 @@ func Bytes(doc *recap.Document, format string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Timestamp writes seconds as m:ss or h:mm:ss, the way YouTube does.
-func Timestamp(s int64) string {
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
+// Timestamp writes a document's seconds as recap.Timestamp does.
+func Timestamp(s int64) string { return recap.Timestamp(time.Duration(s) * time.Second) }
 
 // linkLabel names the link to the video: a podcast episode is listened to,
 // a download from another site opened, anything else watched on YouTube.

@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func testDoc() *recap.Document {
 				Bullets: []string{"a", "b", "c"}, URL: recap.TimeURL("dQw4w9WgXcQ", 61*time.Second)},
 		},
 		Generator: recap.Generator{Summarizer: "llm", Model: "m", PromptVersion: "p1"},
-		Usage:     recap.Usage{LLMCalls: 3, PromptTokens: 100, CompletionTokens: 20},
+		Usage:     recap.Usage{LLMCalls: 3, PromptTokens: 100, CompletionTokens: 20, CostUSD: usd(0.0123)},
 		CreatedAt: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC),
 	}
 }
@@ -84,11 +85,41 @@ func TestJSONRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(out, &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Chapters[1].URL != doc.Chapters[1].URL || back.Video.DurationSeconds != 3725 || back.Usage != doc.Usage {
+	if back.Chapters[1].URL != doc.Chapters[1].URL || back.Video.DurationSeconds != 3725 || !reflect.DeepEqual(back.Usage, doc.Usage) {
 		t.Fatalf("round trip lost data: %+v", back)
 	}
-	if !strings.Contains(string(out), `"start_seconds": 61`) {
-		t.Errorf("JSON lacks start_seconds: %s", out)
+	if !strings.Contains(string(out), `"start_seconds": 61`) || !strings.Contains(string(out), `"cost_usd": 0.0123`) {
+		t.Errorf("JSON lacks start_seconds or cost_usd: %s", out)
+	}
+	// An unknown price is null, not 0 and not left out.
+	doc.Usage.CostUSD = nil
+	out, _ = Bytes(doc, FormatJSON)
+	if !strings.Contains(string(out), `"cost_usd": null`) {
+		t.Errorf("JSON of an unknown cost: %s", out)
+	}
+}
+
+func usd(v float64) *float64 { return &v }
+
+// The cost shows where the usage does, in md and html.
+func TestCostInCredits(t *testing.T) {
+	doc := testDoc()
+	for _, format := range []string{FormatMarkdown, FormatHTML} {
+		out, err := Bytes(doc, format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "3 LLM calls, 100 prompt") || !strings.Contains(string(out), "20 completion tokens, $0.0123 ·") {
+			t.Errorf("%s lacks the cost:\n%s", format, out)
+		}
+	}
+	for _, tc := range []struct {
+		cost *float64
+		want string
+	}{{nil, "cost unknown"}, {usd(0), "$0.0000"}, {usd(0.00001), "< $0.0001"}, {usd(1.23456), "$1.2346"}} {
+		if got := USD(tc.cost); got != tc.want {
+			t.Errorf("USD(%v) = %q, want %q", tc.cost, got, tc.want)
+		}
 	}
 }
 
@@ -108,6 +139,24 @@ func TestTimestamp(t *testing.T) {
 		if got := Timestamp(s); got != want {
 			t.Errorf("Timestamp(%d) = %q, want %q", s, got, want)
 		}
+	}
+}
+
+func TestPeopleAndLabels(t *testing.T) {
+	doc := testDoc()
+	doc.People = []recap.Person{{Name: "Ada Stone", Role: "guest"}, {Name: "Ben Cole", Role: "host"}}
+	doc.SummaryLanguage = "de"
+	md := Markdown(doc)
+	if !strings.Contains(md, "With Ada Stone (guest), Ben Cole (host)\n") || !strings.Contains(md, "*Chapter: Intro*") {
+		t.Errorf("markdown lacks people or the chapter label:\n%s", md)
+	}
+	html, _ := Bytes(doc, FormatHTML)
+	if !strings.Contains(string(html), "With Ada Stone (guest), Ben Cole (host)") || !strings.Contains(string(html), `<html lang="de">`) {
+		t.Errorf("HTML lacks people or the summary language")
+	}
+	doc.ChaptersSource = recap.ChaptersAuto
+	if md := Markdown(doc); !strings.Contains(md, "*Topics: Intro*") {
+		t.Errorf("automatic chapters' source_title is not labelled as topics:\n%s", md)
 	}
 }
 

@@ -15,14 +15,16 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/feed"
 )
 
-// Item kinds: how an item is loaded.
+// Item kinds: how an item is loaded. They are the kinds of a job's source
+// (recap.SourceYouTube…), which the pipeline loads by kind.
 const (
-	KindYouTube = "youtube" // fetched from YouTube by VideoID
-	KindPodcast = "podcast" // loaded with feed.LoadEpisode from Episode
-	KindFile    = "file"    // a local yt-dlp download at InfoPath
+	KindYouTube = recap.SourceYouTube // fetched from YouTube by VideoID
+	KindPodcast = recap.SourcePodcast // loaded with feed.LoadEpisode from Episode
+	KindFile    = recap.SourceFile    // a local yt-dlp download at InfoPath
 )
 
 // Item is one thing to summarize.

@@ -426,11 +426,16 @@ func DocumentUsage(doc *recap.Document) BatchUsage {
 	}
 }
 
-// documentCost is a document's cost in USD, nil when unknown.
+// documentCost is a document's cost in USD, nil when unknown; a document
+// made without a call (the offline summarizer) cost nothing.
 func documentCost(doc *recap.Document) *float64 {
-	if doc.Usage.LLMCalls == 0 {
+	switch {
+	case doc.Usage.CostUSD != nil:
+		c := *doc.Usage.CostUSD
+		return &c
+	case doc.Usage.LLMCalls == 0 && doc.Usage.PromptTokens == 0 && doc.Usage.CompletionTokens == 0:
 		zero := 0.0
-		return &zero // nothing was paid (the offline summarizer)
+		return &zero
 	}
 	return nil
 }

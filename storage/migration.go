@@ -57,3 +57,19 @@ func PendingMigrations(ms []Migration, newest int) ([]Migration, error) {
 	// A negative version (written by hand) is below every file.
 	return ms[max(newest, 0):], nil
 }
+
+// CheckCurrent is the check of a store opened to read only, which applies
+// no migration: the database must be at the schema of the last of ms.
+// version is what it records (0 for none, or no schema_migrations at all).
+func CheckCurrent(ms []Migration, version int) error {
+	known := len(ms)
+	switch {
+	case version == 0:
+		return recap.Errorf(recap.ENOTFOUND, "the database holds no recap data yet")
+	case version < known:
+		return recap.Errorf(recap.ECONFLICT,
+			"database schema is at version %d and this recap reads version %d; run a recap command that writes (serve, worker or summarize) once to upgrade it", version, known)
+	}
+	_, err := PendingMigrations(ms, version)
+	return err
+}

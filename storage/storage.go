@@ -1,8 +1,9 @@
 // Package storage declares the store that the worker and the API share:
 // videos, transcripts, jobs, summary documents, the per-chapter result
-// cache, and backlogs: batches, their items, podcast episodes and
-// subscriptions. The implementations live in storage/sqlite and storage/postgres and
-// are run by one conformance suite, storage/storagetest.
+// cache, the speech-to-text chunk cache, and backlogs: batches, their
+// items, podcast episodes and subscriptions. The implementations live in
+// storage/sqlite and storage/postgres and are run by one conformance suite,
+// storage/storagetest.
 package storage
 
 import (
@@ -42,6 +43,9 @@ type Job struct {
 	Input string
 	// Language is the caption language asked for, a canonical BCP 47 tag.
 	Language string
+	// SummaryLanguage is the language the summary is to be written in; ""
+	// means the transcript's.
+	SummaryLanguage string
 	// Priority is PriorityHigh or PriorityLow; the worker maps it to a
 	// queue.
 	Priority string
@@ -51,8 +55,8 @@ type Job struct {
 	Summarizer string
 	Model      string
 	// OptionsKey identifies the options that make two jobs the same work
-	// (worker.Options.Key). A video is summarized once per OptionsKey
-	// unless forced.
+	// (worker.Options.Key: languages, summarizer, model and prompt
+	// version). A video is summarized once per OptionsKey unless forced.
 	OptionsKey string
 	Status     string
 	Done       int // chapters finished
@@ -64,6 +68,10 @@ type Job struct {
 	UpdatedAt  time.Time
 	StartedAt  *time.Time
 	FinishedAt *time.Time
+	// VideoTitle is the title of the stored video (Store.PutVideo), ""
+	// while there is none. Every method that returns a job fills it in;
+	// SubmitJob ignores it.
+	VideoTitle string
 	// LeaseOwner is the run that holds a running job ("" when none), and
 	// LeaseExpiresAt when its hold lapses unless renewed; see StartJob.
 	LeaseOwner     string
@@ -168,6 +176,12 @@ type Store interface {
 	// (pipeline.ChapterCache); keys are opaque strings.
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)
 	PutChapter(ctx context.Context, key string, s recap.ChapterSummary) error
+
+	// GetASRChunk and PutASRChunk keep what speech-to-text answered for
+	// each chunk of audio (asr.ChunkStore), so no chunk is paid twice.
+	// ok is false on a miss; Put replaces an entry.
+	GetASRChunk(ctx context.Context, key ASRChunkKey) (chunk ASRChunk, ok bool, err error)
+	PutASRChunk(ctx context.Context, key ASRChunkKey, chunk ASRChunk) error
 
 	// Search finds transcript passages and summary parts that match f.Q
 	// (ParseQuery), best first; see SearchRank for the order. A transcript

@@ -12,8 +12,8 @@ import (
 )
 
 // SummarizeVideoHandler runs the job of a task. It is safe to run twice for
-// the same job: a finished job is left alone, and finished chapters come
-// from the cache.
+// the same job: a finished job is left alone, a running one is left to the
+// run that holds it, and finished chapters come from the cache.
 type SummarizeVideoHandler struct {
 	Runner *Runner
 }
@@ -34,6 +34,12 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	if m := h.Runner.Metrics; m != nil && outcome != "" && outcome != OutcomeSkipped {
 		m.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}
+	// asynq keeps the error in Redis: no secret in it.
+	return h.Runner.Secrets.Error(taskError(outcome, err))
+}
+
+// taskError is what asynq is told of a run.
+func taskError(outcome string, err error) error {
 	switch {
 	case outcome == OutcomeSkipped:
 		// Finished, or held by another run that will finish it; if that run

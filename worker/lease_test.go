@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,4 +125,20 @@ func (s *startCounter) StartJob(ctx context.Context, id string, l storage.Lease)
 func (b *testBundle) countStarts() {
 	b.starts = &startCounter{Store: b.store, second: make(chan struct{})}
 	b.runner.Store = b.starts
+}
+
+// A job stopped at its time limit says so in words, not "context deadline
+// exceeded".
+func TestTimeoutSaysSo(t *testing.T) {
+	b := setup(t)
+	b.sum.gate = make(chan struct{}) // never opened: the run waits for its deadline
+	b.runner.TaskTimeout = 150 * time.Millisecond
+	j := b.submit(t, "dQw4w9WgXcQ")
+	ctx, cancel := context.WithTimeout(context.Background(), b.runner.TaskTimeout)
+	defer cancel()
+	_, outcome, err := b.runner.Run(ctx, j.ID, RunOptions{Final: true})
+	got := b.job(t, j.ID)
+	if outcome != OutcomeFailed || !strings.Contains(got.Error, "longer than RECAP_TASK_TIMEOUT=150ms") {
+		t.Fatalf("timed-out job: %s, %v; stored error %q", outcome, err, got.Error)
+	}
 }

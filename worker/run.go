@@ -13,12 +13,16 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
+	"github.com/recap-dev/recap/redact"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Outcomes of a run, as metrics label them.
 const (
 	OutcomeDone    = "done"    // the document is stored
+	OutcomeWaiting = "waiting" // YouTube pushed back; the job waits in the queue (Waiting)
 	OutcomeRetry   = "retry"   // a transient failure; the job is queued again
 	OutcomeFailed  = "failed"  // failed for good, with the reason in the job
 	OutcomeSkipped = "skipped" // nothing to do: the job is already finished
@@ -33,22 +37,34 @@ type Runner struct {
 	// Pipeline runs the jobs. Its summarizer makes the jobs submitted with
 	// its generator.
 	Pipeline *pipeline.Pipeline
-	// Summarizers, when set, gives the summarizer of a job submitted with
-	// another generator than the pipeline's (an API process configured with
+	// PipelineFor, when set, gives the pipeline of a job submitted with
+	// another generator than Pipeline's (an API process configured with
 	// another model than this worker). Without it such a job fails.
-	Summarizers func(recap.Generator) (pipeline.Summarizer, error)
+	PipelineFor func(recap.Generator) (*pipeline.Pipeline, error)
 	// Lease is how long a run holds its job without renewing the hold
 	// (DefaultLease when 0); the run renews it every Lease/3. Another
 	// process takes the job over only once a hold has lapsed, so a run that
 	// dies is taken over after at most Lease.
-	Lease   time.Duration
-	Logger  *slog.Logger
-	Metrics *metrics.Metrics // optional
+	Lease time.Duration
+	// TaskTimeout is how long a job may run (RECAP_TASK_TIMEOUT), named
+	// in the error of a job stopped for taking longer.
+	TaskTimeout time.Duration
+	Logger      *slog.Logger
+	Metrics     *metrics.Metrics // optional
+	// Secrets are hidden from the error messages the job stores (and,
+	// through the handler, from those asynq keeps in Redis).
+	Secrets *redact.Secrets
 	// Ended, when set, is called once a run has recorded its outcome
 	// (OutcomeDone, OutcomeFailed or OutcomeRetry) for job id: a backlog's
 	// dispatcher starts the next item then.
 	Ended func(id, outcome string)
 }
+
+// Waiting reports whether err means the job must wait rather than fail:
+// YouTube pushed back (a 429 or a bot check). The job goes back to
+// queued with the reason visible, comes back when the pause shared by
+// every worker ends, and the wait does not count as an attempt.
+func Waiting(err error) bool { return recap.ErrorCode(err) == recap.EBLOCKED }
 
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
 const DefaultLease = time.Minute
@@ -114,7 +130,17 @@ func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 		return nil, OutcomeSkipped, lost
 	}
 	if err == nil {
-		if err = r.Store.FinishJob(bg, job.ID, lease.Owner, doc); err == nil {
+		// The document is paid for: keep trying through a dropped
+		// connection rather than pay for it again on a retry.
+		err = pipeline.Durable(bg, func(ctx context.Context) error { return r.Store.FinishJob(ctx, job.ID, lease.Owner, doc) })
+		if recap.ErrorCode(err) == recap.ECONFLICT && !errors.Is(err, storage.ErrLeased) {
+			// An attempt whose answer the dropped connection lost may
+			// have finished the job.
+			if cur, gerr := r.Store.GetJob(bg, job.ID); gerr == nil && cur.Status == storage.StatusDone {
+				err = nil
+			}
+		}
+		if err == nil {
 			log.Info("job done", slog.Int("chapters", len(doc.Chapters)),
 				slog.Int("llm_calls", doc.Usage.LLMCalls), slog.Duration("took", time.Since(startedAt(job))))
 			return doc, OutcomeDone, nil
@@ -122,7 +148,22 @@ func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 		err = fmt.Errorf("store document: %w", err)
 	}
 
-	code, msg := recap.ErrorCode(err), err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
+		err = r.timedOut(err, time.Since(startedAt(job)))
+	}
+	// Errors quote servers and titles: stored, they must hold no NUL and
+	// no secret.
+	code, msg := recap.ErrorCode(err), r.Secrets.String(textclean.Line(err.Error()))
+	// asynq gives up on a task at its last retry whatever the error, so
+	// a job that already used every attempt fails below even if blocked.
+	if Waiting(err) && !opt.Final {
+		until, _ := ratelimit.PausedUntil(err)
+		log.Info("job waits: YouTube pushed back", slog.String("code", code), slog.String("error", msg), slog.Time("until", until))
+		if rerr := r.Store.RetryJob(bg, job.ID, lease.Owner, code, msg); rerr != nil {
+			log.Error("record retry", slog.Any("error", rerr))
+		}
+		return nil, OutcomeWaiting, err
+	}
 	if recap.Permanent(err) || opt.Final {
 		if !recap.Permanent(err) && job.Attempts > 1 {
 			msg = fmt.Sprintf("gave up after %d attempts: %s", job.Attempts, msg)
@@ -190,8 +231,9 @@ func (r *Runner) summarize(ctx context.Context, job *storage.Job, owner string, 
 	}
 	var progressErr error
 	doc, err := p.Run(ctx, pipeline.Input{Kind: job.SourceKind, Ref: job.SourceRef}, pipeline.Request{
-		ID:       job.ID,
-		Language: job.Language,
+		ID:              job.ID,
+		Language:        job.Language,
+		SummaryLanguage: job.SummaryLanguage,
 		Loaded: func(ctx context.Context, src *recap.Source) error {
 			// Keep what was fetched: videos and transcripts outlive documents.
 			if err := r.Store.PutVideo(ctx, src.Video); err != nil {
@@ -234,17 +276,26 @@ func (r *Runner) pipelineFor(job *storage.Job) (*pipeline.Pipeline, error) {
 	if want.Summarizer == "" || (want.Summarizer == own.Summarizer && want.Model == own.Model) {
 		return r.Pipeline, nil
 	}
-	if r.Summarizers == nil {
+	if r.PipelineFor == nil {
 		return nil, recap.Errorf(recap.EINVALID, "job %s was submitted for the %s summarizer (model %q), which this process does not run",
 			job.ID, want.Summarizer, want.Model)
 	}
-	s, err := r.Summarizers(want)
-	if err != nil {
-		return nil, err
+	return r.PipelineFor(want)
+}
+
+// timedOut is the error of a run stopped at its deadline, in words: the
+// bare "context deadline exceeded" says nothing to whoever reads the job.
+func (r *Runner) timedOut(err error, ran time.Duration) error {
+	limit := "its time limit"
+	if r.TaskTimeout > 0 {
+		limit = "RECAP_TASK_TIMEOUT=" + r.TaskTimeout.String()
 	}
-	p := *r.Pipeline
-	p.Summarizer = s
-	return &p, nil
+	round := time.Second
+	if ran < time.Minute {
+		round = time.Millisecond
+	}
+	return recap.WrapError(recap.EINTERNAL, err,
+		"the job ran for %s, longer than %s, and was stopped (the chapters it finished are kept for the next attempt)", ran.Round(round), limit)
 }
 
 func (r *Runner) logger() *slog.Logger {

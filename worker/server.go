@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/recap-dev/recap/ratelimit"
 )
 
 // ServerConfig configures the asynq server that runs the handlers.
@@ -30,8 +32,11 @@ func NewServer(redis asynq.RedisConnOpt, cfg ServerConfig) *asynq.Server {
 		StrictPriority:  true,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		RetryDelayFunc:  RetryDelay,
-		Logger:          slogAdapter{cfg.Logger},
-		LogLevel:        asynq.WarnLevel,
+		// A job that waits for YouTube has not failed: its retry count
+		// stays, and the queue's error rate too.
+		IsFailure: func(err error) bool { return !Waiting(err) },
+		Logger:    slogAdapter{cfg.Logger},
+		LogLevel:  asynq.WarnLevel,
 		// Poll often: a summary is interactive work.
 		TaskCheckInterval:        200 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
@@ -46,8 +51,14 @@ func NewMux(r *Runner) *asynq.ServeMux {
 }
 
 // RetryDelay backs off exponentially from 5 s to 10 min, with jitter so
-// that jobs failed by one outage don't all come back at once.
-func RetryDelay(n int, _ error, _ *asynq.Task) time.Duration {
+// that jobs failed by one outage don't all come back at once. An error
+// that says until when every request is paused (YouTube pushed back)
+// brings the job back just after the pause, spread over a tenth of it.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	if until, ok := ratelimit.PausedUntil(err); ok {
+		d := max(time.Until(until), time.Second)
+		return d + rand.N(d/10+1)
+	}
 	d := 5 * time.Second << min(n, 7)
 	if d > 10*time.Minute {
 		d = 10 * time.Minute

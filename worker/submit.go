@@ -8,6 +8,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Options are what make two jobs of one video the same work: a video is
@@ -21,13 +22,22 @@ import (
 // configured differently.
 type Options struct {
 	// Language is the caption language, a canonical BCP 47 tag.
-	Language  string
-	Generator recap.Generator
+	Language string
+	// SummaryLanguage is the language of the summary; "" means the
+	// transcript's.
+	SummaryLanguage string
+	Generator       recap.Generator
 }
 
 // Key is the options as a job's OptionsKey.
 func (o Options) Key() string {
-	return strings.Join([]string{o.Language, o.Generator.Summarizer, o.Generator.Model, o.Generator.PromptVersion}, "|")
+	key := strings.Join([]string{o.Language, o.Generator.Summarizer, o.Generator.Model, o.Generator.PromptVersion}, "|")
+	if o.SummaryLanguage != "" {
+		// Appended only when set, so that the keys of jobs stored before
+		// summary languages existed still match.
+		key += "|summary=" + o.SummaryLanguage
+	}
+	return key
 }
 
 // Submission is one request for a summary, from the API, a batch or the
@@ -41,6 +51,9 @@ type Submission struct {
 	Display string
 	// Language is the caption language asked for; "" means the pipeline's.
 	Language string
+	// SummaryLanguage is the language the summary is to be written in; ""
+	// means the transcript's.
+	SummaryLanguage string
 	// Priority is storage.PriorityHigh (the default) or PriorityLow.
 	Priority string
 	// Force makes a new job even when the same work is done.
@@ -70,16 +83,21 @@ type Submitter struct {
 // is down the job is still accepted, and the re-enqueuer picks it up.
 // created says whether the job is new.
 func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Job, created bool, err error) {
-	lang := sub.Language
+	// Tags that mean the same ("en-us", "EN-US") are one tag, so they share
+	// the options key.
+	lang, err := recap.ParseLanguage("language", sub.Language)
+	if err != nil {
+		return nil, false, err
+	}
 	if lang == "" {
-		lang = s.Pipeline.Language
+		if lang, err = recap.ParseLanguage("language", s.Pipeline.Language); err != nil {
+			return nil, false, err
+		}
 	}
 	if lang == "" {
 		lang = "en"
 	}
-	// Tags that mean the same ("en-us", "EN-US") are one tag, so they share
-	// the options key.
-	lang, err = recap.ParseLanguage(lang)
+	summaryLang, err := recap.ParseLanguage("summary language", sub.SummaryLanguage)
 	if err != nil {
 		return nil, false, err
 	}
@@ -95,21 +113,22 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 	if err != nil {
 		return nil, false, err
 	}
-	display := strings.TrimSpace(sub.Display)
+	display := textclean.Line(sub.Display)
 	if display == "" {
-		display = sub.Input.Ref
+		display = textclean.Line(sub.Input.Ref)
 	}
 	gen := s.Pipeline.Summarizer.Generator()
 	job, created, err = s.Store.SubmitJob(ctx, &storage.Job{
-		VideoID:    videoID,
-		SourceKind: in.Kind,
-		SourceRef:  in.Ref,
-		Input:      display,
-		Language:   lang,
-		Priority:   prio,
-		Summarizer: gen.Summarizer,
-		Model:      gen.Model,
-		OptionsKey: Options{Language: lang, Generator: gen}.Key(),
+		VideoID:         videoID,
+		SourceKind:      in.Kind,
+		SourceRef:       in.Ref,
+		Input:           display,
+		Language:        lang,
+		SummaryLanguage: summaryLang,
+		Priority:        prio,
+		Summarizer:      gen.Summarizer,
+		Model:           gen.Model,
+		OptionsKey:      Options{Language: lang, SummaryLanguage: summaryLang, Generator: gen}.Key(),
 	}, sub.Force)
 	if err != nil {
 		return nil, false, err

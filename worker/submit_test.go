@@ -63,7 +63,7 @@ func TestSubmit(t *testing.T) {
 	}{
 		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Priority: "urgent"}, `priority "urgent"`},
 		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: "english please"}, "not a language tag"},
-		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: strings.Repeat("en-", 1000) + "x"}, "the most recap takes is 35"},
+		{Submission{Input: pipeline.YouTubeInput("dQw4w9WgXcQ"), Language: strings.Repeat("en-", 1000) + "x"}, "a language tag has at most 35"},
 		{Submission{Input: pipeline.YouTubeInput("not-an-id")}, "not a YouTube video id"},
 		{Submission{Input: pipeline.FileInput("/x.info.json")}, "file sources are not supported here"},
 		{Submission{}, "nothing to summarize"},
@@ -161,9 +161,11 @@ func TestJobCarriesItsGenerator(t *testing.T) {
 		t.Fatal(err)
 	}
 	var asked []recap.Generator
-	b.runner.Summarizers = func(g recap.Generator) (pipeline.Summarizer, error) {
+	b.runner.PipelineFor = func(g recap.Generator) (*pipeline.Pipeline, error) {
 		asked = append(asked, g)
-		return &otherModel{model: g.Model}, nil
+		p := *b.pipeline
+		p.Summarizer = &otherModel{model: g.Model}
+		return &p, nil
 	}
 	if err := b.handler.ProcessTask(context.Background(), b.task(t, j)); err != nil {
 		t.Fatal(err)

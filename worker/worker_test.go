@@ -49,7 +49,7 @@ func (f *fakeFetcher) Fetch(_ context.Context, id, lang string) (*recap.Source, 
 	}
 	var desc strings.Builder
 	for c := range n {
-		fmt.Fprintf(&desc, "%s Topic %d\n", pipeline.FormatTimestamp(time.Duration(c)*5*time.Minute), c+1)
+		fmt.Fprintf(&desc, "%s Topic %d\n", recap.Timestamp(time.Duration(c)*5*time.Minute), c+1)
 		for s := range 60 {
 			start := time.Duration(c)*5*time.Minute + time.Duration(s)*5*time.Second
 			src.Transcript.Segments = append(src.Transcript.Segments, recap.Segment{
@@ -98,8 +98,8 @@ func (s *fakeSummarizer) SummarizeChapter(ctx context.Context, in pipeline.Chapt
 		recap.Usage{LLMCalls: 1, PromptTokens: 10, CompletionTokens: 5}, nil
 }
 
-func (s *fakeSummarizer) Overview(context.Context, pipeline.OverviewInput) (string, recap.Usage, error) {
-	return "Overview.", recap.Usage{LLMCalls: 1}, s.over
+func (s *fakeSummarizer) Overview(context.Context, pipeline.OverviewInput) (pipeline.Overview, recap.Usage, error) {
+	return pipeline.Overview{Text: "Overview."}, recap.Usage{LLMCalls: 1}, s.over
 }
 
 func (s *fakeSummarizer) Generator() recap.Generator {
@@ -397,40 +397,5 @@ func TestRetryDelayGrowsAndIsBounded(t *testing.T) {
 			t.Fatalf("backoff shrank at %d", n)
 		}
 		prev = base
-	}
-}
-
-// The shared limiter lets rpm requests through a minute, then makes the
-// next one wait.
-func TestRedisLimiter(t *testing.T) {
-	mr := miniredis.RunT(t)
-	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
-	defer rdb.Close()
-	a := NewRedisLimiter(rdb, "acct", 3, 0)
-	b := NewRedisLimiter(rdb, "acct", 3, 0) // another worker, same account
-	ctx := context.Background()
-	for _, l := range []*RedisLimiter{a, b, a} {
-		if err := l.Wait(ctx, 100); err != nil {
-			t.Fatal(err)
-		}
-	}
-	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel()
-	if err := b.Wait(short, 100); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("4th request in a minute: err = %v, want to wait past the deadline", err)
-	}
-	other := NewRedisLimiter(rdb, "other-acct", 3, 0)
-	if err := other.Wait(ctx, 100); err != nil {
-		t.Fatalf("another account is limited separately: %v", err)
-	}
-
-	tpm := NewRedisLimiter(rdb, "tokens", 0, 1000)
-	if err := tpm.Wait(ctx, 5000); err != nil { // larger than the budget: takes all of it
-		t.Fatal(err)
-	}
-	short2, cancel2 := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel2()
-	if err := tpm.Wait(short2, 10); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("after the minute's tokens are spent: err = %v, want to wait", err)
 	}
 }

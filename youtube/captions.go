@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	kkdai "github.com/kkdai/youtube/v2"
 
@@ -56,14 +55,10 @@ func (c *Client) transcript(ctx context.Context, hc *http.Client, kc *kkdai.Clie
 		}
 		log.Debug("youtube: caption track", slog.String("lang", ch.track.LanguageCode),
 			slog.String("kind", ch.track.Kind), slog.String("tlang", ch.tlang), slog.Int("segments", len(segs)))
-		src := recap.TranscriptYouTube
-		if ch.asr() {
-			src = recap.TranscriptASR
-		}
-		return recap.Transcript{Language: ch.lang(), Source: src, Segments: segs}, nil
+		return recap.Transcript{Language: ch.lang(), Source: recap.TranscriptYouTube, Segments: segs}, nil
 	}
 
-	plang, src, ok := panelLanguage(v.CaptionTracks, lang)
+	plang, ok := panelLanguage(v.CaptionTracks, lang)
 	if !ok {
 		return recap.Transcript{}, noCaptions(v, len(choices))
 	}
@@ -76,7 +71,7 @@ func (c *Client) transcript(ctx context.Context, hc *http.Client, kc *kkdai.Clie
 		return recap.Transcript{}, err
 	}
 	log.Info("youtube: captions from the transcript panel", slog.String("lang", plang), slog.Int("segments", len(segs)))
-	return recap.Transcript{Language: plang, Source: src, Segments: segs}, nil
+	return recap.Transcript{Language: plang, Source: recap.TranscriptYouTube, Segments: segs}, nil
 }
 
 func noCaptions(v *kkdai.Video, choices int) error {
@@ -128,43 +123,27 @@ func (c *Client) fetchTrack(ctx context.Context, hc *http.Client, id string, ch 
 		return nil, fmt.Errorf("%w: %v", errNoText, err)
 	}
 	segs = tidy(segs)
-	if !hasWords(segs) {
+	if !recap.SegmentsHaveWords(segs) {
 		return nil, fmt.Errorf("%w: only sound cues", errNoText)
 	}
 	return segs, nil
 }
 
-// panelLanguage picks the language to ask the transcript panel for, and
-// the source label its text will carry. kkdai encodes the language in a
-// fixed two-letter field, so only two-letter base languages can be asked
-// for; the panel cannot translate, so lang is asked for only when a track
-// (or no track list at all) suggests YouTube has it. The panel is asked
-// for automatic captions, so its text is labelled asr unless the language
-// has only creator tracks.
-func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang, src string, ok bool) {
+// panelLanguage picks the language to ask the transcript panel for.
+// kkdai encodes the language in a fixed two-letter field, so only
+// two-letter base languages can be asked for; the panel cannot translate,
+// so lang is asked for only when a track (or no track list at all)
+// suggests YouTube has it.
+func panelLanguage(tracks []kkdai.CaptionTrack, lang string) (plang string, ok bool) {
 	pick := recap.BaseLanguage(lang)
 	if len(tracks) > 0 {
 		// The best track in lang if there is one, else a creator's track.
 		pick = recap.BaseLanguage(chooseTracks(tracks, lang)[0].track.LanguageCode)
 	}
 	if len(pick) != 2 {
-		return "", "", false
+		return "", false
 	}
-	src = recap.TranscriptASR
-	hasASR, hasManual := false, false
-	for _, t := range tracks {
-		if recap.BaseLanguage(t.LanguageCode) == pick {
-			if t.Kind == "asr" {
-				hasASR = true
-			} else {
-				hasManual = true
-			}
-		}
-	}
-	if hasManual && !hasASR {
-		src = recap.TranscriptYouTube
-	}
-	return pick, src, true
+	return pick, true
 }
 
 // panelTranscript asks innertube's get_transcript through kkdai.
@@ -197,7 +176,7 @@ func panelTranscript(ctx context.Context, kc *kkdai.Client, v *kkdai.Video, lang
 		})
 	}
 	segs = tidy(segs)
-	if !hasWords(segs) {
+	if !recap.SegmentsHaveWords(segs) {
 		return nil, fmt.Errorf("%w: transcript without words", errNoText)
 	}
 	return segs, nil
@@ -224,36 +203,4 @@ func tidy(segs []recap.Segment) []recap.Segment {
 		}
 	}
 	return out
-}
-
-// hasWords reports whether any segment says something. Sound cues such as
-// "[Music]", "[Applause]", "(laughs)" or "♪♪" stay in the transcript, with
-// their timing, but do not count as words: a track made only of them is
-// no transcript.
-func hasWords(segs []recap.Segment) bool {
-	for _, s := range segs {
-		if !cueOnly(s.Text) {
-			return true
-		}
-	}
-	return false
-}
-
-// cueOnly reports whether text is only bracketed sound cues, music signs
-// and punctuation.
-func cueOnly(text string) bool {
-	depth := 0
-	for _, r := range text {
-		switch r {
-		case '[', '(':
-			depth++
-		case ']', ')':
-			depth = max(depth-1, 0)
-		default:
-			if depth == 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
-				return false
-			}
-		}
-	}
-	return true
 }

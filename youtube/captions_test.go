@@ -32,26 +32,6 @@ func TestTidy(t *testing.T) {
 	}
 }
 
-func TestCueOnly(t *testing.T) {
-	for text, want := range map[string]bool{
-		"[Music]":                true,
-		"[Applause] [Laughter]":  true,
-		"(laughs)":               true,
-		"♪♪":                     true,
-		"♪ [Music] ♪ -":          true,
-		"":                       true,
-		"♪ la la la ♪":           false,
-		"[Music] so we begin":    false,
-		"(en) Welcome":           false,
-		"42":                     false,
-		"Willkommen [Musik] da!": false,
-	} {
-		if got := cueOnly(text); got != want {
-			t.Errorf("cueOnly(%q) = %v, want %v", text, got, want)
-		}
-	}
-}
-
 func TestPublishDate(t *testing.T) {
 	for in, want := range map[string]string{
 		"2023-06-08":                "2023-06-08",

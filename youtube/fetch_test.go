@@ -153,7 +153,7 @@ func TestFetchTrackChoice(t *testing.T) {
 				{Lang: "de", Translatable: true, Segments: deManual},
 				{Lang: "en", ASR: true, Translatable: true, Segments: enASR},
 			},
-			lang: "en", wantLang: "en", wantSource: recap.TranscriptASR, want: enASR,
+			lang: "en", wantLang: "en", wantSource: recap.TranscriptYouTube, want: enASR,
 		},
 		{
 			name: "creator's track translated with tlang",
@@ -169,7 +169,7 @@ func TestFetchTrackChoice(t *testing.T) {
 				{Lang: "fr", Segments: segs("bonjour")},
 				{Lang: "de", ASR: true, Translatable: true, Segments: deManual},
 			},
-			lang: "en", wantLang: "en", wantSource: recap.TranscriptASR, want: translated(deManual, "en"),
+			lang: "en", wantLang: "en", wantSource: recap.TranscriptYouTube, want: translated(deManual, "en"),
 		},
 		{
 			name:   "untranslatable track as it is",
@@ -190,7 +190,7 @@ func TestFetchTrackChoice(t *testing.T) {
 				{Lang: "en", Empty: true, Segments: enManual},
 				{Lang: "en", ASR: true, Segments: enASR},
 			},
-			lang: "en", wantLang: "en", wantSource: recap.TranscriptASR, want: enASR,
+			lang: "en", wantLang: "en", wantSource: recap.TranscriptYouTube, want: enASR,
 		},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/recap-dev/recap"
 )
 
 // parsed is what the items of one page hold.
@@ -50,7 +52,7 @@ func (ps *parsed) item(key string, raw json.RawMessage) {
 	switch key {
 	case "playlistVideoRenderer", "videoRenderer", "gridVideoRenderer", "reelItemRenderer":
 		var v videoRenderer
-		if json.Unmarshal(raw, &v) == nil && validID(v.VideoID) {
+		if json.Unmarshal(raw, &v) == nil && recap.ValidVideoID(v.VideoID) {
 			ps.entries = append(ps.entries, v.entry(key == "playlistVideoRenderer", key == "reelItemRenderer"))
 			return
 		}
@@ -73,7 +75,7 @@ func (ps *parsed) item(key string, raw json.RawMessage) {
 	case "shortsLockupViewModel":
 		var s shortsLockup
 		if json.Unmarshal(raw, &s) == nil {
-			if id := s.OnTap.InnertubeCommand.ReelWatchEndpoint.VideoID; validID(id) {
+			if id := s.OnTap.InnertubeCommand.ReelWatchEndpoint.VideoID; recap.ValidVideoID(id) {
 				ps.entries = append(ps.entries, ListEntry{VideoID: id, Title: s.OverlayMetadata.PrimaryText.Content, Short: true})
 				return
 			}
@@ -317,10 +319,10 @@ type thumbnailBadge struct {
 func (l *lockup) entry() (ListEntry, bool) {
 	tap := l.RendererContext.CommandContext.OnTap.InnertubeCommand
 	id := l.ContentID
-	if !validID(id) && tap.WatchEndpoint != nil {
+	if !recap.ValidVideoID(id) && tap.WatchEndpoint != nil {
 		id = tap.WatchEndpoint.VideoID
 	}
-	if !validID(id) {
+	if !recap.ValidVideoID(id) {
 		return ListEntry{}, false
 	}
 	md := l.Metadata.LockupMetadataViewModel

@@ -24,8 +24,6 @@ func (c choice) lang() string {
 	return c.track.LanguageCode
 }
 
-func (c choice) asr() bool { return c.track.Kind == "asr" }
-
 // chooseTracks orders the tracks worth trying for lang, best first: a
 // creator's track in lang, YouTube's automatic one in lang, a creator's
 // track in another language translated into lang (the spoken language's

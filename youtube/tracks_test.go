@@ -99,22 +99,22 @@ func TestTrackURL(t *testing.T) {
 
 func TestPanelLanguage(t *testing.T) {
 	tests := []struct {
-		tracks         []kkdai.CaptionTrack
-		lang           string
-		wantLang, want string
-		ok             bool
+		tracks   []kkdai.CaptionTrack
+		lang     string
+		wantLang string
+		ok       bool
 	}{
-		{nil, "en", "en", "asr", true},
-		{nil, "pt-BR", "pt", "asr", true},
-		{nil, "fil", "", "", false}, // kkdai can only ask for two letters
-		{[]kkdai.CaptionTrack{track("en", "", true)}, "en", "en", "youtube", true},
-		{[]kkdai.CaptionTrack{track("en", "", true), track("en", "asr", true)}, "en-US", "en", "asr", true},
-		{[]kkdai.CaptionTrack{track("de", "asr", true)}, "en", "de", "asr", true},
+		{nil, "en", "en", true},
+		{nil, "pt-BR", "pt", true},
+		{nil, "fil", "", false}, // kkdai can only ask for two letters
+		{[]kkdai.CaptionTrack{track("en", "", true)}, "en", "en", true},
+		{[]kkdai.CaptionTrack{track("en", "", true), track("en", "asr", true)}, "en-US", "en", true},
+		{[]kkdai.CaptionTrack{track("de", "asr", true)}, "en", "de", true},
 	}
 	for _, tt := range tests {
-		gotLang, got, ok := panelLanguage(tt.tracks, tt.lang)
-		if gotLang != tt.wantLang || got != tt.want || ok != tt.ok {
-			t.Errorf("panelLanguage(%v, %q) = %q, %q, %v; want %q, %q, %v", describe(chooseTracks(tt.tracks, tt.lang)), tt.lang, gotLang, got, ok, tt.wantLang, tt.want, tt.ok)
+		gotLang, ok := panelLanguage(tt.tracks, tt.lang)
+		if gotLang != tt.wantLang || ok != tt.ok {
+			t.Errorf("panelLanguage(%v, %q) = %q, %v; want %q, %v", describe(chooseTracks(tt.tracks, tt.lang)), tt.lang, gotLang, ok, tt.wantLang, tt.ok)
 		}
 	}
 }

@@ -31,39 +31,58 @@ var youtubeHosts = map[string]bool{
 type rewriteTransport struct {
 	next     http.RoundTripper
 	endpoint *url.URL // no trailing slash in Path
+	// media lets requests to YouTube's stream servers through: only the
+	// audio download's client sets it.
+	media bool
 }
 
 func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := strings.ToLower(req.URL.Hostname())
 	switch {
 	case youtubeHosts[host]:
-		u := *req.URL
-		u.Scheme, u.Host = t.endpoint.Scheme, t.endpoint.Host
-		p := req.URL.Path
-		if p == "" {
-			p = "/" // kkdai reads visitor data from "https://www.youtube.com"
+		return t.rewrite(req)
+	case t.media && mediaHost(host):
+		// Audio and video streams: sent to YouTube's CDN, or to the
+		// endpoint when one replaces YouTube (replays, tests).
+		if t.endpoint.String() == DefaultEndpoint {
+			return t.next.RoundTrip(req)
 		}
-		u.Path = t.endpoint.Path + p
-		u.RawPath = ""
-		if req.URL.RawPath != "" {
-			u.RawPath = t.endpoint.EscapedPath() + req.URL.RawPath
-		}
-		// A RoundTripper must not change the caller's request.
-		r := req.Clone(req.Context())
-		r.URL = &u
-		r.Host = ""
-		resp, err := t.next.RoundTrip(r)
-		if err == nil {
-			t.unrewriteLocation(resp, req.URL, &u)
-		}
-		return resp, err
+		return t.rewrite(req)
 	case strings.EqualFold(req.URL.Scheme, t.endpoint.Scheme) && strings.EqualFold(req.URL.Host, t.endpoint.Host):
 		return t.next.RoundTrip(req)
 	}
 	if req.Body != nil {
 		req.Body.Close()
 	}
-	return nil, fmt.Errorf("youtube: refusing request to %q: %w (recap only fetches www.youtube.com, youtube.com and m.youtube.com)", req.URL.Host, ErrForeignHost)
+	return nil, fmt.Errorf("youtube: refusing request to %q: %w (recap only fetches www.youtube.com, youtube.com, m.youtube.com and YouTube's media hosts)", req.URL.Host, ErrForeignHost)
+}
+
+// mediaHost reports whether host is one of YouTube's stream servers
+// (rr3---sn-….googlevideo.com).
+func mediaHost(host string) bool { return strings.HasSuffix(host, ".googlevideo.com") }
+
+// rewrite sends req to the endpoint, keeping its path and query.
+func (t *rewriteTransport) rewrite(req *http.Request) (*http.Response, error) {
+	u := *req.URL
+	u.Scheme, u.Host = t.endpoint.Scheme, t.endpoint.Host
+	p := req.URL.Path
+	if p == "" {
+		p = "/" // kkdai reads visitor data from "https://www.youtube.com"
+	}
+	u.Path = t.endpoint.Path + p
+	u.RawPath = ""
+	if req.URL.RawPath != "" {
+		u.RawPath = t.endpoint.EscapedPath() + req.URL.RawPath
+	}
+	// A RoundTripper must not change the caller's request.
+	r := req.Clone(req.Context())
+	r.URL = &u
+	r.Host = ""
+	resp, err := t.next.RoundTrip(r)
+	if err == nil {
+		t.unrewriteLocation(resp, req.URL, &u)
+	}
+	return resp, err
 }
 
 // unrewriteLocation maps a redirect back into YouTube's URL space, as a

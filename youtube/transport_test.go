@@ -1,6 +1,7 @@
 package youtube
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -217,5 +218,54 @@ func TestHomeCache(t *testing.T) {
 	}
 	if hits.Load() != 5 {
 		t.Errorf("hits = %d, want 5: only the bare home page is cached", hits.Load())
+	}
+}
+
+// An error of a fetch through RECAP_YOUTUBE_ENDPOINT names the endpoint
+// the requests really went to, not only YouTube's URL.
+func TestErrorsNameTheEndpoint(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+	}))
+	defer failing.Close()
+	for _, ep := range []string{"http://127.0.0.1:1/prefix", failing.URL} {
+		c, err := New(Config{Endpoint: ep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Fetch(context.Background(), "dQw4w9WgXcQ", "en")
+		if err == nil || !strings.Contains(err.Error(), ep) {
+			t.Errorf("fetch through %s: %v; want the error to name the endpoint", ep, err)
+		}
+	}
+}
+
+func TestMediaHostsOnlyForTheAudioClient(t *testing.T) {
+	rec, srv := newRecorder(t)
+	c, err := New(Config{Endpoint: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const stream = "https://rr3---sn-fake.googlevideo.com/videoplayback?id=x&itag=139"
+	if _, err := get(t, c, stream); !errors.Is(err, ErrForeignHost) {
+		t.Errorf("caption client: GET %s: err = %v, want ErrForeignHost", stream, err)
+	}
+	resp, err := c.media.Get(stream)
+	if err != nil {
+		t.Fatalf("media client: %v", err)
+	}
+	resp.Body.Close()
+	if r := rec.last(); r == nil || r.URL.Path != "/videoplayback" || r.URL.RawQuery != "id=x&itag=139" {
+		t.Errorf("media request reached %+v, want the endpoint's /videoplayback", r)
+	}
+	for _, u := range []string{"https://example.com/a.mp3", "https://googlevideo.com.evil.example/videoplayback"} {
+		if _, err := c.media.Get(u); !errors.Is(err, ErrForeignHost) {
+			t.Errorf("media client: GET %s: err = %v, want ErrForeignHost", u, err)
+		}
+	}
+	for host, want := range map[string]bool{"rr3---sn-4g5e6nzz.googlevideo.com": true, "googlevideo.com": false, "x.googlevideo.com.evil": false} {
+		if mediaHost(host) != want {
+			t.Errorf("mediaHost(%q) = %v", host, !want)
+		}
 	}
 }

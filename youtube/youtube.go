@@ -9,6 +9,7 @@ package youtube
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -34,12 +35,23 @@ type Config struct {
 	// Logger gets debug and info lines about track choice and fallbacks;
 	// nil discards them.
 	Logger *slog.Logger
+	// Limiter paces every request sent to YouTube (RECAP_YOUTUBE_RPM)
+	// and pauses them all when YouTube pushes back; nil sends at will.
+	Limiter Limiter
 }
 
 // Client fetches videos from YouTube. It is safe for concurrent use.
 type Client struct {
 	http *http.Client // the caller's client, on the rewriting transport
-	log  *slog.Logger
+	// media is the same, also letting YouTube's stream servers through,
+	// without a total timeout (audio downloads take their time) and not
+	// paced (a download is a few requests to the CDN, not to YouTube).
+	media   *http.Client
+	log     *slog.Logger
+	limiter Limiter // nil when not paced
+	// via is the endpoint requests really go to when it is not YouTube
+	// itself, for errors: "" for YouTube.
+	via string
 }
 
 // New returns a Client. A malformed Endpoint gives an EINVALID error.
@@ -58,12 +70,23 @@ func New(cfg Config) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
+	mc := hc
+	mc.Transport, mc.Timeout = &rewriteTransport{next: next, endpoint: ep, media: true}, 0
+	if cfg.Limiter != nil {
+		// Below the host guard: only requests that go to YouTube are
+		// paced; below the home page cache: a cached page costs nothing.
+		next = &pacingTransport{next: next, lim: cfg.Limiter}
+	}
 	hc.Transport = &homeCache{next: &rewriteTransport{next: next, endpoint: ep}, now: time.Now}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Client{http: &hc, log: log}, nil
+	c := &Client{http: &hc, media: &mc, log: log, limiter: cfg.Limiter}
+	if via := ep.Redacted(); via != DefaultEndpoint {
+		c.via = via
+	}
+	return c, nil
 }
 
 // parseEndpoint checks an endpoint base URL and strips its trailing slash.
@@ -96,10 +119,20 @@ func defaultHTTPClient() http.Client {
 // or the closest language YouTube has. Errors carry recap codes: EINVALID
 // for a malformed id, EPRIVATE, EAGERESTRICTED, EUNAVAILABLE and
 // ENOCAPTIONS for videos recap cannot summarize, EBLOCKED when YouTube
-// rate-limits or wants a bot check; network faults and 5xx are plain
-// errors, worth retrying.
+// rate-limits or wants a bot check (with the end of the pause it set, see
+// ratelimit.PausedUntil, when the Client has a Limiter); network faults
+// and 5xx are plain errors, worth retrying.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
-	if !validID(videoID) {
+	src, err := c.fetch(ctx, videoID, lang)
+	if err != nil && c.via != "" {
+		// kkdai and net/http name YouTube's URLs; say where they went.
+		return nil, fmt.Errorf("%w (requests for YouTube went to RECAP_YOUTUBE_ENDPOINT %s)", err, c.via)
+	}
+	return src, err
+}
+
+func (c *Client) fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
+	if !recap.ValidVideoID(videoID) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube video id; expected 11 characters of A-Z, a-z, 0-9, - and _", videoID)
 	}
 	if lang == "" {
@@ -116,12 +149,12 @@ func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
 	tr, err := c.transcript(ctx, &hc, kc, v, lang)
 	if err != nil {
-		return nil, err
+		return nil, c.blocked(ctx, "video "+videoID, err)
 	}
 	src.Transcript = tr
 	if src.Video.PublishedAt == "" {
@@ -171,25 +204,14 @@ func largestThumbnail(ts kkdai.Thumbnails) string {
 	return best
 }
 
-// validID reports whether id looks like a YouTube video id.
-func validID(id string) bool { return len(id) == 11 && idChars(id) }
-
 // validChannelID reports whether id looks like a channel id: UC and 22
 // more.
 func validChannelID(id string) bool {
-	return len(id) == 24 && strings.HasPrefix(id, "UC") && idChars(id)
+	return len(id) == 24 && strings.HasPrefix(id, "UC") && recap.YouTubeIDChars(id)
 }
 
 // validPlaylistID reports whether id could be a playlist id (2 to 100
 // characters: WL to OLAK5uy_…).
-func validPlaylistID(id string) bool { return len(id) >= 2 && len(id) <= 100 && idChars(id) }
-
-// idChars reports whether s holds only the characters of YouTube ids.
-func idChars(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
+func validPlaylistID(id string) bool {
+	return len(id) >= 2 && len(id) <= 100 && recap.YouTubeIDChars(id)
 }

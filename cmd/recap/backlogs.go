@@ -8,6 +8,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
+	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/netguard"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/worker"
@@ -72,18 +73,18 @@ func (d *deps) resolver(files source.FileAccess, root string) *source.Resolver {
 	}
 }
 
-// pricer prices batch estimates: the offline summarizer is free; an LLM's
-// prices are unknown until RECAP_LLM_PRICE_* (pacing) are wired here.
+// pricer prices batch estimates as documents are priced: the offline
+// summarizer is free; an LLM's prices are RECAP_LLM_PRICE_* or the
+// built-in ones of its model, and unknown (nil: no budgets) otherwise.
 func pricer(cfg *Config) batch.Pricer {
 	if cfg.Summarizer == recap.SummarizerExtractive {
-		return freePrice{}
+		return llm.Pricing{}
+	}
+	if p, ok := llm.PricingFor(cfg.LLM.Model, cfg.LLM.PriceInput, cfg.LLM.PriceOutput); ok {
+		return p
 	}
 	return nil
 }
-
-type freePrice struct{}
-
-func (freePrice) Estimate(int, int) float64 { return 0 }
 
 // start runs the dispatcher (at once, when an item finishes, every
 // batch.DispatchInterval) and, for serve, the subscription poller, until

@@ -23,6 +23,7 @@ import (
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 const batchUsage = "recap batch [--dry-run] [--limit N] [--since DATE] [--out-dir DIR] [--format md|json|html]\n" +
@@ -222,7 +223,7 @@ func expand(ctx context.Context, s *batch.Service, id string, rep progress.Repor
 		if err = s.Expand(ctx, id, i == attempts); err == nil || ctx.Err() != nil {
 			return err
 		}
-		rep.Printf("listing the sources failed (%s); trying again", oneLine(err.Error()))
+		rep.Printf("listing the sources failed (%s); trying again", textclean.Line(err.Error()))
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -21,7 +21,7 @@ func (m *Main) runBatchDryRun(ctx context.Context, a *batchArgs) error {
 	if lang == "" {
 		lang = cfg.Lang
 	}
-	if lang, err = recap.ParseLanguage(lang); err != nil {
+	if lang, err = recap.ParseLanguage("--lang", lang); err != nil {
 		return err
 	}
 	logger := m.newLogger(cfg, levelWarn)

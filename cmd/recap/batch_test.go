@@ -23,6 +23,14 @@ import (
 	"github.com/recap-dev/recap/youtube/youtubetest"
 )
 
+// newBatchFakes are fakes for a backlog: the fake YouTube is not paced.
+func newBatchFakes(t *testing.T, llmOpts ...llmtest.Option) *fakes {
+	t.Helper()
+	f := newFakes(t, llmOpts...)
+	f.env["RECAP_YOUTUBE_RPM"] = "0"
+	return f
+}
+
 // runWith runs recap in-process with ctx and stdin.
 func (f *fakes) runWith(t *testing.T, ctx context.Context, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
@@ -83,7 +91,7 @@ func flatPlaylistJSON(title string, ids ...string) string {
 // transcripts, a list file mixing kinds, a list on stdin, a folder of
 // yt-dlp downloads and a flat-playlist file.
 func TestBatchCommandEverySourceKind(t *testing.T) {
-	f := newFakes(t)
+	f := newBatchFakes(t)
 	f.env["RECAP_WORKERS"] = "2"
 	f.env["RECAP_ALLOW_PRIVATE_URLS"] = "true" // the feed is on 127.0.0.1
 	dir := t.TempDir()
@@ -181,7 +189,7 @@ func TestBatchCommandEverySourceKind(t *testing.T) {
 // before any work; items that cannot be summarized are named with their
 // reason and never stop the batch; any failure is exit 1.
 func TestBatchCommandExitCodes(t *testing.T) {
-	f := newFakes(t)
+	f := newBatchFakes(t)
 	f.env["RECAP_WORKERS"] = "2"
 	for _, tc := range []struct {
 		args []string
@@ -300,7 +308,7 @@ func TestBatchCommandResumeAfterInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	const stopAfter = 9 // LLM calls: three items of 2 chapters + overview
-	f := newFakes(t, llmtest.WithLatency(20*time.Millisecond), llmtest.WithScript(func(r llmtest.Request) *llmtest.Reply {
+	f := newBatchFakes(t, llmtest.WithLatency(20*time.Millisecond), llmtest.WithScript(func(r llmtest.Request) *llmtest.Reply {
 		if r.N == stopAfter {
 			cancel()
 		}
@@ -366,7 +374,7 @@ func TestBatchCommandResumeAfterInterrupt(t *testing.T) {
 // summarized, and an estimate with totals; no LLM call, nothing queued or
 // stored.
 func TestBatchCommandDryRun(t *testing.T) {
-	f := newFakes(t)
+	f := newBatchFakes(t)
 	f.env["RECAP_WORKERS"] = "2"
 	items := f.videos("dr", 3, 16*time.Minute)
 	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLdryRunOne1", Title: "First", Items: items[:1]})
@@ -507,7 +515,7 @@ func doneItems(t *testing.T, dbURL string) []string {
 // one answered but unsaved per worker), and no finished item is fetched
 // from YouTube again.
 func TestBatchCommandSIGKILL(t *testing.T) {
-	f := newFakes(t, llmtest.WithLatency(150*time.Millisecond))
+	f := newBatchFakes(t, llmtest.WithLatency(150*time.Millisecond))
 	const workers = 2
 	f.env["RECAP_WORKERS"] = fmt.Sprint(workers)
 	f.env["RECAP_LLM_CONCURRENCY"] = "2"
@@ -560,7 +568,7 @@ func TestBatchCommandSIGKILL(t *testing.T) {
 // TestBatchCommandCtrlC: the first Ctrl-C stops cleanly (no new item,
 // the end report, exit 1); a second one ends the process at once.
 func TestBatchCommandCtrlC(t *testing.T) {
-	f := newFakes(t, llmtest.WithLatency(300*time.Millisecond))
+	f := newBatchFakes(t, llmtest.WithLatency(300*time.Millisecond))
 	f.env["RECAP_WORKERS"] = "1"
 	f.env["RECAP_LLM_CONCURRENCY"] = "1"
 	f.env["RECAP_JOB_LEASE"] = "2s" // the run killed by the second Ctrl-C holds its job that long
@@ -586,7 +594,7 @@ func TestBatchCommandCtrlC(t *testing.T) {
 	// Twice: the process ends by the signal, without waiting for the
 	// running item.
 	f.env["RECAP_LLM_MAX_RETRIES"] = "1"
-	slow := newFakes(t, llmtest.WithLatency(time.Hour))
+	slow := newBatchFakes(t, llmtest.WithLatency(time.Hour))
 	f.env["RECAP_LLM_BASE_URL"] = slow.llm.BaseURL()
 	p = f.batchProcess(t, src)
 	p.waitFor(t, "continuing batch", 1)
@@ -613,7 +621,7 @@ func TestBatchCommandCtrlC(t *testing.T) {
 // (token from RECAP_API_TOKEN), follows the batch there and writes the
 // server's renderings to --out-dir; this process opens no store.
 func TestBatchCommandServer(t *testing.T) {
-	f := newFakes(t)
+	f := newBatchFakes(t)
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
 	f.env["RECAP_WORKERS"] = "2"
 	f.env["RECAP_API_TOKENS"] = "tok-batch-1"

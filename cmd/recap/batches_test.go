@@ -173,6 +173,7 @@ func TestBatchEverySourceKind(t *testing.T) {
 	f := newFakes(t)
 	dir := t.TempDir()
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "2"
 	f.env["RECAP_BATCH_DIR"] = dir
 	f.env["RECAP_ALLOW_PRIVATE_URLS"] = "true" // the feed is on 127.0.0.1
@@ -272,6 +273,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 	mr := miniredis.RunT(t)
 	const workers = 2
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = fmt.Sprint(workers)
 	f.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
 	window := 2 * workers // the default
@@ -399,6 +401,7 @@ func TestBatchCancelDropsQueuedTasks(t *testing.T) {
 	f := newFakes(t, llmtest.WithLatency(50*time.Millisecond))
 	mr := miniredis.RunT(t)
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "1"
 	f.env["RECAP_BATCH_WINDOW"] = "3"
 	f.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
@@ -450,6 +453,7 @@ func TestBatchCancelDropsQueuedTasks(t *testing.T) {
 func TestSubscriptionTwoServesAndRestart(t *testing.T) {
 	f := newFakes(t)
 	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_WORKERS"] = "1"
 	items := f.videos("sb", 4, 3*time.Minute) // newest first
 	channel := youtubetest.Channel{ID: "UCrecapSubscription00001", Title: "Tide Facts", Handle: "@tidefacts", Videos: items}
@@ -524,5 +528,53 @@ func makeDue(t *testing.T, dbURL, id string) {
 	t.Helper()
 	if _, err := openSQLite(t, dbURL).Exec(`UPDATE subscriptions SET next_poll_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBatchBudget: with max_cost_usd, a batch stops starting items before
+// its spending (priced by RECAP_LLM_PRICE_*) plus the estimates in flight
+// would pass it; the rest stay, paused, and the batch says why.
+func TestBatchBudget(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_YOUTUBE_RPM"] = "0"
+	f.env["RECAP_WORKERS"] = "1"
+	f.env["RECAP_LLM_PRICE_INPUT"] = "1000" // $1,000 per million tokens: a few dollars a video
+	f.env["RECAP_LLM_PRICE_OUTPUT"] = "1000"
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLbudget0001", Items: f.videos("bu", 8, 3*time.Minute)})
+	s := f.serveInProcess(t)
+	defer s.stop()
+
+	const budget = 6.0
+	v := s.postBatch(t, fmt.Sprintf(`{"url": "https://www.youtube.com/playlist?list=PLbudget0001", "max_cost_usd": %v}`, budget))
+	got := s.waitBatch(t, v.ID)
+	code, data := s.do(t, "GET", "/v1/batches/"+v.ID, "")
+	var full struct {
+		Usage struct {
+			CostUSD *float64 `json:"cost_usd"`
+		} `json:"usage"`
+	}
+	if code != 200 || json.Unmarshal(data, &full) != nil || full.Usage.CostUSD == nil {
+		t.Fatalf("GET batch = %d %s", code, data)
+	}
+	t.Logf("paused after %d items, $%.2f spent of $%.2f: %s", got.Counts["done"], *full.Usage.CostUSD, budget, got.Error.Message)
+	if got.Status != "paused" || got.Error == nil || got.Error.Code != "over_budget" ||
+		got.Counts["done"] == 0 || got.Counts["paused"] == 0 || got.Counts["done"]+got.Counts["paused"] != 8 {
+		t.Fatalf("batch over its budget: %+v", got)
+	}
+	if *full.Usage.CostUSD > budget {
+		t.Errorf("spent $%.2f; want at most the budget, $%.2f", *full.Usage.CostUSD, budget)
+	}
+	if calls := f.llm.Calls(); calls != got.Usage.LLMCalls {
+		t.Errorf("the LLM answered %d calls; the batch's documents used %d", calls, got.Usage.LLMCalls)
+	}
+	// Without prices a budget is refused at once.
+	g := newFakes(t)
+	g.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	gs := g.serveInProcess(t)
+	defer gs.stop()
+	code, data = gs.do(t, "POST", "/v1/batches", `{"url": "https://www.youtube.com/playlist?list=PLx", "max_cost_usd": 1}`)
+	if code != 400 || !strings.Contains(string(data), "RECAP_LLM_PRICE_INPUT") {
+		t.Errorf("a budget without prices = %d %s", code, data)
 	}
 }

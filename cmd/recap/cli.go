@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
+	"runtime/debug"
+	"strconv"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Exit codes (DESIGN.md): success, failure of the work, bad usage or input.
@@ -31,6 +33,8 @@ type Main struct {
 	// OnListen, when set, is told the address the HTTP server listens on
 	// (tests listen on port 0).
 	OnListen func(addr string)
+	// HTTPLimits, when set, replace defaultHTTPLimits (tests shorten them).
+	HTTPLimits *HTTPLimits
 }
 
 // NewMain returns a Main on the process's streams and environment.
@@ -51,19 +55,29 @@ var commands = []command{
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
 	{"search", "find the moments of stored transcripts that say some words", (*Main).runSearch},
+	{"healthcheck", "exit 0 if the local server's /healthz answers 200, else 1", (*Main).runHealthcheck},
 }
 
-const usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
+// Each command's usage line, with every flag it takes.
+const (
+	serveUsage       = "recap serve [--addr HOST:PORT] [--workers N]"
+	workerUsage      = "recap worker [--workers N]"
+	healthcheckUsage = "recap healthcheck [--addr HOST:PORT] [--timeout 5s]"
+)
+
+var usageText = `recap turns long YouTube videos and podcasts into chaptered summaries.
 
 Usage:
-  recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>
-  recap batch [--dry-run] [--limit N] [--since DATE] [--out-dir DIR] [--format md|json|html]
-              [--lang L] [--force] [--max-cost USD] [--server URL] SOURCE...
-  recap serve
-  recap worker
-  recap get [--format md|json|html] <summary-id|video-id>
-  recap search [--limit N] [--video ID] [--channel NAME] [--format text|json] "words"
+  ` + summarizeUsage + `
+  ` + batchUsage + `
+  ` + serveUsage + `
+  ` + workerUsage + `
+  ` + getUsage + `
+  ` + searchUsage + `
+  ` + healthcheckUsage + `
+  recap --version
 
+"recap COMMAND --help" shows a command's flags and their defaults.
 Configuration comes from RECAP_* environment variables; see README.md.
 `
 
@@ -76,6 +90,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintf(m.Stdout, "recap %s\n", version())
+		return exitOK
+	}
 	for _, c := range commands {
 		if c.name == args[0] {
 			return m.exit(c.run(m, ctx, args[1:]))
@@ -83,6 +101,67 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintf(m.Stderr, "%s\nrecap: unknown command %q\n", usageText, args[0])
 	return exitUsage
+}
+
+// buildVersion is set at link time (-ldflags "-X main.buildVersion=v1.2.3");
+// without it the version comes from the module and VCS information Go
+// records in the binary.
+var buildVersion string
+
+// version names this build: its version, else the module's, and the VCS
+// revision it was built from.
+func version() string {
+	v := buildVersion
+	info, ok := debug.ReadBuildInfo()
+	if v == "" && ok {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	if ok {
+		var rev, modified string
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = "+modified"
+				}
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			v += " (" + rev + modified + ")"
+		}
+	}
+	return v
+}
+
+// optionalInt is an int flag whose default comes from the environment:
+// it says whether it was given, and shows no "(default 0)" in --help.
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("expected a whole number ≥ 0")
+	}
+	o.n, o.set = n, true
+	return nil
 }
 
 // usageError is bad usage of a command: exit 2 with the command's usage.
@@ -102,17 +181,16 @@ func (m *Main) exit(err error) int {
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(m.Stderr, "recap: %s\n", ue.msg)
+		fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(ue.msg))
 		return exitUsage
 	}
-	fmt.Fprintf(m.Stderr, "recap: %s\n", oneLine(err.Error()))
+	// Errors quote titles and server answers: no terminal escapes.
+	fmt.Fprintf(m.Stderr, "recap: %s\n", textclean.Line(err.Error()))
 	if recap.ErrorCode(err) == recap.EINVALID {
 		return exitUsage
 	}
 	return exitFailure
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseFlags parses flags that may come before or after the positional
 // arguments (`recap summarize URL --format md`), which flag.Parse alone
@@ -149,7 +227,7 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 }
 
 // newLogger writes logs to stderr; RECAP_LOG_FORMAT=json for JSON lines,
-// RECAP_LOG_LEVEL=debug|info|warn|error.
+// RECAP_LOG_LEVEL=debug|info|warn|error (defaultLevel when unset).
 func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	return newLoggerTo(m.Stderr, cfg, defaultLevel)
 }
@@ -158,10 +236,10 @@ func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
 // from breaking its bar).
 func newLoggerTo(w io.Writer, cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	level := defaultLevel
-	if cfg.LogLevel != "" {
-		_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	if cfg.logLevelSet {
+		level = cfg.LogLevel
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -18,6 +18,7 @@ import (
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/postgres"
 	"github.com/recap-dev/recap/storage/sqlite"
@@ -39,7 +40,7 @@ type deps struct {
 	wrap func(pipeline.Summarizer) pipeline.Summarizer
 
 	mu     sync.Mutex
-	others map[recap.Generator]pipeline.Summarizer // by generator, for jobs of other models
+	others map[recap.Generator]*pipeline.Pipeline // by generator, for jobs of other models
 }
 
 type depsOptions struct {
@@ -47,14 +48,21 @@ type depsOptions struct {
 	// limiter, when set, replaces the LLM's local rate limiter (the
 	// worker shares one through Redis).
 	limiter llm.Limiter
+	// youtubeLimiter, when set, replaces the local YouTube limiter.
+	youtubeLimiter youtube.Limiter
 }
 
 func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, opt depsOptions) (*deps, error) {
 	d := &deps{cfg: cfg, logger: logger, limiter: opt.limiter}
+	ytLimiter := opt.youtubeLimiter
+	if ytLimiter == nil {
+		ytLimiter = ratelimit.NewLocal(youtube.Limits(cfg.YouTubeRPM))
+	}
 	yt, err := youtube.New(youtube.Config{
 		HTTPClient: newHTTPClient(30 * time.Second),
 		Endpoint:   cfg.YouTubeEndpoint,
 		Logger:     logger,
+		Limiter:    ytLimiter,
 	})
 	if err != nil {
 		return nil, err
@@ -64,7 +72,7 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 		return nil, err
 	}
 	if opt.store {
-		if d.store, err = openStore(ctx, cfg.DatabaseURL); err != nil {
+		if d.store, err = cfg.openStore(ctx, readWrite); err != nil {
 			return nil, err
 		}
 	}
@@ -73,13 +81,17 @@ func (m *Main) openDeps(ctx context.Context, cfg *Config, logger *slog.Logger, o
 
 // pipeline assembles the single-video pipeline over these parts: a loader
 // for each source kind recap reads.
-func (d *deps) pipeline() *pipeline.Pipeline {
+func (d *deps) pipeline() *pipeline.Pipeline { return d.pipelineWith(d.summarizer, d.cfg.LLM.Model) }
+
+// pipelineWith is the pipeline with summarizer sum, priced for model.
+func (d *deps) pipelineWith(sum pipeline.Summarizer, model string) *pipeline.Pipeline {
 	p := &pipeline.Pipeline{
 		Loaders: pipeline.Loaders{
 			recap.SourceYouTube: pipeline.YouTube{Fetcher: d.fetcher},
 			recap.SourceFile:    bundle.Loader{},
 		},
-		Summarizer: d.summarizer,
+		Summarizer: sum,
+		Labeler:    extractive.New(), // automatic chapters' source_title, whatever the summarizer
 		Language:   d.cfg.Lang,
 		Logger:     d.logger,
 	}
@@ -88,24 +100,27 @@ func (d *deps) pipeline() *pipeline.Pipeline {
 		// A podcast job names an episode stored when its batch expanded.
 		p.Loaders[recap.SourcePodcast] = feed.Loader{Episodes: d.store, Client: d.guardedClient()}
 	}
+	if pr, ok := llm.PricingFor(model, d.cfg.LLM.PriceInput, d.cfg.LLM.PriceOutput); ok {
+		p.Pricer = pr
+	}
 	return p
 }
 
 // runner runs stored jobs through the pipeline.
 func (d *deps) runner(m *metrics.Metrics) *worker.Runner {
-	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), Summarizers: d.summarizerFor,
-		Lease: d.cfg.JobLease, Logger: d.logger, Metrics: m}
+	return &worker.Runner{Store: d.store, Pipeline: d.pipeline(), PipelineFor: d.pipelineFor,
+		Lease: d.cfg.JobLease, TaskTimeout: d.cfg.TaskTimeout, Logger: d.logger, Metrics: m, Secrets: d.cfg.secrets()}
 }
 
-// summarizerFor makes the summarizer of a job submitted with another
-// generator than this process's (worker.Runner.Summarizers): the same LLM
-// server, key and rate limit with the job's model, or the offline
+// pipelineFor makes the pipeline of a job submitted with another generator
+// than this process's (worker.Runner.PipelineFor): the same LLM server, key
+// and rate limit with the job's model (and its price), or the offline
 // summarizer.
-func (d *deps) summarizerFor(gen recap.Generator) (pipeline.Summarizer, error) {
+func (d *deps) pipelineFor(gen recap.Generator) (*pipeline.Pipeline, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if s, ok := d.others[gen]; ok {
-		return s, nil
+	if p, ok := d.others[gen]; ok {
+		return p, nil
 	}
 	switch gen.Summarizer {
 	case recap.SummarizerLLM, recap.SummarizerExtractive:
@@ -123,10 +138,10 @@ func (d *deps) summarizerFor(gen recap.Generator) (pipeline.Summarizer, error) {
 		s = d.wrap(s)
 	}
 	if d.others == nil {
-		d.others = map[recap.Generator]pipeline.Summarizer{}
+		d.others = map[recap.Generator]*pipeline.Pipeline{}
 	}
-	d.others[gen] = s
-	return s, nil
+	d.others[gen] = d.pipelineWith(s, gen.Model)
+	return d.others[gen], nil
 }
 
 func (d *deps) Close() error {
@@ -157,27 +172,44 @@ func newSummarizer(cfg *Config, kind, model string, logger *slog.Logger, limiter
 	})
 }
 
-// openStore opens sqlite:PATH or postgres://… and applies migrations.
-func openStore(ctx context.Context, dbURL string) (storage.Store, error) {
-	switch {
-	case strings.HasPrefix(dbURL, "sqlite:"):
-		path := strings.TrimPrefix(dbURL, "sqlite:")
-		path = strings.TrimPrefix(path, "//")
-		if path == "" {
-			return nil, errors.New("RECAP_DATABASE_URL=sqlite: needs a file path, e.g. sqlite:recap.db")
-		}
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", dbURL, err)
-		}
-		return s, nil
-	default:
-		s, err := postgres.Open(ctx, dbURL)
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
-		}
-		return s, nil
+// Ways to open the database.
+const (
+	readWrite = false // migrations applied
+	readOnly  = true  // no migration, no write: recap get on a read-only file or role
+)
+
+// openStore opens RECAP_DATABASE_URL (sqlite:PATH or postgres://…) to read
+// and write (applying migrations) or to read only. The default database's
+// folder is made when missing.
+func (c *Config) openStore(ctx context.Context, ro bool) (storage.Store, error) {
+	if c.noDatabase != nil {
+		return nil, c.noDatabase
 	}
+	if c.defaultDB != "" && !ro {
+		if err := os.MkdirAll(filepath.Dir(c.defaultDB), 0o700); err != nil {
+			return nil, fmt.Errorf("make the folder of the default database: %w", err)
+		}
+	}
+	var (
+		s   storage.Store
+		err error
+	)
+	dbURL := c.DatabaseURL
+	path, isSQLite := sqlite.PathFromURL(dbURL)
+	switch {
+	case isSQLite && ro:
+		s, err = sqlite.OpenReadOnly(ctx, path)
+	case isSQLite:
+		s, err = sqlite.Open(ctx, path)
+	case ro:
+		s, err = postgres.OpenReadOnly(ctx, dbURL)
+	default:
+		s, err = postgres.Open(ctx, dbURL)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redactURL(dbURL), err)
+	}
+	return s, nil
 }
 
 // newHTTPClient is a client with connect and header timeouts; total is the

@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
@@ -11,9 +16,12 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
+const getUsage = "recap get [--format md|json|html] [--server URL] <summary-id|video-id>"
+
 func (m *Main) runGet(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("get", "recap get [--format md|json|html] <summary-id|video-id>")
-	format := fs.String("format", "md", "output format: md, json or html")
+	fs := m.newFlagSet("get", getUsage)
+	format := fs.String("format", render.FormatMarkdown, "output format: md, json or html")
+	server := fs.String("server", "", "read from a running recap server at `URL` (e.g. http://127.0.0.1:8080; token from $RECAP_API_TOKEN) instead of RECAP_DATABASE_URL")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -26,16 +34,28 @@ func (m *Main) runGet(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	arg := strings.TrimSpace(pos[0])
+	if *server != "" {
+		data, err := m.getFromServer(ctx, *server, arg, f)
+		if err != nil {
+			return err
+		}
+		_, err = m.Stdout.Write(data)
+		return err
+	}
 	cfg, err := ConfigFromEnv(m.Getenv)
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := cfg.openStore(ctx, readOnly)
 	if err != nil {
+		if recap.ErrorCode(err) == recap.ENOTFOUND {
+			return recap.Errorf(recap.ENOTFOUND, "no summary of %q: nothing has been summarized into %s yet", arg, redactURL(cfg.DatabaseURL))
+		}
 		return err
 	}
 	defer store.Close()
-	doc, err := findDocument(ctx, store, strings.TrimSpace(pos[0]))
+	doc, err := findDocument(ctx, store, arg)
 	if err != nil {
 		if recap.ErrorCode(err) == recap.ENOTFOUND {
 			return fmt.Errorf("%w (looked in %s)", err, redactURL(cfg.DatabaseURL))
@@ -68,4 +88,71 @@ func findDocument(ctx context.Context, store storage.Store, arg string) (*recap.
 		return nil, recap.Errorf(recap.ENOTFOUND, "no summary of video %s yet", videoID)
 	}
 	return doc, err
+}
+
+// getFromServer reads a summary from a recap server's API: by summary id,
+// else by video. The token, when the server wants one, is
+// $RECAP_API_TOKEN.
+func (m *Main) getFromServer(ctx context.Context, server, arg, format string) ([]byte, error) {
+	base, err := url.Parse(strings.TrimRight(server, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, usagef("--server %q: expected the http(s) URL of a recap server, e.g. http://127.0.0.1:8080", server)
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	get := func(path string) ([]byte, int, *apiError, error) {
+		u := *base
+		u.Path += path
+		u.RawQuery = url.Values{"format": {format}}.Encode()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+		if err != nil {
+			return nil, 0, nil, err
+		}
+		if tok := strings.TrimSpace(m.Getenv("RECAP_API_TOKEN")); tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("recap server %s: %w", base.Redacted(), err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("recap server %s: %w", base.Redacted(), err)
+		}
+		if resp.StatusCode == http.StatusOK {
+			return body, resp.StatusCode, nil, nil
+		}
+		var e struct{ Error apiError }
+		if json.Unmarshal(body, &e) != nil || e.Error.Code == "" {
+			e.Error = apiError{Code: recap.EINTERNAL, Message: strings.TrimSpace(string(body))}
+		}
+		return nil, resp.StatusCode, &e.Error, nil
+	}
+	body, status, apiErr, err := get("/v1/summaries/" + url.PathEscape(arg))
+	if err != nil || apiErr == nil {
+		return body, err
+	}
+	if status == http.StatusNotFound {
+		if videoID, verr := pipeline.ParseVideoID(arg); verr == nil {
+			body, status, apiErr, err = get("/v1/videos/" + videoID + "/summary")
+			if err != nil || apiErr == nil {
+				return body, err
+			}
+		}
+	}
+	switch {
+	case status == http.StatusUnauthorized:
+		return nil, recap.Errorf(recap.EUNAUTHORIZED, "recap server %s wants a token: set RECAP_API_TOKEN (%s)", base.Redacted(), apiErr.Message)
+	case status == http.StatusNotFound:
+		return nil, recap.Errorf(recap.ENOTFOUND, "%s (asked %s)", apiErr.Message, base.Redacted())
+	case status == http.StatusBadRequest:
+		return nil, recap.Errorf(recap.EINVALID, "%s", apiErr.Message)
+	}
+	return nil, fmt.Errorf("recap server %s: %d %s", base.Redacted(), status, apiErr.Message)
+}
+
+// apiError is the error body of the HTTP API.
+type apiError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }

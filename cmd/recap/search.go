@@ -8,13 +8,13 @@ import (
 	"io"
 	"os"
 	"strings"
-	"unicode"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/api"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 const searchUsage = `recap search [--limit N] [--video ID] [--channel NAME] [--language L] [--cursor C] [--format text|json] "words"`
@@ -55,7 +55,7 @@ func (m *Main) runSearch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL)
+	store, err := cfg.openStore(ctx, readWrite)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func writeSearchPage(w io.Writer, page storage.SearchPage, bold bool) {
 		}
 		head := []string{}
 		for _, s := range []string{r.Title, r.Channel, r.ChapterTitle} {
-			if s = printable(s); s != "" {
+			if s = textclean.Line(s); s != "" {
 				head = append(head, s)
 			}
 		}
@@ -153,9 +153,9 @@ func writeSearchPage(w io.Writer, page storage.SearchPage, bold bool) {
 		var b strings.Builder
 		for _, p := range r.Snippet.Parts() {
 			if p.Match {
-				b.WriteString(open + printable(p.Text) + closing)
+				b.WriteString(open + textclean.Span(p.Text) + closing)
 			} else {
-				b.WriteString(printable(p.Text))
+				b.WriteString(textclean.Span(p.Text))
 			}
 		}
 		fmt.Fprintf(w, "  %s\n", b.String())
@@ -163,13 +163,4 @@ func writeSearchPage(w io.Writer, page storage.SearchPage, bold bool) {
 	if page.NextCursor != "" {
 		fmt.Fprintf(w, "\nMore: --cursor %s\n", page.NextCursor)
 	}
-}
-
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
 }

@@ -57,7 +57,7 @@ func TestSearchCommand(t *testing.T) {
 	}
 	// The cue at 2:04 lies in the passage from 1:36 (32 s windows).
 	for _, want := range []string{
-		"1:36  Bees [31m and honey · Insects\n",
+		"1:36  Bees[31m and honey · Insects\n",
 		"  https://www.youtube.com/watch?v=aaaaaaaaaaa&t=96s\n",
 		"the **queen bee** lays eggs",
 	} {
@@ -125,7 +125,7 @@ func TestWriteSearchPageBold(t *testing.T) {
 	}}, NextCursor: "abc"}
 	var b strings.Builder
 	writeSearchPage(&b, page, true)
-	want := "1:02:05  Hives · (bullet)\n  https://www.youtube.com/watch?v=aaaaaaaaaaa&t=3725s\n  a \x1b[1mqueen \x1b[0m bee\n\nMore: --cursor abc\n"
+	want := "1:02:05  Hives · (bullet)\n  https://www.youtube.com/watch?v=aaaaaaaaaaa&t=3725s\n  a \x1b[1mqueen\x1b[0m bee\n\nMore: --cursor abc\n"
 	if b.String() != want {
 		t.Errorf("writeSearchPage =\n%q\nwant\n%q", b.String(), want)
 	}

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,12 +15,15 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/api"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/llm"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/pipeline"
+	"github.com/recap-dev/recap/ratelimit"
 	"github.com/recap-dev/recap/worker"
+	"github.com/recap-dev/recap/youtube"
 )
 
 // requeueInterval is how often the store's unfinished jobs are checked
@@ -30,9 +33,10 @@ import (
 func requeueInterval(lease time.Duration) time.Duration { return min(30*time.Second, lease) }
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("serve", "recap serve [--addr HOST:PORT] [--workers N]")
-	addr := fs.String("addr", "", "listen address (default $RECAP_HTTP_ADDR, else 127.0.0.1:8080)")
-	workers := fs.Int("workers", -1, "worker concurrency in this process, 0 for API only (default $RECAP_WORKERS, else 4)")
+	fs := m.newFlagSet("serve", serveUsage)
+	addr := fs.String("addr", "", "listen on `HOST:PORT` (default $RECAP_HTTP_ADDR, else "+defaultHTTPAddr+")")
+	var workers optionalInt
+	fs.Var(&workers, "workers", "run `N` jobs at once in this process; 0 for API only (default $RECAP_WORKERS, else "+strconv.Itoa(defaultWorkers)+")")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -43,21 +47,37 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	if *addr != "" {
+		if err := checkAddr("--addr", *addr); err != nil {
+			return err
+		}
 		cfg.HTTPAddr = *addr
 	}
-	if *workers >= 0 {
-		cfg.Workers = *workers
+	if workers.set {
+		cfg.Workers = workers.n
 	}
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap serve", slog.String("config", cfg.String()))
 
+	// The ports first: when one is taken, no worker has started a job.
+	ln, err := listen(cfg.HTTPAddr, "")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	var opsLn net.Listener
+	if cfg.MetricsAddr != "" {
+		if opsLn, err = listen(cfg.MetricsAddr, "RECAP_METRICS_ADDR"); err != nil {
+			return err
+		}
+		defer opsLn.Close()
+	}
 	svc, err := m.startService(ctx, cfg, logger, serveOptions)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 
-	h := api.NewHandler(&api.Server{
+	public := &api.Server{
 		Store:   svc.deps.store,
 		Batches: svc.backlogs.service,
 		Submitter: &worker.Submitter{
@@ -68,13 +88,20 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		Metrics:      svc.metrics,
 		Logger:       logger,
 		Ready:        svc.pingRedis,
-	})
-	return m.serveHTTP(ctx, cfg.HTTPAddr, h, logger)
+	}
+	if opsLn == nil {
+		return m.serveHTTP(ctx, ln, api.NewHandler(public), logger)
+	}
+	// /metrics on its own address, and not on the public one.
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	public.Metrics = nil
+	return m.serveWithOps(ctx, ln, api.NewHandler(public), opsLn, ops, logger)
 }
 
 func (m *Main) runWorker(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("worker", "recap worker [--workers N]")
-	workers := fs.Int("workers", -1, "worker concurrency (default $RECAP_WORKERS, else 4)")
+	fs := m.newFlagSet("worker", workerUsage)
+	var workers optionalInt
+	fs.Var(&workers, "workers", "run `N` jobs at once in this process (default $RECAP_WORKERS, else "+strconv.Itoa(defaultWorkers)+")")
 	if pos, err := parseFlags(fs, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
@@ -84,8 +111,8 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *workers >= 0 {
-		cfg.Workers = *workers
+	if workers.set {
+		cfg.Workers = workers.n
 	}
 	if cfg.RedisURL == "" {
 		return usagef("recap worker needs RECAP_REDIS_URL (redis://host:port/db) shared with recap serve; for one process, run recap serve")
@@ -95,26 +122,24 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	}
 	logger := m.newLogger(cfg, slog.LevelInfo)
 	logger.Info("recap worker", slog.String("config", cfg.String()))
+	var ln net.Listener
+	if cfg.MetricsAddr != "" {
+		if ln, err = listen(cfg.MetricsAddr, "RECAP_METRICS_ADDR"); err != nil {
+			return err
+		}
+		defer ln.Close()
+	}
 	svc, err := m.startService(ctx, cfg, logger, workerOptions)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	metricsAddr := m.Getenv("RECAP_METRICS_ADDR")
-	if metricsAddr == "" {
+	if ln == nil {
 		<-ctx.Done()
 		return nil
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", svc.metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := svc.pingRedis(r.Context()); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	return m.serveHTTP(ctx, metricsAddr, mux, logger)
+	ops := api.NewOpsHandler(&api.Server{Store: svc.deps.store, Metrics: svc.metrics, Logger: logger, Ready: svc.pingRedis})
+	return m.serveHTTP(ctx, ln, ops, logger)
 }
 
 // service is the queue side shared by serve, worker and batch: Redis
@@ -159,11 +184,11 @@ var (
 )
 
 // startService starts the queue side.
-func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, opt serviceOptions) (svc *service, err error) {
-	svc = &service{logger: logger}
+func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, opt serviceOptions) (_ *service, err error) {
+	svc := &service{logger: logger}
 	defer func() {
 		if err != nil {
-			svc.Close()
+			svc.Close() // what was started so far
 		}
 	}()
 	var redisOpt asynq.RedisConnOpt
@@ -181,11 +206,11 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	}
 	svc.rdb = redisOpt.MakeRedisClient().(redis.UniversalClient)
 
-	var limiter llm.Limiter
-	if cfg.LLM.RPM > 0 || cfg.LLM.TPM > 0 {
-		limiter = worker.NewRedisLimiter(svc.rdb, cfg.LLM.BaseURL+"|"+cfg.LLM.Model, cfg.LLM.RPM, cfg.LLM.TPM)
-	}
-	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter}); err != nil {
+	// Every process on this Redis shares the LLM account's pace and its
+	// pauses (a 429 holds them all), named by server and model.
+	limiter := ratelimit.NewRedis(svc.rdb, "llm "+redactURL(cfg.LLM.BaseURL)+" "+cfg.LLM.Model, llm.Limits(cfg.LLM.RPM, cfg.LLM.TPM))
+	ytLimiter := ratelimit.NewRedis(svc.rdb, "youtube", youtube.Limits(cfg.YouTubeRPM))
+	if svc.deps, err = m.openDeps(ctx, cfg, logger, depsOptions{store: true, limiter: limiter, youtubeLimiter: ytLimiter}); err != nil {
 		return nil, err
 	}
 	svc.metrics = metrics.New(svc.deps.store, logger)
@@ -206,7 +231,7 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 		mux := worker.NewMux(runner)
 		mux.Handle(batch.TypeExpand, batch.ExpandHandler{Service: svc.backlogs.service})
 		// A task asynq gave up waiting for at shutdown still records its
-		// outcome: Close waits for it before closing the store.
+		// outcome: Stop waits for it before the store closes.
 		mux.Use(func(h asynq.Handler) asynq.Handler {
 			return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 				svc.handlers.Add(1)
@@ -315,29 +340,40 @@ func (svc *service) Close() {
 	}
 }
 
-// serveHTTP serves h on addr until ctx is done, then shuts down gracefully.
-func (m *Main) serveHTTP(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
+// listen binds addr, checked by checkAddr; setting, when not "", names
+// where addr came from in the error. A port that is taken, or an address
+// this machine does not have, is a failure (exit 1).
+func listen(addr, setting string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
+		if setting != "" {
+			return nil, fmt.Errorf("listen on %s (%s): %w", addr, setting, err)
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return ln, nil
+}
+
+// checkAddr checks a listen address given by setting or flag (name):
+// HOST:PORT, the host optional, the port a number.
+func checkAddr(name, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if n, perr := strconv.Atoi(port); perr != nil || n < 0 || n > 65535 {
+			err = fmt.Errorf("port %q is not a number from 0 to 65535", port)
+		}
+	}
+	if err != nil {
+		return recap.Errorf(recap.EINVALID, "%s=%q: expected HOST:PORT, e.g. %s (%v)", name, addr, defaultHTTPAddr, err)
+	}
+	return nil
+}
+
+// serveHTTP serves h on ln until ctx is done, then shuts down gracefully.
+func (m *Main) serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	logger.Info("listening", slog.String("url", "http://"+ln.Addr().String()))
 	if m.OnListen != nil {
 		m.OnListen(ln.Addr().String())
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return serveListener(ctx, ln, h, m.HTTPLimits, logger)
 }

@@ -9,10 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -388,21 +390,10 @@ func TestServeCrashResume(t *testing.T) {
 	if j.Attempts != 2 {
 		t.Errorf("attempts = %d, want 2 (one per process)", j.Attempts)
 	}
-	sent := map[string]int{}
-	for _, r := range f.llm.Requests() {
-		if r.Kind == llmtest.KindChapter {
-			sent[r.Transcript()]++
-		}
-	}
-	again := 0
-	for _, n := range sent {
-		if n > 1 {
-			again += n - 1
-		}
-	}
+	sent, again := chapterCalls(f)
 	_ = doneAtKill
-	if len(sent) != chapters {
-		t.Fatalf("%d distinct chapters sent, want %d", len(sent), chapters)
+	if sent != chapters {
+		t.Fatalf("%d distinct chapters sent, want %d", sent, chapters)
 	}
 	// With one call in flight, at most the chapter being summarized at the
 	// kill is sent again; the ≥3 finished before it come from the cache.
@@ -446,20 +437,25 @@ func TestTwoServesOneDatabase(t *testing.T) {
 	}
 	a.stop()
 	b.stop()
+	if _, again := chapterCalls(f); again != 0 || f.llm.Calls() != videos*(chapters+1) {
+		t.Fatalf("%d LLM calls for %d videos of %d chapters (%d chapter answers bought again); want %d",
+			f.llm.Calls(), videos, chapters, again, videos*(chapters+1))
+	}
+}
+
+// chapterCalls counts the distinct chapter transcripts the fake LLM was
+// sent, and the calls that sent one again (answers bought twice).
+func chapterCalls(f *fakes) (distinct, again int) {
 	sent := map[string]int{}
 	for _, r := range f.llm.Requests() {
 		if r.Kind == llmtest.KindChapter {
 			sent[r.Transcript()]++
 		}
 	}
-	again := 0
 	for _, n := range sent {
 		again += n - 1
 	}
-	if again != 0 || f.llm.Calls() != videos*(chapters+1) {
-		t.Fatalf("%d LLM calls for %d videos of %d chapters (%d chapter answers bought again); want %d",
-			f.llm.Calls(), videos, chapters, again, videos*(chapters+1))
-	}
+	return len(sent), again
 }
 
 // Jobs are submitted, Redis loses everything, recap restarts: all finish.
@@ -531,4 +527,185 @@ func pendingTasks(t *testing.T, opt asynq.RedisConnOpt) int {
 		n += info.Pending
 	}
 	return n
+}
+
+// A store that cannot be opened ends serve and worker with one line that
+// says why, and exit 1; nothing panics.
+func TestStartWithoutStore(t *testing.T) {
+	f := newFakes(t)
+	mr := miniredis.RunT(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	missing := filepath.Join(t.TempDir(), "no", "such", "folder", "recap.db")
+	for _, tc := range []struct {
+		name, db, want string
+	}{
+		{"sqlite folder missing", "sqlite:" + missing, "no/such/folder"},
+		{"postgres unreachable", "postgres://recap@127.0.0.1:1/recap?sslmode=disable&connect_timeout=5", "127.0.0.1"},
+	} {
+		for _, cmd := range []string{"serve", "worker"} {
+			t.Run(tc.name+"/"+cmd, func(t *testing.T) {
+				g := f.without()
+				g.env["RECAP_DATABASE_URL"] = tc.db
+				if cmd == "worker" {
+					g.env["RECAP_REDIS_URL"] = "redis://" + mr.Addr() + "/0"
+				}
+				_, errOut, code := g.run(t, cmd)
+				last := lastLine(errOut)
+				if code != 1 || !strings.HasPrefix(last, "recap: ") || !strings.Contains(last, tc.want) || strings.Contains(errOut, "panic") {
+					t.Fatalf("exit %d, stderr:\n%s\nwant exit 1 and a last line naming %q", code, errOut, tc.want)
+				}
+			})
+		}
+	}
+}
+
+// recap get --server reads from a running server, by summary id or video,
+// with the token of RECAP_API_TOKEN.
+func TestGetFromServer(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	f.env["RECAP_API_TOKENS"] = "tok-1"
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVidA01", 20*time.Minute, 3, 21))
+	s := f.serveInProcess(t)
+	req, _ := http.NewRequest("POST", s.base+"/v1/summaries", strings.NewReader(`{"url": "synthVidA01"}`))
+	req.Header.Set("Authorization", "Bearer tok-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v jobView
+	json.NewDecoder(resp.Body).Decode(&v)
+	resp.Body.Close()
+
+	// Elsewhere: no database of its own, only the server.
+	g := f.without("RECAP_DATABASE_URL", "RECAP_API_TOKENS")
+	g.env["XDG_DATA_HOME"] = t.TempDir()
+	if _, errOut, code := g.run(t, "get", "--server", s.base, v.ID); code != 1 || !strings.Contains(errOut, "RECAP_API_TOKEN") {
+		t.Fatalf("get without a token: exit %d %q; want 1 asking for RECAP_API_TOKEN", code, errOut)
+	}
+	g.env["RECAP_API_TOKEN"] = "tok-1"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		out, errOut, code := g.run(t, "get", "--server", s.base+"/", "--format", "json", v.ID)
+		if code == 0 {
+			if decodeDoc(t, out).ID != v.ID {
+				t.Fatalf("get --server returned another document:\n%s", out)
+			}
+			break
+		}
+		if !strings.Contains(errOut, "not done") && !strings.Contains(errOut, "no document to render yet") || time.Now().After(deadline) {
+			t.Fatalf("get --server %s: exit %d %q", v.ID, code, errOut)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out, errOut, code := g.run(t, "get", "--server", s.base, "https://youtu.be/synthVidA01"); code != 0 || !strings.Contains(out, "## Chapters") {
+		t.Fatalf("get --server by video: exit %d %q\n%s", code, errOut, out)
+	}
+	if _, errOut, code := g.run(t, "get", "--server", s.base, "unknownVid1"); code != 1 || !strings.Contains(errOut, "unknownVid1") {
+		t.Fatalf("get --server of an unknown video: exit %d %q", code, errOut)
+	}
+	if _, errOut, code := g.run(t, "get", "--server", "localhost:8080", v.ID); code != 2 || !strings.Contains(errOut, "--server") {
+		t.Fatalf("get --server without a scheme: exit %d %q; want 2", code, errOut)
+	}
+	s.stop()
+}
+
+// recap get reads a database it may not write: no migration, no lock
+// file. Run as a process that cannot write the folder or the file.
+func TestGetReadOnlyDatabase(t *testing.T) {
+	f := newFakes(t)
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVidB01", 20*time.Minute, 3, 22))
+	root, err := os.MkdirTemp("", "recap-ro-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(root, "db"), 0o755); os.RemoveAll(root) })
+	dbDir := filepath.Join(root, "db")
+	os.Mkdir(dbDir, 0o755)
+	f.env["RECAP_DATABASE_URL"] = "sqlite:" + filepath.Join(dbDir, "recap.db")
+	out, errOut, code := f.run(t, "summarize", "--format", "json", "synthVidB01")
+	if code != 0 {
+		t.Fatalf("summarize: exit %d %s", code, errOut)
+	}
+	id := decodeDoc(t, out).ID
+
+	// Read-only for whoever runs recap get: root ignores permissions, so
+	// then recap get runs as nobody.
+	bin := filepath.Join(root, "recap")
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(bin, data, 0o755)
+	os.Chmod(root, 0o755)
+	os.Chmod(filepath.Join(dbDir, "recap.db"), 0o444)
+	os.Chmod(dbDir, 0o555)
+	cmd := exec.Command(bin, "get", "--format", "json", id)
+	cmd.Env = []string{"RECAP_TEST_AS_MAIN=1", "HOME=" + root, "RECAP_DATABASE_URL=" + f.env["RECAP_DATABASE_URL"]}
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("recap get on a read-only database: %v\n%s", err, stderr.String())
+	}
+	if decodeDoc(t, stdout.String()).ID != id {
+		t.Fatalf("recap get read another document:\n%s", stdout.String())
+	}
+	if entries, _ := os.ReadDir(dbDir); len(entries) != 1 {
+		t.Errorf("the read-only folder holds %v; want recap.db alone", entries)
+	}
+}
+
+// A listen address that is no address is bad usage (exit 2); a port that
+// is taken fails (exit 1) before any worker starts a job.
+func TestServeAddress(t *testing.T) {
+	f := newFakes(t)
+	for _, bad := range []string{"localhost", "127.0.0.1:http-alt", "127.0.0.1:99999"} {
+		if _, errOut, code := f.run(t, "serve", "--addr", bad); code != 2 || !strings.Contains(errOut, bad) {
+			t.Errorf("serve --addr %s: exit %d %q; want 2 naming it", bad, code, errOut)
+		}
+		g := f.without()
+		g.env["RECAP_HTTP_ADDR"] = bad
+		if _, errOut, code := g.run(t, "serve"); code != 2 || !strings.Contains(errOut, "RECAP_HTTP_ADDR") {
+			t.Errorf("RECAP_HTTP_ADDR=%s: exit %d %q; want 2 naming the setting", bad, code, errOut)
+		}
+	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	_, errOut, code := f.run(t, "serve", "--addr", taken.Addr().String())
+	if code != 1 || !strings.Contains(lastLine(errOut), "address already in use") {
+		t.Fatalf("serve on a taken port: exit %d, stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(errOut, "workers started") || strings.Contains(errOut, "embedded Redis") {
+		t.Fatalf("serve started its workers before binding its port:\n%s", errOut)
+	}
+}
+
+// The startup line names the summarizer in use, and an LLM's model and
+// server only when it is the LLM.
+func TestStartupLine(t *testing.T) {
+	f := newFakes(t)
+	f.env["RECAP_HTTP_ADDR"] = "127.0.0.1:0"
+	for _, tc := range []struct {
+		env        *fakes
+		want, lack string
+	}{
+		{f.without("RECAP_LLM_BASE_URL", "RECAP_LLM_API_KEY"), "summarizer=extractive", "model="},
+		{f, "summarizer=llm model=fake-model llm=http://127.0.0.1", "extractive"},
+	} {
+		var errb syncBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		m := &Main{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb,
+			Getenv: func(k string) string { return tc.env.env[k] }, OnListen: func(string) { cancel() }}
+		m.Run(ctx, []string{"serve"})
+		first, _, _ := strings.Cut(errb.String(), "\n")
+		if !strings.Contains(first, tc.want) || strings.Contains(first, tc.lack) {
+			t.Errorf("startup line %q; want %q and no %q", first, tc.want, tc.lack)
+		}
+	}
 }

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,15 +17,20 @@ import (
 	"github.com/recap-dev/recap/atomicfile"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/textclean"
+	"github.com/recap-dev/recap/worker"
 )
 
+const summarizeUsage = "recap summarize [--format md|json|html] [--out FILE] [--lang L] [--summary-lang L] [--no-cache] [--quiet] <youtube-url|video-id|bundle-dir|info.json>"
+
 func (m *Main) runSummarize(ctx context.Context, args []string) error {
-	fs := m.newFlagSet("summarize", "recap summarize [--format md|json|html] [--out FILE] <youtube-url|video-id|bundle-dir|info.json>")
+	fs := m.newFlagSet("summarize", summarizeUsage)
 	format := fs.String("format", "", "output format: md, json or html (default md, or from --out's extension)")
 	out := fs.String("out", "", "write the summary to `FILE` instead of standard output")
-	lang := fs.String("lang", "", "caption language to ask for (default $RECAP_LANG, else en)")
-	quiet := fs.Bool("quiet", false, "print no progress on standard error")
-	noCache := fs.Bool("no-cache", false, "don't reuse or keep chapter summaries in RECAP_DATABASE_URL")
+	lang := fs.String("lang", "", "caption language `L` to ask for (default $RECAP_LANG, else en)")
+	summaryLang := fs.String("summary-lang", "", "write the summary in language `L`, whatever the transcript's (default: the transcript's language)")
+	quiet := fs.Bool("quiet", false, "print nothing on standard error but the one line of a failure")
+	noCache := fs.Bool("no-cache", false, "neither reuse nor keep anything in RECAP_DATABASE_URL: no chapter cache, no stored summary")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,6 +43,17 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	captionLang, err := recap.ParseLanguage("--lang", *lang)
+	if err != nil {
+		return err
+	}
+	sumLang, err := recap.ParseLanguage("--summary-lang", *summaryLang)
+	if err != nil {
+		return err
+	}
+	if err := checkOut(*out); err != nil {
+		return err
+	}
 	cfg, err := ConfigFromEnv(m.Getenv)
 	if err != nil {
 		return err
@@ -43,28 +62,36 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *lang != "" {
-		if *lang, err = recap.ParseLanguage(*lang); err != nil {
-			return err
-		}
-	}
 
-	logger := m.newLogger(cfg, levelWarn)
+	// Warnings (an LLM call retried…) are counted and summed up at the
+	// end, not listed as they come; RECAP_LOG_LEVEL shows them live.
+	tally := newLogTally()
+	logger := slog.New(tally)
+	if cfg.logLevelSet {
+		logger = m.newLogger(cfg, levelWarn)
+	}
+	pr := newProgressPrinter(m.Stderr, *quiet)
+	defer func() {
+		if !*quiet {
+			for _, line := range tally.summary() {
+				pr.printf("%s", cfg.secrets().String(line))
+			}
+		}
+	}()
 	deps, err := m.openDeps(ctx, cfg, logger, depsOptions{store: !*noCache})
 	if err != nil {
 		return err
 	}
 	defer deps.Close()
-	p := deps.pipeline()
 
-	pr := newProgressPrinter(m.Stderr, *quiet)
-	req := pipeline.Request{Language: *lang, Progress: pr.report}
-	if in.Kind == recap.SourceYouTube {
-		pr.printf("fetching %s", in.Ref)
+	req := pipeline.Request{Language: captionLang, SummaryLanguage: sumLang, Progress: pr.report}
+	var doc *recap.Document
+	if deps.store == nil {
+		pr.reading(in)
+		doc, err = deps.pipeline().Run(ctx, in, req)
 	} else {
-		pr.printf("reading %s", in.Ref)
+		doc, err = m.summarizeStored(ctx, deps, in, req, pr)
 	}
-	doc, err := p.Run(ctx, in, req)
 	pr.finish()
 	if err != nil {
 		return err
@@ -78,10 +105,70 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := atomicfile.Write(*out, data); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
+		return err
 	}
 	pr.printf("wrote %s", *out)
 	return nil
+}
+
+// summarizeStored runs the summary as a stored job, as a worker would, so
+// that its document is kept: recap get finds it by its id or its video's.
+// A job of the same work another recap process is running is left to it.
+func (m *Main) summarizeStored(ctx context.Context, deps *deps, in pipeline.Input, req pipeline.Request, pr *progressPrinter) (*recap.Document, error) {
+	sub := &worker.Submitter{Store: deps.store, Pipeline: deps.pipeline(), Logger: deps.logger}
+	// Forced: a summary asked for on the command line is made again (the
+	// chapter cache pays for what is already done).
+	job, _, err := sub.Submit(ctx, worker.Submission{Input: in, Language: req.Language, SummaryLanguage: req.SummaryLanguage, Force: true})
+	if err != nil {
+		return nil, err
+	}
+	pr.reading(pipeline.Input{Kind: job.SourceKind, Ref: job.SourceRef})
+	runner := deps.runner(nil)
+	if !deps.cfg.logLevelSet {
+		// The job's start and end are this command's own output.
+		runner.Logger = slog.New(slog.DiscardHandler)
+	}
+	doc, outcome, err := runner.Run(ctx, job.ID, worker.RunOptions{Final: true, Progress: req.Progress})
+	if outcome == worker.OutcomeSkipped {
+		return nil, recap.WrapError(recap.ECONFLICT, err, "video %s is being summarized by another recap process (summary %s); run `recap get %s` once it is done", job.VideoID, job.ID, job.ID)
+	}
+	return doc, err
+}
+
+// checkOut fails, before any work is paid for, when --out cannot be
+// written: its folder missing, not a folder, or not writable. The error
+// names the path as the user gave it.
+func checkOut(out string) error {
+	if out == "" {
+		return nil
+	}
+	dir := filepath.Dir(out)
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return recap.Errorf(recap.EINVALID, "--out %s: folder %s does not exist", out, dir)
+	case err != nil:
+		return recap.Errorf(recap.EINVALID, "--out %s: %v", out, pathErr(err))
+	case !st.IsDir():
+		return recap.Errorf(recap.EINVALID, "--out %s: %s is not a folder", out, dir)
+	}
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*")
+	if err != nil {
+		return recap.Errorf(recap.EINVALID, "--out %s: cannot write in %s: %v", out, dir, pathErr(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
+// pathErr is the reason of a file system error, without the path in it
+// (a temporary file's name means nothing to the user).
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // outputFormat takes --format, else the extension of --out, else md.
@@ -120,6 +207,15 @@ func newProgressPrinter(w io.Writer, quiet bool) *progressPrinter {
 	return p
 }
 
+// start says what is being read.
+func (p *progressPrinter) reading(in pipeline.Input) {
+	if in.Kind == recap.SourceYouTube {
+		p.printf("fetching %s", in.Ref)
+	} else {
+		p.printf("reading %s", in.Ref)
+	}
+}
+
 func (p *progressPrinter) printf(format string, args ...any) {
 	if p.quiet {
 		return
@@ -127,7 +223,7 @@ func (p *progressPrinter) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
-	fmt.Fprintf(p.w, "recap: "+format+"\n", args...)
+	fmt.Fprintf(p.w, "recap: %s\n", textclean.Line(fmt.Sprintf(format, args...)))
 }
 
 func (p *progressPrinter) clear() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -118,8 +119,11 @@ func TestSummarizeErrors(t *testing.T) {
 		{"bad format", nil, []string{"summarize", "--format", "pdf", "synthVideo3"}, 2, "md, json or html"},
 		{"bad flag", nil, []string{"summarize", "--colour", "synthVideo3"}, 2, "colour"},
 		{"bad config", map[string]string{"RECAP_SUMMARIZER": "gpt"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_SUMMARIZER"},
-		{"bad RECAP_LANG", map[string]string{"RECAP_LANG": "english"}, []string{"summarize", "synthVideo3"}, 2, `RECAP_LANG="english": language "english" is not a language tag`},
-		{"bad --lang", nil, []string{"summarize", "--lang", strings.Repeat("en-", 50), "synthVideo3"}, 2, "the most recap takes is 35"},
+		{"bad price", map[string]string{"RECAP_LLM_PRICE_OUTPUT": "$1.60"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_LLM_PRICE_OUTPUT"},
+		{"negative price", map[string]string{"RECAP_LLM_PRICE_INPUT": "-1"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_LLM_PRICE_INPUT"},
+		{"bad youtube rpm", map[string]string{"RECAP_YOUTUBE_RPM": "fast"}, []string{"summarize", "synthVideo3"}, 2, "RECAP_YOUTUBE_RPM"},
+		{"bad RECAP_LANG", map[string]string{"RECAP_LANG": "english please"}, []string{"summarize", "synthVideo3"}, 2, `RECAP_LANG "english please" is not a language tag`},
+		{"bad --lang", nil, []string{"summarize", "--lang", strings.Repeat("en-", 50), "synthVideo3"}, 2, "--lang is 150 characters long"},
 		{"unknown command", nil, []string{"summarise"}, 2, "unknown command"},
 		{"private", nil, []string{"summarize", "privateVid1"}, 1, "private"},
 		{"no captions", nil, []string{"summarize", "noCaptions1"}, 1, "captions"},
@@ -180,5 +184,154 @@ func TestUsage(t *testing.T) {
 	}
 	if _, errOut, code := f.run(t, "--help"); code != 0 || !strings.Contains(errOut, "recap serve") {
 		t.Fatalf("--help: exit %d %q", code, errOut)
+	}
+}
+
+// summarize keeps its document where recap get finds it, by the id it
+// printed or by the video; without RECAP_DATABASE_URL that is the XDG data
+// folder, whatever folder the command runs in.
+func TestSummarizeStoresItsDocument(t *testing.T) {
+	f := newFakes(t)
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo7", 20*time.Minute, 3, 7))
+	g := f.without("RECAP_DATABASE_URL")
+	data := t.TempDir()
+	g.env["XDG_DATA_HOME"] = data
+	t.Chdir(t.TempDir())
+
+	out, errOut, code := g.run(t, "summarize", "--format", "json", "synthVideo7")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := decodeDoc(t, out)
+	if _, err := os.Stat(filepath.Join(data, "recap", "recap.db")); err != nil {
+		t.Fatalf("no database in the XDG data folder: %v", err)
+	}
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("summarize left files in the working folder: %v", entries)
+	}
+	for _, arg := range []string{doc.ID, "synthVideo7", "https://youtu.be/synthVideo7"} {
+		got, errOut, code := g.run(t, "get", "--format", "json", arg)
+		if code != 0 || decodeDoc(t, got).ID != doc.ID {
+			t.Fatalf("get %s: exit %d %s\n%s", arg, code, errOut, got)
+		}
+	}
+	// In another folder, the same database.
+	t.Chdir(t.TempDir())
+	if _, errOut, code := g.run(t, "get", doc.ID); code != 0 {
+		t.Fatalf("get from another folder: exit %d %s", code, errOut)
+	}
+}
+
+// With --quiet a failed run prints one line; without it, retries are
+// summed up, not listed one by one.
+func TestSummarizeFailureOutput(t *testing.T) {
+	f := newFakes(t, llmtest.WithDown())
+	f.env["RECAP_LLM_MAX_RETRIES"] = "4"
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo8", 20*time.Minute, 3, 8))
+
+	_, errOut, code := f.run(t, "summarize", "--quiet", "synthVideo8")
+	lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+	if code != 1 || len(lines) != 1 || !strings.Contains(lines[0], "503") {
+		t.Fatalf("--quiet failure: exit %d, stderr:\n%s\nwant exit 1 and one line naming the 503", code, errOut)
+	}
+
+	_, errOut, code = f.run(t, "summarize", "synthVideo8")
+	if code != 1 || !strings.Contains(lastLine(errOut), "503") {
+		t.Fatalf("failure: exit %d, stderr:\n%s", code, errOut)
+	}
+	if n := strings.Count(errOut, "retrying"); n != 1 || !strings.Contains(errOut, "times") {
+		t.Fatalf("stderr mentions retrying %d times; want the retries summed up in one line:\n%s", n, errOut)
+	}
+}
+
+// --out into a folder that does not exist fails before anything is
+// fetched or paid for, naming the path the user gave.
+func TestSummarizeOutMissingFolder(t *testing.T) {
+	f := newFakes(t)
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthVideo9", 20*time.Minute, 3, 9))
+	out := filepath.Join(t.TempDir(), "no-such-folder", "talk.md")
+	_, errOut, code := f.run(t, "summarize", "--out", out, "synthVideo9")
+	if code != 2 || !strings.Contains(errOut, out) || !strings.Contains(errOut, "does not exist") || strings.Contains(errOut, ".talk.md.") {
+		t.Fatalf("exit %d, stderr %q; want 2 naming %s", code, errOut, out)
+	}
+	if f.llm.Calls() != 0 || f.yt.Requests("/youtubei/v1/player") != 0 {
+		t.Fatalf("%d LLM calls and %d YouTube requests before failing", f.llm.Calls(), f.yt.Requests("/youtubei/v1/player"))
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	if _, errOut, code := f.run(t, "summarize", "--out", filepath.Join(file, "talk.md"), "synthVideo9"); code != 2 || !strings.Contains(errOut, "is not a folder") {
+		t.Fatalf("--out under a file: exit %d %q", code, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	f := newFakes(t)
+	out, errOut, code := f.run(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "recap ") || errOut != "" {
+		t.Fatalf("--version: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// Every flag of every command is in the usage, and each command's --help
+// shows its flags with their real defaults.
+func TestHelpShowsEveryFlag(t *testing.T) {
+	f := newFakes(t)
+	_, usage, _ := f.run(t, "--help")
+	flagLine := regexp.MustCompile(`(?m)^  -(\S+)`)
+	for _, cmd := range []string{"summarize", "serve", "worker", "get"} {
+		_, help, code := f.run(t, cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		flags := flagLine.FindAllStringSubmatch(help, -1)
+		if len(flags) == 0 {
+			t.Fatalf("%s --help lists no flags:\n%s", cmd, help)
+		}
+		for _, m := range flags {
+			if !regexp.MustCompile(`recap ` + cmd + ` [^\n]*--` + m[1] + `\b`).MatchString(usage) {
+				t.Errorf("recap --help does not show %s's --%s:\n%s", cmd, m[1], usage)
+			}
+		}
+		if strings.Contains(help, "(default -1)") {
+			t.Errorf("%s --help shows a default that is not the real one:\n%s", cmd, help)
+		}
+	}
+	if _, help, _ := f.run(t, "serve", "--help"); !strings.Contains(help, "(default $RECAP_WORKERS, else 4)") || !strings.Contains(help, "else 127.0.0.1:8080") {
+		t.Errorf("serve --help:\n%s", help)
+	}
+}
+
+// usage.cost_usd prices the tokens at RECAP_LLM_PRICE_INPUT/OUTPUT (or the
+// built-in price of the model); it is null for a model without a price.
+func TestSummarizeCost(t *testing.T) {
+	f := newFakes(t)
+	f.yt.AddVideo(youtubetest.SyntheticVideo("synthCost01", 20*time.Minute, 3, 7))
+	out, errOut, code := f.run(t, "summarize", "--format", "json", "--no-cache", "synthCost01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if doc := decodeDoc(t, out); doc.Usage.CostUSD != nil || !strings.Contains(out, `"cost_usd": null`) {
+		t.Errorf("fake-model has no price, cost_usd = %v", doc.Usage.CostUSD)
+	}
+
+	g := f.without()
+	g.env["RECAP_LLM_PRICE_INPUT"], g.env["RECAP_LLM_PRICE_OUTPUT"] = "2", "10"
+	before := [2]int{f.llm.PromptTokens(), f.llm.CompletionTokens()}
+	out, errOut, code = g.run(t, "summarize", "--format", "json", "--no-cache", "synthCost01")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := decodeDoc(t, out)
+	want := (float64(f.llm.PromptTokens()-before[0])*2 + float64(f.llm.CompletionTokens()-before[1])*10) / 1e6
+	if doc.Usage.CostUSD == nil || *doc.Usage.CostUSD < want-1e-6 || *doc.Usage.CostUSD > want+1e-6 || want == 0 {
+		t.Errorf("cost_usd = %v, want %.6f", doc.Usage.CostUSD, want)
+	}
+	md, _, _ := g.run(t, "summarize", "--format", "md", "synthCost01") // from the cache: nothing paid
+	if !strings.Contains(md, "Summarized by recap") || strings.Contains(md, "cost unknown") {
+		t.Errorf("markdown credits: %q", lastLine(md))
+	}
+	md, _, _ = g.run(t, "summarize", "--format", "md", "--no-cache", "synthCost01")
+	if !strings.Contains(md, fmt.Sprintf("$%.4f", want)) {
+		t.Errorf("markdown lacks the cost $%.4f: %q", want, lastLine(md))
 	}
 }

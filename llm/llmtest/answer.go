@@ -31,8 +31,8 @@ func Answer(r Request) string {
 	switch r.Kind {
 	case KindOverview:
 		words := distinctive(between(r.Text(), "<chapters>", "</chapters>"))
-		v = map[string]string{"overview": "This video covers " + phrase(words, 0, 4) +
-			". It goes on to " + phrase(words, len(words)/2, 4) + "."}
+		v = map[string]any{"overview": "This video covers " + phrase(words, 0, 4) +
+			". It goes on to " + phrase(words, len(words)/2, 4) + ".", "people": []any{}}
 	case KindCombine:
 		parts := between(r.Text(), "<parts>", "</parts>")
 		sum := summaryOf(parts)

@@ -4,7 +4,8 @@
 // prompt asks for, with usage estimated by recap.EstimateTokens; options and
 // a Script hook inject the failures real servers show (429 with
 // Retry-After, 5xx, broken JSON, prose around JSON, unsupported
-// response_format, bad keys).
+// response_format, bad keys), and WithRateLimit enforces a provider-like
+// request limit over a sliding window.
 package llmtest
 
 import (
@@ -42,10 +43,14 @@ type Request struct {
 	ResponseFormat string // "", "text", "json_object" or "json_schema"
 	SchemaName     string // the json_schema name, if any
 	Temperature    *float64
-	Auth           bool   // an Authorization header was present
-	AuthHeader     string // its value, so tests can check which key was sent
-	Kind           string // KindChapter, KindCombine, KindOverview, KindUnknown
-	PromptTokens   int    // recap.EstimateTokens of all message contents
+	Auth           bool      // an Authorization header was present
+	AuthHeader     string    // its value, so tests can check which key was sent
+	Kind           string    // KindChapter, KindCombine, KindOverview, KindUnknown
+	PromptTokens   int       // recap.EstimateTokens of all message contents
+	At             time.Time // when the call arrived
+	// Status is the HTTP status answered (0 while in progress, or when
+	// the client went away first).
+	Status int
 }
 
 // Text joins the contents of all messages.
@@ -120,7 +125,12 @@ type Server struct {
 	noUsage  bool
 	key      string
 
+	limit RateLimit
+	now   func() time.Time
+
 	mu               sync.Mutex
+	window           []time.Time // arrivals counted against limit, oldest first
+	rateLimited      int
 	requests         []Request
 	promptTokens     int
 	completionTokens int
@@ -131,7 +141,7 @@ type Server struct {
 // NewServer starts a fake server, closed when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{}
+	s := &Server{now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
@@ -237,13 +247,19 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	req.Kind = detectKind(req)
+	req.At = s.now()
 
 	s.mu.Lock()
 	req.N = len(s.requests) + 1
 	s.requests = append(s.requests, req)
 	s.promptTokens += req.PromptTokens
+	limited := s.admit(req.At, w.Header())
 	s.mu.Unlock()
 
+	if limited != nil {
+		s.respond(w, req, limited)
+		return
+	}
 	if !wait(r, s.latency) {
 		return
 	}
@@ -303,6 +319,9 @@ func (s *Server) respond(w http.ResponseWriter, req Request, reply *Reply) {
 	if status == 0 {
 		status = http.StatusOK
 	}
+	s.mu.Lock()
+	s.requests[req.N-1].Status = status
+	s.mu.Unlock()
 	if reply.Body != "" {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)

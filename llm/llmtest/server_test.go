@@ -177,3 +177,88 @@ func TestMaxInFlight(t *testing.T) {
 		t.Errorf("MaxInFlight() = %d, want 4", s.MaxInFlight())
 	}
 }
+
+// The limit counts arrivals over a sliding window, as providers do: a
+// call is refused while the window holds Requests calls, and allowed again
+// once the oldest has left it.
+func TestRateLimitSlidingWindow(t *testing.T) {
+	for _, countRejected := range []bool{false, true} {
+		s := NewServer(t, WithRateLimit(RateLimit{Requests: 3, Window: time.Minute, CountRejected: countRejected}))
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		now := t0
+		s.now = func() time.Time { return now }
+		c := client(s, "k")
+		call := func(at time.Duration) error {
+			now = t0.Add(at)
+			_, err := chat(t, c, prompts.Overview(), prompts.OverviewData{VideoTitle: "V", Chapters: []recap.ChapterSummary{{Title: "a", Summary: "b"}}}, "")
+			return err
+		}
+		for _, at := range []time.Duration{0, 10 * time.Second, 20 * time.Second} {
+			if err := call(at); err != nil {
+				t.Fatalf("call at %s within the limit: %v", at, err)
+			}
+		}
+		err := call(30 * time.Second)
+		var apiErr *openai.APIError
+		if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != http.StatusTooManyRequests {
+			t.Fatalf("4th call within a minute: err = %v, want a 429", err)
+		}
+		// The call at 0s leaves the window at 60s: not yet at 59.9s.
+		if err := call(59900 * time.Millisecond); err == nil {
+			t.Errorf("countRejected=%v: call at 59.9s passed while the window held 3", countRejected)
+		}
+		err = call(60 * time.Second)
+		if countRejected {
+			// The refused calls at 30s and 59.9s still count.
+			if err == nil {
+				t.Errorf("countRejected: call at 60s passed though refused calls fill the window")
+			}
+		} else if err != nil {
+			t.Errorf("call at 60s, after the first left the window: %v", err)
+		}
+		wantLimited := 2
+		if countRejected {
+			wantLimited = 3
+		}
+		if s.RateLimited() != wantLimited {
+			t.Errorf("countRejected=%v: RateLimited() = %d, want %d", countRejected, s.RateLimited(), wantLimited)
+		}
+		var statuses []int
+		for _, r := range s.Requests() {
+			statuses = append(statuses, r.Status)
+		}
+		t.Logf("countRejected=%v: statuses %v", countRejected, statuses)
+		if statuses[3] != http.StatusTooManyRequests || statuses[0] != http.StatusOK {
+			t.Errorf("recorded statuses %v", statuses)
+		}
+	}
+}
+
+// A 429 says when to come back, in seconds and milliseconds, and every
+// answer carries the x-ratelimit headers.
+func TestRateLimitHeaders(t *testing.T) {
+	s := NewServer(t, WithRateLimit(RateLimit{Requests: 1}))
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	now := t0
+	s.now = func() time.Time { return now }
+	post := func() *http.Response {
+		resp, err := http.Post(s.BaseURL()+"/chat/completions", "application/json",
+			strings.NewReader(`{"model":"m","messages":[{"role":"user","content":"hi"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	first := post()
+	if first.StatusCode != 200 || first.Header.Get("x-ratelimit-remaining-requests") != "0" ||
+		first.Header.Get("x-ratelimit-limit-requests") != "1" || first.Header.Get("x-ratelimit-reset-requests") != "1m0s" {
+		t.Errorf("first answer %d, headers %v", first.StatusCode, first.Header)
+	}
+	now = t0.Add(20500 * time.Millisecond)
+	second := post()
+	if second.StatusCode != http.StatusTooManyRequests || second.Header.Get("Retry-After") != "40" ||
+		second.Header.Get("Retry-After-Ms") != "39501" || second.Header.Get("x-ratelimit-reset-requests") != "39.5s" {
+		t.Errorf("second answer %d, headers %v", second.StatusCode, second.Header)
+	}
+}

@@ -678,7 +678,7 @@ func (s *Store) CancelBatch(ctx context.Context, id string) ([]*storage.Job, err
 				WHERE id = $4 AND status = 'queued' AND lease_owner = '' AND priority = 'low'
 				AND NOT EXISTS (SELECT 1 FROM batch_items o WHERE o.job_id = jobs.id AND o.batch_id <> $5
 					AND o.status IN ('queued', 'running'))
-				RETURNING `+jobColumns, recap.ECANCELED, msg, now, jobID, id))
+				RETURNING `+jobSelect, recap.ECANCELED, msg, now, jobID, id))
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue // started, or needed elsewhere: it runs
 			}

@@ -18,7 +18,7 @@ func (s *Store) GetChapter(ctx context.Context, key string) (recap.ChapterSummar
 		return recap.ChapterSummary{}, false, nil
 	}
 	if err != nil {
-		return recap.ChapterSummary{}, false, fmt.Errorf("postgres: get chapter: %w", err)
+		return recap.ChapterSummary{}, false, fmt.Errorf("postgres: get chapter: %w", classify(err))
 	}
 	var cs recap.ChapterSummary
 	if err := json.Unmarshal(body, &cs); err != nil {
@@ -37,7 +37,7 @@ func (s *Store) PutChapter(ctx context.Context, key string, cs recap.ChapterSumm
 		ON CONFLICT (key) DO UPDATE SET summary = excluded.summary, created_at = excluded.created_at`,
 		key, body, s.now())
 	if err != nil {
-		return fmt.Errorf("postgres: put chapter: %w", err)
+		return fmt.Errorf("postgres: put chapter: %w", classify(err))
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func insertDocument(ctx context.Context, tx pgx.Tx, j *storage.Job, doc *recap.D
 func (s *Store) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
 	d, err := s.findDocument(ctx, `id = $1`, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get document %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get document %s: %w", id, classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "document %q not found", id)
@@ -44,7 +44,7 @@ func (s *Store) GetDocument(ctx context.Context, id string) (*recap.Document, er
 func (s *Store) LatestDocument(ctx context.Context, videoID string) (*recap.Document, error) {
 	d, err := s.findDocument(ctx, `video_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, videoID)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: latest document of %s: %w", videoID, err)
+		return nil, fmt.Errorf("postgres: latest document of %s: %w", videoID, classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "no document for video %q", videoID)
@@ -58,7 +58,7 @@ func (s *Store) FindDocument(ctx context.Context, key storage.DocumentKey) (*rec
 		ORDER BY created_at DESC, id DESC LIMIT 1`,
 		key.VideoID, key.Language, key.Summarizer, key.Model, key.PromptVersion)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: find document: %w", err)
+		return nil, fmt.Errorf("postgres: find document: %w", classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "no document for video %q, language %q, summarizer %q, model %q, prompt %q",

@@ -15,7 +15,14 @@ import (
 
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at,
+	summary_language`
+
+// jobSelect is what every read of a job selects: its columns and its
+// video's title, looked up in the same statement (an index probe per row),
+// so that a page of jobs is one query.
+const jobSelect = jobColumns + `,
+	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
 
 // querier is what the pool and a transaction share, so helpers run in either.
 type querier interface {
@@ -49,7 +56,7 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: submit job: %w", err)
+			return nil, false, fmt.Errorf("postgres: submit job: %w", classify(err))
 		}
 		return job, created, nil
 	}
@@ -73,11 +80,11 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 	}
 
 	tag, err := tx.Exec(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL, '', NULL)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, NULL, NULL, '', NULL, $19)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt)
+		j.ErrorCode, j.Error, j.Attempts, j.CreatedAt, j.UpdatedAt, j.SummaryLanguage)
 	if isUniqueViolation(err, "jobs_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -97,7 +104,20 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 		return winner, false, nil
 	}
 	created := *j
+	if created.VideoTitle, err = videoTitle(ctx, tx, j.VideoID); err != nil {
+		return nil, false, err
+	}
 	return &created, true, nil
+}
+
+// videoTitle returns the stored title of a video, "" when there is none.
+func videoTitle(ctx context.Context, q querier, videoID string) (string, error) {
+	var title string
+	err := q.QueryRow(ctx, `SELECT title FROM videos WHERE id = $1`, videoID).Scan(&title)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return title, err
 }
 
 func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
@@ -106,7 +126,7 @@ func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (
 
 // findJob returns the first job matching where, or nil.
 func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
-	j, err := scanJob(q.QueryRow(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	j, err := scanJob(q.QueryRow(ctx, `SELECT `+jobSelect+` FROM jobs WHERE `+where, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -119,7 +139,7 @@ func scanJob(row pgx.Row) (*storage.Job, error) {
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &j.CreatedAt, &j.UpdatedAt, &started, &finished,
-		&j.LeaseOwner, &leaseExpires); err != nil {
+		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.VideoTitle); err != nil {
 		return nil, err
 	}
 	j.CreatedAt, j.UpdatedAt = j.CreatedAt.UTC(), j.UpdatedAt.UTC()
@@ -139,7 +159,7 @@ func queryJobs(ctx context.Context, q querier, sql string, args ...any) ([]*stor
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
 	j, err := findJob(ctx, s.pool, `id = $1`, id)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get job %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get job %s: %w", id, classify(err))
 	}
 	if j == nil {
 		return nil, storage.JobNotFound(id)
@@ -167,7 +187,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if cur != nil {
 		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
 	}
-	q := `SELECT ` + jobColumns + ` FROM jobs`
+	q := `SELECT ` + jobSelect + ` FROM jobs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -176,17 +196,17 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 	jobs, err := queryJobs(ctx, s.pool, q, args...)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
-	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobColumns+` FROM jobs
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("postgres: unfinished jobs: %w", classify(err))
 	}
 	return jobs, nil
 }
@@ -195,7 +215,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	rows, err := s.pool.Query(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	counts := map[string]int{
 		storage.StatusQueued: 0, storage.StatusRunning: 0, storage.StatusDone: 0, storage.StatusFailed: 0,
@@ -209,7 +229,7 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: count jobs: %w", err)
+		return nil, fmt.Errorf("postgres: count jobs: %w", classify(err))
 	}
 	return counts, nil
 }
@@ -233,7 +253,7 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: start job: %w", err)
+		return nil, fmt.Errorf("postgres: start job: %w", classify(err))
 	}
 	return j, nil
 }
@@ -267,7 +287,7 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: set job progress: %w", err)
+		return fmt.Errorf("postgres: set job progress: %w", classify(err))
 	}
 	return nil
 }
@@ -286,7 +306,7 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: retry job: %w", err)
+		return fmt.Errorf("postgres: retry job: %w", classify(err))
 	}
 	return nil
 }
@@ -304,7 +324,7 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail job: %w", err)
+		return fmt.Errorf("postgres: fail job: %w", classify(err))
 	}
 	return nil
 }
@@ -334,7 +354,7 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: finish job: %w", err)
+		return fmt.Errorf("postgres: finish job: %w", classify(err))
 	}
 	return nil
 }
@@ -365,7 +385,7 @@ func transition(ctx context.Context, tx pgx.Tx, id, op, set string, setArgs []an
 	}
 	args = append(args, condArgs...)
 	j, err := scanJob(tx.QueryRow(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = `+idParam+` AND `+fmt.Sprintf(cond, params...)+` RETURNING `+jobColumns, args...))
+		WHERE id = `+idParam+` AND `+fmt.Sprintf(cond, params...)+` RETURNING `+jobSelect, args...))
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return j, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/storagetest"
 )
@@ -261,5 +263,93 @@ func TestUpgradeKeepsJobs(t *testing.T) {
 		if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Priority != prio {
 			t.Errorf("job %s after the upgrade: source %q %q, priority %q; want youtube dQw4w9WgXcQ, %s", id, j.SourceKind, j.SourceRef, j.Priority, prio)
 		}
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	cfg := testConfig(t)
+	storagetest.ReadOnly(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, cfg)
+		s.Now = storagetest.Now(t)
+		return s
+	}, func(t *testing.T) storage.Store {
+		s, err := OpenReadOnly(t.Context(), cfg.ConnString()+"&search_path="+cfg.ConnConfig.RuntimeParams["search_path"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// OpenReadOnly applies no migration: an empty schema is an error that says
+// so, and stays empty.
+func TestOpenReadOnlyRefuses(t *testing.T) {
+	cfg := testConfig(t)
+	_, err := OpenReadOnly(t.Context(), cfg.ConnString()+"&search_path="+cfg.ConnConfig.RuntimeParams["search_path"])
+	if recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of an empty schema: %v; want ENOTFOUND", err)
+	}
+	var exists bool
+	admin.QueryRow(t.Context(), `SELECT to_regclass($1) IS NOT NULL`, cfg.ConnConfig.RuntimeParams["search_path"]+".schema_migrations").Scan(&exists)
+	if exists {
+		t.Error("OpenReadOnly created schema_migrations")
+	}
+}
+
+// TestSaveThroughDroppedConnections kills every connection of the store
+// (as a PostgreSQL restart or a network cut would): a chapter answer saved
+// through pipeline.Durable, as the pipeline saves what it paid for, is
+// kept.
+func TestSaveThroughDroppedConnections(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ConnConfig.RuntimeParams["application_name"] = "recap-drop-test-" + cfg.ConnConfig.RuntimeParams["search_path"]
+	s := mustOpen(t, cfg)
+	ctx := t.Context()
+	kill := func() {
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+			cfg.ConnConfig.RuntimeParams["application_name"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutChapter(ctx, "warm", recap.ChapterSummary{Title: "w"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		kill()
+		key := fmt.Sprintf("k%d", i)
+		err := pipeline.Durable(ctx, func(ctx context.Context) error {
+			return s.PutChapter(ctx, key, recap.ChapterSummary{Title: key})
+		})
+		if err != nil {
+			t.Fatalf("save after the connections were killed: %v", err)
+		}
+		if got, ok, err := s.GetChapter(ctx, key); err != nil || !ok || got.Title != key {
+			t.Fatalf("answer %s after the drop: %+v, %v, %v", key, got, ok, err)
+		}
+	}
+}
+
+// PostgreSQL refuses a NUL in text and \u0000 in jsonb. That will not
+// change on retry, so the error is permanent and says why; today's
+// caller, the worker, then fails the job at once instead of retrying it
+// for 40 minutes.
+func TestNULIsPermanent(t *testing.T) {
+	s := mustOpen(t, testConfig(t))
+	err := s.PutVideo(t.Context(), recap.Video{ID: "nul", Title: "a\x00b"})
+	if !recap.Permanent(err) || recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "22021") {
+		t.Errorf("PutVideo with a NUL: %v (code %q); want a permanent %q error with SQLSTATE 22021", err, recap.ErrorCode(err), recap.EINVALID)
+	}
+	err = s.PutChapter(t.Context(), "k", recap.ChapterSummary{Title: "a\x00b"})
+	if !recap.Permanent(err) || !strings.Contains(err.Error(), "22P05") {
+		t.Errorf("PutChapter with a NUL: %v; want a permanent error with SQLSTATE 22P05", err)
+	}
+	// A unique violation is left to the callers that expect it.
+	_, err = s.pool.Exec(t.Context(), `INSERT INTO chapter_cache (key, summary, created_at) VALUES ('d', '{}', now()), ('d', '{}', now())`)
+	if err == nil {
+		t.Fatal("duplicate key inserted")
+	}
+	if err := classify(err); recap.Permanent(err) {
+		t.Errorf("unique violation %v classified permanent", err)
 	}
 }

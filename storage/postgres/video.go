@@ -28,7 +28,7 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 		v.ID, v.URL, v.Title, v.Channel, v.PublishedAt, v.Duration.Milliseconds(), v.ThumbnailURL,
 		v.Description, s.now())
 	if err != nil {
-		return fmt.Errorf("postgres: put video %s: %w", v.ID, err)
+		return fmt.Errorf("postgres: put video %s: %w", v.ID, classify(err))
 	}
 	return nil
 }
@@ -44,7 +44,7 @@ func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 		return nil, recap.Errorf(recap.ENOTFOUND, "video %q not found", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get video %s: %w", id, err)
+		return nil, fmt.Errorf("postgres: get video %s: %w", id, classify(err))
 	}
 	v.Duration = time.Duration(ms) * time.Millisecond
 	return &v, nil
@@ -80,7 +80,7 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: put transcript %s/%s: %w", videoID, t.Language, err)
+		return fmt.Errorf("postgres: put transcript %s/%s: %w", videoID, t.Language, classify(err))
 	}
 	return nil
 }
@@ -104,7 +104,7 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: get transcript %s/%s: %w", videoID, language, err)
+		return nil, fmt.Errorf("postgres: get transcript %s/%s: %w", videoID, language, classify(err))
 	}
 	return &t, nil
 }

@@ -13,12 +13,12 @@ import (
 // GetChapter returns the cached summary under key; ok is false on a miss.
 func (s *Store) GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error) {
 	var body string
-	err := s.read.QueryRowContext(ctx, `SELECT summary FROM chapter_cache WHERE key = ?`, key).Scan(&body)
+	err := s.reads.QueryRowContext(ctx, `SELECT summary FROM chapter_cache WHERE key = ?`, key).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return recap.ChapterSummary{}, false, nil
 	}
 	if err != nil {
-		return recap.ChapterSummary{}, false, fmt.Errorf("sqlite: get chapter: %w", err)
+		return recap.ChapterSummary{}, false, fmt.Errorf("sqlite: get chapter: %w", classify(err))
 	}
 	var cs recap.ChapterSummary
 	if err := json.Unmarshal([]byte(body), &cs); err != nil {
@@ -37,7 +37,7 @@ func (s *Store) PutChapter(ctx context.Context, key string, cs recap.ChapterSumm
 		ON CONFLICT (key) DO UPDATE SET summary = excluded.summary, created_at = excluded.created_at`,
 		key, string(body), formatTime(s.now()))
 	if err != nil {
-		return fmt.Errorf("sqlite: put chapter: %w", err)
+		return fmt.Errorf("sqlite: put chapter: %w", classify(err))
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func insertDocument(ctx context.Context, tx *sql.Tx, j *storage.Job, doc *recap.
 func (s *Store) GetDocument(ctx context.Context, id string) (*recap.Document, error) {
 	d, err := s.findDocument(ctx, `id = ?`, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get document %s: %w", id, err)
+		return nil, fmt.Errorf("sqlite: get document %s: %w", id, classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "document %q not found", id)
@@ -44,7 +44,7 @@ func (s *Store) GetDocument(ctx context.Context, id string) (*recap.Document, er
 func (s *Store) LatestDocument(ctx context.Context, videoID string) (*recap.Document, error) {
 	d, err := s.findDocument(ctx, `video_id = ? ORDER BY created_at DESC, id DESC LIMIT 1`, videoID)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: latest document of %s: %w", videoID, err)
+		return nil, fmt.Errorf("sqlite: latest document of %s: %w", videoID, classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "no document for video %q", videoID)
@@ -58,7 +58,7 @@ func (s *Store) FindDocument(ctx context.Context, key storage.DocumentKey) (*rec
 		ORDER BY created_at DESC, id DESC LIMIT 1`,
 		key.VideoID, key.Language, key.Summarizer, key.Model, key.PromptVersion)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: find document: %w", err)
+		return nil, fmt.Errorf("sqlite: find document: %w", classify(err))
 	}
 	if d == nil {
 		return nil, recap.Errorf(recap.ENOTFOUND, "no document for video %q, language %q, summarizer %q, model %q, prompt %q",
@@ -70,7 +70,7 @@ func (s *Store) FindDocument(ctx context.Context, key storage.DocumentKey) (*rec
 // findDocument returns the first document matching where, or nil.
 func (s *Store) findDocument(ctx context.Context, where string, args ...any) (*recap.Document, error) {
 	var body string
-	err := s.read.QueryRowContext(ctx, `SELECT body FROM documents WHERE `+where, args...).Scan(&body)
+	err := s.reads.QueryRowContext(ctx, `SELECT body FROM documents WHERE `+where, args...).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -13,7 +13,14 @@ import (
 
 const jobColumns = `id, video_id, source_kind, source_ref, input, language, priority, summarizer, model,
 	options_key, status, done, total,
-	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at`
+	error_code, error, attempts, created_at, updated_at, started_at, finished_at, lease_owner, lease_expires_at,
+	summary_language`
+
+// jobSelect is what every read of a job selects: its columns and its
+// video's title, looked up in the same statement (an index probe per row),
+// so that a page of jobs is one query.
+const jobSelect = jobColumns + `,
+	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
 
 // querier is what *sql.DB and *sql.Tx share, so helpers run in either.
 type querier interface {
@@ -31,16 +38,16 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	defer tx.Rollback()
 
 	job, created, err := s.submitJob(ctx, tx, j, force)
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, false, fmt.Errorf("sqlite: submit job: %w", err)
+		return nil, false, fmt.Errorf("sqlite: submit job: %w", classify(err))
 	}
 	return job, created, nil
 }
@@ -63,11 +70,11 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 	}
 
 	res, err := tx.ExecContext(ctx, `INSERT INTO jobs (`+jobColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '', NULL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, '', NULL, ?)
 		ON CONFLICT (video_id, options_key) WHERE status IN ('queued', 'running') DO NOTHING`,
 		j.ID, j.VideoID, j.SourceKind, j.SourceRef, j.Input, j.Language, j.Priority, j.Summarizer, j.Model,
 		j.OptionsKey, j.Status, j.Done, j.Total,
-		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt))
+		j.ErrorCode, j.Error, j.Attempts, formatTime(j.CreatedAt), formatTime(j.UpdatedAt), j.SummaryLanguage)
 	if isPrimaryKeyViolation(err) {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a job with id %q already exists", j.ID)
 	}
@@ -89,7 +96,20 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 		return winner, false, nil
 	}
 	created := *j
+	if created.VideoTitle, err = videoTitle(ctx, tx, j.VideoID); err != nil {
+		return nil, false, err
+	}
 	return &created, true, nil
+}
+
+// videoTitle returns the stored title of a video, "" when there is none.
+func videoTitle(ctx context.Context, q querier, videoID string) (string, error) {
+	var title string
+	err := q.QueryRowContext(ctx, `SELECT title FROM videos WHERE id = ?`, videoID).Scan(&title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return title, err
 }
 
 func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (*storage.Job, error) {
@@ -98,7 +118,7 @@ func findActiveJob(ctx context.Context, q querier, videoID, optionsKey string) (
 
 // findJob returns the first job matching where, or nil.
 func findJob(ctx context.Context, q querier, where string, args ...any) (*storage.Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE `+where, args...))
+	j, err := scanJob(q.QueryRowContext(ctx, `SELECT `+jobSelect+` FROM jobs WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -117,7 +137,7 @@ func scanJob(row scanner) (*storage.Job, error) {
 	if err := row.Scan(&j.ID, &j.VideoID, &j.SourceKind, &j.SourceRef, &j.Input, &j.Language, &j.Priority,
 		&j.Summarizer, &j.Model, &j.OptionsKey, &j.Status,
 		&j.Done, &j.Total, &j.ErrorCode, &j.Error, &j.Attempts, &created, &updated, &started, &finished,
-		&j.LeaseOwner, &leaseExpires); err != nil {
+		&j.LeaseOwner, &leaseExpires, &j.SummaryLanguage, &j.VideoTitle); err != nil {
 		return nil, err
 	}
 	var err error
@@ -154,9 +174,9 @@ func scanJobs(rows *sql.Rows) ([]*storage.Job, error) {
 
 // GetJob returns the job with the id.
 func (s *Store) GetJob(ctx context.Context, id string) (*storage.Job, error) {
-	j, err := findJob(ctx, s.read, `id = ?`, id)
+	j, err := findJob(ctx, s.reads, `id = ?`, id)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get job %s: %w", id, err)
+		return nil, fmt.Errorf("sqlite: get job %s: %w", id, classify(err))
 	}
 	if j == nil {
 		return nil, storage.JobNotFound(id)
@@ -182,7 +202,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		where = append(where, `(created_at, id) < (?, ?)`)
 		args = append(args, formatTime(cur.CreatedAt), cur.ID)
 	}
-	q := `SELECT ` + jobColumns + ` FROM jobs`
+	q := `SELECT ` + jobSelect + ` FROM jobs`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
@@ -190,27 +210,27 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 
-	rows, err := s.read.QueryContext(ctx, q, args...)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	jobs, err := scanJobs(rows)
 	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.
 func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs
+	rows, err := s.read.QueryContext(ctx, `SELECT `+jobSelect+` FROM jobs
 		WHERE status IN ('queued', 'running') ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", classify(err))
 	}
 	jobs, err := scanJobs(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: unfinished jobs: %w", classify(err))
 	}
 	return jobs, nil
 }
@@ -219,7 +239,7 @@ func (s *Store) UnfinishedJobs(ctx context.Context) ([]*storage.Job, error) {
 func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM jobs GROUP BY status`)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 	}
 	defer rows.Close()
 	counts := map[string]int{
@@ -229,12 +249,12 @@ func (s *Store) CountJobs(ctx context.Context) (map[string]int, error) {
 		var status string
 		var n int
 		if err := rows.Scan(&status, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+			return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 		}
 		counts[status] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: count jobs: %w", err)
+		return nil, fmt.Errorf("sqlite: count jobs: %w", classify(err))
 	}
 	return counts, nil
 }
@@ -259,7 +279,7 @@ func (s *Store) StartJob(ctx context.Context, id string, lease storage.Lease) (*
 		return followJob(ctx, tx, j, storage.BatchUsage{}, formatTime(now))
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: start job: %w", err)
+		return nil, fmt.Errorf("sqlite: start job: %w", classify(err))
 	}
 	return j, nil
 }
@@ -294,7 +314,7 @@ func (s *Store) SetJobProgress(ctx context.Context, id, owner string, done, tota
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: set job progress: %w", err)
+		return fmt.Errorf("sqlite: set job progress: %w", classify(err))
 	}
 	return nil
 }
@@ -313,7 +333,7 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: retry job: %w", err)
+		return fmt.Errorf("sqlite: retry job: %w", classify(err))
 	}
 	return nil
 }
@@ -331,7 +351,7 @@ func (s *Store) FailJob(ctx context.Context, id, owner, code, message string) er
 		return followJob(ctx, tx, j, storage.BatchUsage{}, now)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail job: %w", err)
+		return fmt.Errorf("sqlite: fail job: %w", classify(err))
 	}
 	return nil
 }
@@ -361,7 +381,7 @@ func (s *Store) FinishJob(ctx context.Context, id, owner string, doc *recap.Docu
 		return indexVideo(ctx, tx, j.VideoID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish job: %w", err)
+		return fmt.Errorf("sqlite: finish job: %w", classify(err))
 	}
 	return nil
 }
@@ -396,7 +416,7 @@ const (
 func transition(ctx context.Context, tx *sql.Tx, id, op, set string, setArgs []any, cond string, condArgs ...any) (*storage.Job, error) {
 	args := append(append(setArgs, id), condArgs...)
 	j, err := scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET `+set+`
-		WHERE id = ? AND `+cond+` RETURNING `+jobColumns, args...))
+		WHERE id = ? AND `+cond+` RETURNING `+jobSelect, args...))
 	if !errors.Is(err, sql.ErrNoRows) {
 		return j, err
 	}

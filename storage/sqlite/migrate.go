@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/recap-dev/recap/storage"
@@ -22,46 +23,23 @@ func loadMigrations() ([]storage.Migration, error) {
 // its row in schema_migrations. The write pool begins IMMEDIATE
 // transactions, so two processes opening one file at once take turns, and
 // the second sees the first's row and skips the file.
-//
-// A fresh file opened by two processes at once can still answer
-// SQLITE_BUSY without waiting (while the first one switches it to WAL, its
-// lock is not one busy_timeout waits for): migrate then tries again, for up
-// to busyTimeout, as busy_timeout would have.
 func migrate(ctx context.Context, db *sql.DB) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	deadline := time.Now().Add(busyTimeout)
-	wait := 5 * time.Millisecond
-	for {
-		err := applyMigrations(ctx, db, ms)
-		if !isBusy(err) || time.Now().After(deadline) {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		wait = min(2*wait, 200*time.Millisecond)
-	}
+	return applyMigrations(ctx, db, ms)
 }
 
 // applyMigrations brings the schema to the last of ms, which are numbered
 // from 1 without gaps.
-//
-// Every step runs in a transaction of db, whose connections begin them
-// IMMEDIATE: the write lock is taken first, waiting for another process
-// (busy_timeout), rather than upgraded from a read later, which SQLite
-// refuses at once with "database is locked" when another writer got in
-// between.
 func applyMigrations(ctx context.Context, db *sql.DB, ms []storage.Migration) error {
-	newest, err := schemaVersion(ctx, db)
-	if err != nil {
-		return err
+	if err := createMigrationsTable(ctx, db); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
 	}
 	pending, err := storage.PendingMigrations(ms, newest)
 	if err != nil {
@@ -75,12 +53,32 @@ func applyMigrations(ctx context.Context, db *sql.DB, ms []storage.Migration) er
 	return nil
 }
 
-// schemaVersion creates schema_migrations when it is missing and returns
-// the newest version it records.
-func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+// createMigrationsTable creates schema_migrations inside a transaction,
+// which the write pool begins IMMEDIATE: run bare, the statement reads
+// first and then asks for the write lock, and SQLite answers SQLITE_BUSY
+// at once, without waiting, when another process migrated in between.
+// The first connection to a new file also switches it to WAL, which
+// answers SQLITE_BUSY at once while other processes open it too; that is
+// tried again for up to busyTimeout.
+func createMigrationsTable(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		err := createMigrationsTableOnce(ctx, db)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10+rand.IntN(40)) * time.Millisecond):
+		}
+	}
+}
+
+func createMigrationsTableOnce(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("migrate: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -88,13 +86,9 @@ func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
 		name       TEXT NOT NULL,
 		applied_at TEXT NOT NULL
 	) STRICT`); err != nil {
-		return 0, fmt.Errorf("migrate: create schema_migrations: %w", err)
+		return err
 	}
-	var newest int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
-		return 0, fmt.Errorf("migrate: read schema version: %w", err)
-	}
-	return newest, tx.Commit()
+	return tx.Commit()
 }
 
 func migrateFile(ctx context.Context, db *sql.DB, m storage.Migration) error {

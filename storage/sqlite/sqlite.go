@@ -13,7 +13,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,6 +43,8 @@ type Store struct {
 
 	write *sql.DB // one connection, BEGIN IMMEDIATE
 	read  *sql.DB // query_only; the same pool as write for ":memory:"
+	// reads runs the hot reads on read through prepared statements.
+	reads *stmtCache
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -85,7 +90,78 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		read.SetMaxIdleConns(readConns)
 		s.read = read
 	}
+	s.reads = &stmtCache{db: s.read}
 	return s, nil
+}
+
+// OpenReadOnly opens the existing database at path to read it: no
+// migration and no write, so that a database on a read-only file, folder
+// or disk can be read (recap get). Its schema must be the current one
+// (storage.CheckCurrent); every write fails.
+//
+// SQLite reads a WAL database through a shared-memory file beside it; when
+// that file is missing and cannot be created (a read-only folder, nobody
+// writing), the database is read as immutable: without locks, as it is.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.ContainsRune(path, '?') {
+		return nil, recap.Errorf(recap.EINVALID, "sqlite: %q is not a database file path", path)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, recap.Errorf(recap.ENOTFOUND, "sqlite: no database at %s", path)
+		}
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	var err error
+	for _, immutable := range []bool{false, true} {
+		var db *sql.DB
+		if db, err = sql.Open("sqlite", readOnlyDSN(path, immutable)); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		db.SetMaxOpenConns(readConns)
+		db.SetMaxIdleConns(readConns)
+		if err = checkCurrent(ctx, db); err == nil {
+			return &Store{Now: time.Now, write: db, read: db, reads: &stmtCache{db: db}}, nil
+		}
+		db.Close()
+		if !isReadOnly(err) {
+			break
+		}
+	}
+	return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+}
+
+// readOnlyDSN is a file: URI, the form in which SQLite itself reads mode
+// and immutable.
+func readOnlyDSN(path string, immutable bool) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_query_only", "on")
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}).String()
+}
+
+// checkCurrent fails unless db holds the current schema.
+func checkCurrent(ctx context.Context, db *sql.DB) error {
+	ms, err := loadMigrations()
+	if err != nil {
+		return err
+	}
+	var version int
+	err = db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&version)
+	if err != nil && strings.Contains(err.Error(), "no such table") {
+		err, version = nil, 0
+	}
+	if err != nil {
+		return err
+	}
+	return storage.CheckCurrent(ms, version)
 }
 
 // PathFromURL returns the file path of a "sqlite:PATH" (or
@@ -133,9 +209,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the last connection checkpoints the WAL.
 func (s *Store) Close() error {
-	var err error
+	err := s.reads.Close()
 	if s.read != s.write {
-		err = s.read.Close()
+		err = errors.Join(err, s.read.Close())
 	}
 	return errors.Join(err, s.write.Close())
 }
@@ -157,13 +233,6 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
-func formatNullTime(t *time.Time) sql.NullString {
-	if t == nil {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: formatTime(*t), Valid: true}
-}
-
 func parseNullTime(s sql.NullString) (*time.Time, error) {
 	if !s.Valid {
 		return nil, nil
@@ -175,6 +244,29 @@ func parseNullTime(s sql.NullString) (*time.Time, error) {
 	return &t, nil
 }
 
+// classify marks an error that retrying cannot change as permanent: a
+// *recap.Error with code recap.EINVALID wrapping SQLite's error, so that a
+// job fails at once with the reason instead of retrying (and paying for
+// its LLM calls) again and again. Those are constraint failures (CHECK,
+// NOT NULL, FOREIGN KEY…) other than UNIQUE and PRIMARY KEY ones, which
+// callers expect and which can change as other writers commit, a value
+// over SQLite's length limit, and a type a STRICT column refuses. Anything
+// else, such as a busy database, is returned as it is.
+func classify(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	code := e.Code()
+	switch primary := code & 0xff; {
+	case primary == sqlite3.SQLITE_CONSTRAINT &&
+		code != sqlite3.SQLITE_CONSTRAINT_UNIQUE && code != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY,
+		primary == sqlite3.SQLITE_TOOBIG, primary == sqlite3.SQLITE_MISMATCH:
+		return recap.WrapError(recap.EINVALID, err, "the database cannot store this data")
+	}
+	return err
+}
+
 // isPrimaryKeyViolation reports whether err is a PRIMARY KEY failure
 // (other UNIQUE indexes fail with SQLITE_CONSTRAINT_UNIQUE).
 func isPrimaryKeyViolation(err error) bool {
@@ -182,7 +274,14 @@ func isPrimaryKeyViolation(err error) bool {
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
-// isBusy reports whether err is SQLite's "database is locked".
+// isReadOnly reports whether err is SQLite's "attempt to write a readonly
+// database".
+func isReadOnly(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_READONLY
+}
+
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
 func isBusy(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY

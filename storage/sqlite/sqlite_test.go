@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/storagetest"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // mustOpen opens the database at path for the test and closes it after.
@@ -358,5 +362,138 @@ func TestUpgradeKeepsJobs(t *testing.T) {
 		if j.SourceKind != recap.SourceYouTube || j.SourceRef != "dQw4w9WgXcQ" || j.Priority != prio {
 			t.Errorf("job %s after the upgrade: source %q %q, priority %q; want youtube dQw4w9WgXcQ, %s", id, j.SourceKind, j.SourceRef, j.Priority, prio)
 		}
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "recap.db")
+	storagetest.ReadOnly(t, func(t *testing.T) storage.Store {
+		s := mustOpen(t, path)
+		s.Now = storagetest.Now(t)
+		return s
+	}, func(t *testing.T) storage.Store {
+		s, err := OpenReadOnly(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
+// OpenReadOnly applies no migration: a missing, empty or old database is
+// an error that says so, and stays as it was.
+func TestOpenReadOnlyRefuses(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenReadOnly(t.Context(), filepath.Join(dir, "missing.db"))
+	if recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of a missing file: %v; want ENOTFOUND", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "missing.db")); !os.IsNotExist(err) {
+		t.Errorf("OpenReadOnly created the missing file (%v)", err)
+	}
+	empty := filepath.Join(dir, "empty.db")
+	os.WriteFile(empty, nil, 0o644)
+	if _, err := OpenReadOnly(t.Context(), empty); recap.ErrorCode(err) != recap.ENOTFOUND {
+		t.Errorf("OpenReadOnly of an empty file: %v; want ENOTFOUND", err)
+	}
+
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", dsn(old, false, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := loadMigrations()
+	if err := applyMigrations(t.Context(), db, ms[:1]); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = OpenReadOnly(t.Context(), old)
+	if recap.ErrorCode(err) != recap.ECONFLICT || !strings.Contains(err.Error(), "upgrade") {
+		t.Errorf("OpenReadOnly of a version 1 database: %v; want a conflict that says to upgrade", err)
+	}
+}
+
+// Errors that a retry cannot change are permanent (a job fails at once
+// with the reason); UNIQUE and PRIMARY KEY failures, which the callers
+// expect and which depend on what other writers did, are not.
+func TestPermanentErrors(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "recap.db"))
+	ctx := t.Context()
+
+	// A value over SQLite's length limit (lowered here from 1 GB).
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, 10_000); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close() // back to the pool of one, with its limit
+	err = s.PutVideo(ctx, recap.Video{ID: "big", Title: strings.Repeat("x", 20_000)})
+	if !recap.Permanent(err) || recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "too big") {
+		t.Errorf("PutVideo over the length limit: %v (code %q); want a permanent %q error naming the cause", err, recap.ErrorCode(err), recap.EINVALID)
+	}
+
+	// A CHECK constraint.
+	_, err = s.write.ExecContext(ctx, `INSERT INTO jobs (id, video_id, options_key, status, created_at, updated_at)
+		VALUES ('j', 'v', 'o', 'bogus', '', '')`)
+	if err == nil {
+		t.Fatal("insert of a bad status passed the CHECK")
+	}
+	if err := classify(err); !recap.Permanent(err) {
+		t.Errorf("CHECK failure %v is not permanent", err)
+	}
+
+	// A UNIQUE failure stays as it is.
+	_, err = s.write.ExecContext(ctx, `INSERT INTO chapter_cache (key, summary, created_at) VALUES ('k', '{}', ''), ('k', '{}', '')`)
+	if err == nil {
+		t.Fatal("duplicate key inserted")
+	}
+	if err := classify(err); recap.Permanent(err) || recap.ErrorCode(err) != recap.EINTERNAL {
+		t.Errorf("PRIMARY KEY failure classified %q; want it left alone", recap.ErrorCode(err))
+	}
+	// The store still works.
+	if err := s.PutVideo(ctx, recap.Video{ID: "small", Title: "fine"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Reads reuse one prepared statement per query text, from many
+// goroutines, and Close closes them.
+func TestStatementCache(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "recap.db"))
+	ctx := t.Context()
+	for i := range 3 {
+		if err := s.PutVideo(ctx, recap.Video{ID: fmt.Sprintf("v%d", i), Title: fmt.Sprintf("T%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				id := fmt.Sprintf("v%d", (g+i)%3)
+				v, err := s.GetVideo(ctx, id)
+				if err != nil || v.Title != "T"+id[1:] {
+					t.Errorf("GetVideo(%s) = %+v, %v", id, v, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	s.reads.stmts.Range(func(any, any) bool { n++; return true })
+	if n != 1 {
+		t.Errorf("%d statements cached for one query text; want 1", n)
+	}
+	if err := s.reads.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetVideo(ctx, "v1"); err != nil {
+		t.Errorf("GetVideo after the statements were closed: %v", err)
 	}
 }

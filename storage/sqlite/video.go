@@ -28,7 +28,7 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 		v.ID, v.URL, v.Title, v.Channel, v.PublishedAt, v.Duration.Milliseconds(), v.ThumbnailURL,
 		v.Description, formatTime(s.now()))
 	if err != nil {
-		return fmt.Errorf("sqlite: put video %s: %w", v.ID, err)
+		return fmt.Errorf("sqlite: put video %s: %w", v.ID, classify(err))
 	}
 	return nil
 }
@@ -37,14 +37,14 @@ func (s *Store) PutVideo(ctx context.Context, v recap.Video) error {
 func (s *Store) GetVideo(ctx context.Context, id string) (*recap.Video, error) {
 	var v recap.Video
 	var ms int64
-	err := s.read.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
+	err := s.reads.QueryRowContext(ctx, `SELECT id, url, title, channel, published_at, duration_ms, thumbnail_url, description
 		FROM videos WHERE id = ?`, id).
 		Scan(&v.ID, &v.URL, &v.Title, &v.Channel, &v.PublishedAt, &ms, &v.ThumbnailURL, &v.Description)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, recap.Errorf(recap.ENOTFOUND, "video %q not found", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get video %s: %w", id, err)
+		return nil, fmt.Errorf("sqlite: get video %s: %w", id, classify(err))
 	}
 	v.Duration = time.Duration(ms) * time.Millisecond
 	return &v, nil
@@ -82,7 +82,7 @@ func (s *Store) PutTranscript(ctx context.Context, videoID string, t recap.Trans
 		return indexVideo(ctx, tx, videoID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, err)
+		return fmt.Errorf("sqlite: put transcript %s/%s: %w", videoID, t.Language, classify(err))
 	}
 	return nil
 }
@@ -93,7 +93,7 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 	// One read transaction, so the header and the segments are of one write.
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript: %w", err)
+		return nil, fmt.Errorf("sqlite: get transcript: %w", classify(err))
 	}
 	defer tx.Rollback()
 
@@ -104,10 +104,10 @@ func (s *Store) GetTranscript(ctx context.Context, videoID, language string) (*r
 		return nil, recap.Errorf(recap.ENOTFOUND, "no %q transcript for video %q", language, videoID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, classify(err))
 	}
 	if t.Segments, err = readSegments(ctx, tx, videoID, language); err != nil {
-		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, err)
+		return nil, fmt.Errorf("sqlite: get transcript %s/%s: %w", videoID, language, classify(err))
 	}
 	return &t, nil
 }

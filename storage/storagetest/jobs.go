@@ -64,6 +64,7 @@ func (e *env) finish(t *testing.T, j *storage.Job, doc *recap.Document) *recap.D
 
 func testSubmitJobCreates(t *testing.T, e *env) {
 	in := NewJob("dQw4w9WgXcQ", optsKey)
+	in.SummaryLanguage = "de" // every field is stored and read back
 	arg := *in
 	got, created, err := e.s.SubmitJob(e.ctx, &arg, false)
 	must(t, err, "SubmitJob")

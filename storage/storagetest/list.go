@@ -157,3 +157,41 @@ func testListJobsInvalid(t *testing.T, e *env) {
 		t.Errorf("ListJobs with limit 100: %d jobs; want 3", len(p.Jobs))
 	}
 }
+
+// testJobVideoTitle checks that every read of a job carries its video's
+// stored title, the page of ListJobs included, and follows a rename.
+func testJobVideoTitle(t *testing.T, e *env) {
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "titled", Title: "Rockets «101»"}), "PutVideo")
+	titled := e.submit(t, "titled", optsKey, false)
+	if titled.VideoTitle != "Rockets «101»" {
+		t.Errorf("SubmitJob: VideoTitle = %q; want the stored video's title", titled.VideoTitle)
+	}
+	e.clock.Advance(time.Millisecond)
+	untitled := e.submit(t, "untitled", optsKey, false)
+	if untitled.VideoTitle != "" {
+		t.Errorf("SubmitJob of a video not stored: VideoTitle = %q; want empty", untitled.VideoTitle)
+	}
+	started, err := e.s.StartJob(e.ctx, titled.ID, Lease)
+	must(t, err, "StartJob")
+	if started.VideoTitle != "Rockets «101»" {
+		t.Errorf("StartJob: VideoTitle = %q", started.VideoTitle)
+	}
+
+	// The video of the second job arrives later (the worker stores it).
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "untitled", Title: "Found later"}), "PutVideo")
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "titled", Title: "Rockets, renamed"}), "PutVideo rename")
+	want := map[string]string{titled.ID: "Rockets, renamed", untitled.ID: "Found later"}
+	p, err := e.s.ListJobs(e.ctx, storage.JobFilter{Limit: 10})
+	must(t, err, "ListJobs")
+	if len(p.Jobs) != 2 {
+		t.Fatalf("ListJobs: %d jobs; want 2", len(p.Jobs))
+	}
+	for _, j := range p.Jobs {
+		if j.VideoTitle != want[j.ID] {
+			t.Errorf("ListJobs: job %s VideoTitle = %q; want %q", j.ID, j.VideoTitle, want[j.ID])
+		}
+		if got := e.get(t, j.ID).VideoTitle; got != want[j.ID] {
+			t.Errorf("GetJob %s: VideoTitle = %q; want %q", j.ID, got, want[j.ID])
+		}
+	}
+}

@@ -21,6 +21,7 @@ func Reopen(t *testing.T, open func(t *testing.T) storage.Store) {
 	queued := e.submit(t, "vid2", optsKey, false)
 	video := recap.Video{ID: "vid", URL: recap.WatchURL("vid"), Title: "T", Duration: time.Hour}
 	must(t, e.s.PutVideo(e.ctx, video), "PutVideo")
+	done.VideoTitle = video.Title // jobs show their video's title
 	tr := longTranscript(50)
 	must(t, e.s.PutTranscript(e.ctx, "vid", tr), "PutTranscript")
 	cs := recap.ChapterSummary{Title: "t", Summary: "s", Bullets: []string{"b"}}

@@ -157,6 +157,9 @@ func streamingData(v *Video) map[string]any {
 		}}
 		sd["adaptiveFormats"] = []any{}
 	}
+	if len(v.Audio) > 0 {
+		sd["adaptiveFormats"] = audioFormats(v)
+	}
 	return sd
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/recap-dev/recap"
 )
 
 // premiereText is how YouTube (hl=en, gl=US) announces a premiere.
@@ -30,7 +32,7 @@ func (it Item) timeStatus() map[string]any {
 	case it.Short:
 		return map[string]any{"thumbnailOverlayTimeStatusRenderer": map[string]any{"text": simple("SHORTS"), "style": "SHORTS"}}
 	}
-	return map[string]any{"thumbnailOverlayTimeStatusRenderer": map[string]any{"text": simple(clock(it.Duration)), "style": "DEFAULT"}}
+	return map[string]any{"thumbnailOverlayTimeStatusRenderer": map[string]any{"text": simple(recap.Timestamp(it.Duration)), "style": "DEFAULT"}}
 }
 
 func membersBadge() []any {
@@ -62,7 +64,7 @@ func playlistVideoRenderer(it Item, p Playlist, i int) map[string]any {
 	r["thumbnailOverlays"] = []any{it.timeStatus()}
 	if it.Premiere.IsZero() && !it.Live {
 		r["lengthSeconds"] = strconv.FormatInt(int64(it.Duration/time.Second), 10)
-		r["lengthText"] = simple(clock(it.Duration))
+		r["lengthText"] = simple(recap.Timestamp(it.Duration))
 	}
 	info := []any{map[string]any{"text": "1.2K views"}}
 	if it.Published != "" {
@@ -117,7 +119,7 @@ func videoRenderer(it Item, channel Channel) map[string]any {
 		r["upcomingEventData"] = upcoming(it.Premiere)
 		r["viewCountText"] = map[string]any{"runs": []any{map[string]any{"text": "56"}, map[string]any{"text": " waiting"}}}
 	default:
-		r["lengthText"] = simple(clock(it.Duration))
+		r["lengthText"] = simple(recap.Timestamp(it.Duration))
 		r["viewCountText"] = simple("1,545,374 views")
 		if it.Published != "" {
 			r["publishedTimeText"] = simple(it.Published)
@@ -184,7 +186,7 @@ func lockupVideo(it Item, channel, channelID, playlistID string) map[string]any 
 		badge("Upcoming", "THUMBNAIL_OVERLAY_BADGE_STYLE_DEFAULT")
 		parts("56 waiting", premiereText(it.Premiere))
 	default:
-		badge(clock(it.Duration), "THUMBNAIL_OVERLAY_BADGE_STYLE_DEFAULT")
+		badge(recap.Timestamp(it.Duration), "THUMBNAIL_OVERLAY_BADGE_STYLE_DEFAULT")
 		if it.Published != "" {
 			parts("28K views", it.Published)
 		} else {

@@ -38,6 +38,48 @@ type Server struct {
 	byVideo   map[string]int   // requests that named a video, by its id
 	fails     map[string][]int // path → statuses to answer next, in order
 	clients   []string         // innertube client names seen by the player, in order
+	block     Block
+	blocked   int // requests answered by the block
+}
+
+// Block is how the fake refuses every client for a while, as YouTube does
+// when it decides an address sends too much.
+type Block int
+
+const (
+	// Open serves normally.
+	Open Block = iota
+	// TooManyRequests answers every request 429 with the "unusual
+	// traffic" page.
+	TooManyRequests
+	// BotCheck answers every player request with LOGIN_REQUIRED, "Sign in
+	// to confirm you're not a bot"; other requests are served.
+	BotCheck
+)
+
+// SetBlock switches a block on (a storm) or off (Open).
+func (s *Server) SetBlock(b Block) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.block = b
+}
+
+// Blocked counts the requests answered by a block.
+func (s *Server) Blocked() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocked
+}
+
+// TotalRequests counts every request so far, on every path.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
 }
 
 // NewServer starts a fake YouTube that closes when the test ends.
@@ -59,6 +101,7 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("POST "+PathGetTranscript, s.getTranscript)
 	mux.HandleFunc("POST "+PathBrowse, s.browse)
 	mux.HandleFunc("POST "+PathResolveURL, s.resolveURL)
+	s.audioRoutes(mux)
 	s.srv = httptest.NewServer(s.count(mux))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -109,7 +152,24 @@ func (s *Server) count(next http.Handler) http.Handler {
 		if q := s.fails[r.URL.Path]; len(q) > 0 {
 			status, s.fails[r.URL.Path] = q[0], q[1:]
 		}
+		block := s.block
+		switch {
+		case block == TooManyRequests:
+			s.blocked++
+			status = http.StatusTooManyRequests
+		case block == BotCheck && r.URL.Path == PathPlayer:
+			s.blocked++
+		default:
+			block = Open
+		}
 		s.mu.Unlock()
+		if block == BotCheck {
+			writeJSON(w, map[string]any{
+				"responseContext":   map[string]any{"visitorData": visitorData},
+				"playabilityStatus": errorStatus(StatusLoginRequired, ReasonBotCheck, []string{"This helps protect our community. Learn more"}),
+			})
+			return
+		}
 		if status == 0 {
 			next.ServeHTTP(w, r)
 			return

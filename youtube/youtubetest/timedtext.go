@@ -113,7 +113,7 @@ func transcriptResponse(segs []recap.Segment) map[string]any {
 			"startMs":       strconv.FormatInt(s.Start.Milliseconds(), 10),
 			"endMs":         strconv.FormatInt(s.End.Milliseconds(), 10),
 			"snippet":       map[string]any{"elementsAttributedString": map[string]any{"content": s.Text}},
-			"startTimeText": map[string]any{"elementsAttributedString": map[string]any{"content": clock(s.Start)}},
+			"startTimeText": map[string]any{"elementsAttributedString": map[string]any{"content": recap.Timestamp(s.Start)}},
 		}}
 	}
 	return map[string]any{
@@ -127,15 +127,6 @@ func transcriptResponse(segs []recap.Segment) map[string]any {
 			}},
 		}},
 	}
-}
-
-// clock formats d as YouTube shows times: "4:05", "1:02:03".
-func clock(d time.Duration) string {
-	s := int64(d / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
 // translate marks every segment's text as translated into lang.

@@ -74,6 +74,10 @@ type Video struct {
 	// Formats adds a stream format to streamingData. YouTube now often
 	// sends none, and recap must not need them, so the default is none.
 	Formats bool
+
+	// Audio lists audio-only streams (adaptiveFormats), served at
+	// /videoplayback (see audio.go).
+	Audio []AudioFormat
 }
 
 // Track is one caption track of a video.

@@ -1,0 +1,2 @@
+-- The language a job's summary is written in; '' is the transcript's.
+ALTER TABLE jobs ADD COLUMN summary_language text NOT NULL DEFAULT '';
