@@ -1,6 +1,6 @@
 // Package client calls a recap serve's HTTP API (see DESIGN.md): it
-// submits batches and reads them, their items and the summaries of done
-// items, for `recap batch --server`.
+// submits batches and reads them, their items and summaries, for `recap
+// batch --server` and `recap get --server`.
 package client
 
 import (
@@ -17,6 +17,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // maxBody bounds what is read of one answer (a summary document is far
@@ -29,6 +30,14 @@ type Client struct {
 	BaseURL string
 	Token   string
 	HTTP    *http.Client // http.DefaultClient when nil
+}
+
+// name is the server as messages name it: its URL without a password.
+func (c *Client) name() string {
+	if u, err := url.Parse(c.BaseURL); err == nil {
+		return u.Redacted()
+	}
+	return c.BaseURL
 }
 
 // New checks base, the URL of a recap serve.
@@ -169,11 +178,21 @@ func (c *Client) Items(ctx context.Context, f storage.BatchItemFilter) (storage.
 	return out, nil
 }
 
+// Summary reads the server's rendering in format (render.FormatJSON: the
+// document) of the summary with the id, which must be done.
+func (c *Client) Summary(ctx context.Context, id, format string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/v1/summaries/"+url.PathEscape(id)+"?format="+url.QueryEscape(format), nil, nil)
+}
+
+// VideoSummary reads the rendering of a video's newest finished summary.
+func (c *Client) VideoSummary(ctx context.Context, videoID, format string) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, "/v1/videos/"+url.PathEscape(videoID)+"/summary?format="+url.QueryEscape(format), nil, nil)
+}
+
 // Document reads the document of a done job, and the server's rendering
 // of it in format.
 func (c *Client) Document(ctx context.Context, jobID, format string) (*recap.Document, []byte, error) {
-	path := "/v1/summaries/" + url.PathEscape(jobID) + "?format="
-	data, err := c.do(ctx, http.MethodGet, path+render.FormatJSON, nil, nil)
+	data, err := c.Summary(ctx, jobID, render.FormatJSON)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -184,7 +203,7 @@ func (c *Client) Document(ctx context.Context, jobID, format string) (*recap.Doc
 	if format == render.FormatJSON {
 		return &doc, data, nil
 	}
-	if data, err = c.do(ctx, http.MethodGet, path+url.QueryEscape(format), nil, nil); err != nil {
+	if data, err = c.Summary(ctx, jobID, format); err != nil {
 		return nil, nil, err
 	}
 	return &doc, data, nil
@@ -214,33 +233,33 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, recap.WrapError(recap.EFETCH, err, "%s %s: %v", method, c.BaseURL+pathOnly(path), err)
+		return nil, recap.WrapError(recap.EFETCH, err, "recap server %s: %v", c.name(), textclean.Line(err.Error()))
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, recap.WrapError(recap.EFETCH, err, "%s %s: %v", method, c.BaseURL+pathOnly(path), err)
+		return nil, recap.WrapError(recap.EFETCH, err, "recap server %s: %v", c.name(), err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		var e struct {
 			Error *apiError `json:"error"`
 		}
 		if json.Unmarshal(data, &e) == nil && e.Error != nil && e.Error.Code != "" {
-			msg := e.Error.Message
+			msg := textclean.Line(e.Error.Message)
 			if resp.StatusCode == http.StatusUnauthorized {
-				msg += " (set RECAP_API_TOKEN to one of the server's RECAP_API_TOKENS)"
+				msg += ": set RECAP_API_TOKEN to one of the server's RECAP_API_TOKENS"
 			}
-			return nil, recap.Errorf(e.Error.Code, "%s: %s", c.BaseURL, msg)
+			return nil, recap.Errorf(textclean.Line(e.Error.Code), "recap server %s: %s", c.name(), msg)
 		}
 		code := recap.EFETCH // 5xx, a proxy's page: try again later
 		if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
 			code = recap.EINVALID
 		}
-		return nil, recap.Errorf(code, "%s %s answered %s", method, c.BaseURL+pathOnly(path), resp.Status)
+		return nil, recap.Errorf(code, "recap server %s: %s %s answered %s", c.name(), method, pathOnly(path), resp.Status)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return nil, fmt.Errorf("%s %s: unexpected answer: %w", method, c.BaseURL+pathOnly(path), err)
+			return nil, fmt.Errorf("recap server %s: %s %s: unexpected answer: %w", c.name(), method, pathOnly(path), err)
 		}
 	}
 	return data, nil
