@@ -168,7 +168,7 @@ func TestFollowReadsOnlyWhatCanChange(t *testing.T) {
 	}
 	var out bytes.Buffer
 	r.Write(&out)
-	for _, want := range []string{"Shore [talks] (batch b1): done in", "249 done · 1 failed (250 items)", "failed   #101 it000000100 \"Talk 100\": no_captions: no captions",
+	for _, want := range []string{"Shore [talks] (batch b1): done\n", "wall time: ", "249 done · 1 failed (250 items)", "failed   #101 it000000100 \"Talk 100\": no_captions: no captions",
 		"usage: 0 LLM calls · 2490 prompt", "249 files written by this run", "try the failed items again"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())

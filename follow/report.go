@@ -39,18 +39,15 @@ func (r *Report) Complete() bool {
 
 // Write prints the report:
 //
-//	Crab playlist (batch 0192…): done in 1m02s
+//	Crab playlist (batch 0192…): done
 //	  12 done · 1 failed · 2 skipped (15 items)
 //	  failed   #7 abcdefghijk "Title": no_captions: this video has no captions
 //	  skipped  #3 xyzxyzxyzxy: deleted video
 //	  usage: 48 LLM calls · 123456 prompt + 12345 completion tokens · $0.0123
+//	  wall time: 1m02s
 func (r *Report) Write(w io.Writer) {
 	b := r.Batch
-	when := "after"
-	if b.Status == storage.BatchDone && !r.Interrupted {
-		when = "in"
-	}
-	fmt.Fprintf(w, "%s (batch %s): %s %s %s\n", textclean.Line(Title(b)), b.ID, textclean.Line(r.state()), when, progress.Duration(r.Wall))
+	fmt.Fprintf(w, "%s (batch %s): %s\n", textclean.Line(Title(b)), b.ID, textclean.Line(r.state()))
 	var counts []string
 	for _, s := range []string{storage.ItemDone, storage.ItemFailed, storage.ItemSkipped, storage.ItemPaused, storage.ItemCanceled, storage.ItemRunning} {
 		if n := b.Counts[s]; n > 0 {
@@ -79,6 +76,7 @@ func (r *Report) Write(w io.Writer) {
 	}
 	u := b.Usage
 	fmt.Fprintf(w, "  usage: %d LLM calls · %d prompt + %d completion tokens · %s\n", u.LLMCalls, u.PromptTokens, u.CompletionTokens, render.USD(u.CostUSD))
+	fmt.Fprintf(w, "  wall time: %s\n", progress.Duration(r.Wall))
 	if r.OutDir != "" {
 		fmt.Fprintf(w, "  summaries: %s (index.md; %d files written by this run)\n", r.OutDir, r.Written)
 		if r.Unwritten > 0 {
@@ -100,6 +98,8 @@ func (r *Report) state() string {
 		return "still " + b.Status + " on the server"
 	case r.Interrupted:
 		return "interrupted"
+	case b.Status == storage.BatchPaused && strings.HasPrefix(b.Error, "paused"):
+		return b.Error
 	case b.Status == storage.BatchPaused:
 		return "paused: " + b.Error
 	}

@@ -674,3 +674,41 @@ func TestBatchCommandServer(t *testing.T) {
 		t.Errorf("unrecognised source: exit %d %q", code, stderr)
 	}
 }
+
+// TestBatchCommandBudget: --max-cost stops starting items once what is
+// spent plus the estimates in flight would pass it; the rest stay paused,
+// the report says so, exit 1. A larger budget then finishes the backlog
+// without paying again for what is done.
+func TestBatchCommandBudget(t *testing.T) {
+	f := newBatchFakes(t)
+	f.env["RECAP_WORKERS"] = "2"
+	// A dollar a thousand tokens: a 3-minute item is estimated at about
+	// $2.1 and costs about $1.
+	f.env["RECAP_LLM_PRICE_INPUT"] = "1000"
+	f.env["RECAP_LLM_PRICE_OUTPUT"] = "1000"
+	items := f.videos("bu", 6, 3*time.Minute)
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLbudget0001", Title: "On a budget", Items: items})
+	src := "https://www.youtube.com/playlist?list=PLbudget0001"
+
+	stdout, stderr, code := f.run(t, "batch", "--max-cost", "5", src)
+	counts := regexp.MustCompile(`(\d+) done · (\d+) paused \(6 items\)`).FindStringSubmatch(stdout)
+	cost := regexp.MustCompile(`usage: .* · \$([0-9.]+)`).FindStringSubmatch(stdout)
+	if code != 1 || counts == nil || cost == nil || counts[1] == "0" || !strings.Contains(stdout, "(batch ") || !strings.Contains(stdout, "): paused by the budget: spent $") ||
+		!strings.Contains(stdout, "run again with a larger --max-cost") || !strings.Contains(stderr, "recap: paused by the budget") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var spent float64
+	fmt.Sscan(cost[1], &spent)
+	if spent <= 0 || spent > 5 {
+		t.Fatalf("spent $%v of a $5 budget", spent)
+	}
+	calls := f.llm.Calls()
+
+	stdout, stderr, code = f.run(t, "batch", "--max-cost", "100", src)
+	if code != 0 || !strings.Contains(stdout, "6 done (6 items)") {
+		t.Fatalf("with a larger budget: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if again := repaid(f.llm.Requests()); again != 0 || f.llm.Calls() == calls {
+		t.Errorf("the larger budget bought %d answers again (%d calls before, %d after)", again, calls, f.llm.Calls())
+	}
+}
