@@ -18,6 +18,7 @@ import (
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/metrics"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/web"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -45,6 +46,7 @@ type Server struct {
 	DocumentCache int
 
 	docs *documents
+	web  *web.App
 }
 
 func (s *Server) withDefaults() {
@@ -86,9 +88,14 @@ func NewHandler(s *Server) http.Handler {
 	s.opsRoutes(mux, s.requireToken)
 
 	web := func(path string, rs ...route) { s.route(mux, path, nil, textNotAllowed, rs...) }
-	web("/{$}", route{"GET", s.webIndex}, route{"POST", s.webSubmit})
-	web("/s/{id}", route{"GET", s.webSummary})
-	web("/login", route{"POST", s.login})
+	s.web = s.newWebApp()
+	web("/{$}", route{"GET", s.web.Home}, route{"POST", s.web.SubmitForm})
+	web("/s/{id}", route{"GET", s.web.Summary})
+	web("/s/{id}/{file}", route{"GET", s.web.File}, route{"POST", s.web.Retry}) // POST /s/{id}/retry
+	web("/v/{video_id}", route{"GET", s.web.Video})
+	web("/search", route{"GET", s.web.Search})
+	web("/static/{file}", route{"GET", s.web.Static})
+	web("/login", route{"GET", s.loginForm}, route{"POST", s.login})
 	web("/logout", route{"POST", s.logout})
 
 	cop := http.NewCrossOriginProtection()

@@ -120,8 +120,8 @@ func TestLinkTarget(t *testing.T) {
 		"/relative":                                         "",
 		"":                                                  "",
 	} {
-		if got := linkTarget(in); got != want {
-			t.Errorf("linkTarget(%q) = %q, want %q", in, got, want)
+		if got := LinkTarget(in); got != want {
+			t.Errorf("LinkTarget(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -13,7 +13,7 @@ var pageSource string
 
 var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"ts":        Timestamp,
-	"link":      linkTarget,
+	"link":      LinkTarget,
 	"linkLabel": linkLabel,
 }).Parse(pageSource))
 

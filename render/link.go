@@ -5,12 +5,12 @@ import (
 	"strings"
 )
 
-// linkTarget returns raw as a link target when it is an absolute http(s)
+// LinkTarget returns raw as a link target when it is an absolute http(s)
 // URL without credentials, percent-encoding every byte that could end or
 // escape a target in Markdown or HTML (spaces, angle brackets, quotes,
 // backslashes, controls, non-ASCII). It returns "" for anything else:
 // URLs and ids read from bundles are not trusted.
-func linkTarget(raw string) string {
+func LinkTarget(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.User != nil || u.Host == "" {
 		return ""

@@ -25,7 +25,7 @@ func Markdown(doc *recap.Document) string {
 		meta = append(meta, escapeMarkdown(v.PublishedAt))
 	}
 	meta = append(meta, Timestamp(v.DurationSeconds))
-	if target := linkTarget(v.URL); target != "" {
+	if target := LinkTarget(v.URL); target != "" {
 		meta = append(meta, fmt.Sprintf("[%s](<%s>)", linkLabel(v), target))
 	}
 	b.WriteString(strings.Join(meta, " · "))
@@ -70,7 +70,7 @@ func Markdown(doc *recap.Document) string {
 // is a valid http(s) URL.
 func timeLink(c recap.ChapterResult) string {
 	ts := Timestamp(c.StartSeconds)
-	if target := linkTarget(c.URL); target != "" {
+	if target := LinkTarget(c.URL); target != "" {
 		return fmt.Sprintf("[%s](<%s>)", ts, target)
 	}
 	return ts

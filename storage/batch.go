@@ -291,14 +291,7 @@ func CheckBatchFilter(f BatchFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown batch status %q: want expanding, running, paused, done, canceled or failed", f.Status)
 	}
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
-	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
-	return limit, c, err
+	return timePage(f.Limit, f.Cursor)
 }
 
 // NewBatchPage cuts batches, fetched with one row more than limit, to a
@@ -312,7 +305,7 @@ func NewBatchPage(batches []*Batch, limit int) BatchPage {
 	}
 	batches = batches[:limit]
 	last := batches[limit-1]
-	return BatchPage{Batches: batches, NextCursor: Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()}
+	return BatchPage{Batches: batches, NextCursor: encodeTimeCursor(last.CreatedAt, last.ID)}
 }
 
 // CheckBatchItemFilter validates f for ListBatchItems and returns its page

@@ -25,13 +25,7 @@ type Cursor struct {
 
 // EncodeCursor makes the opaque, URL-safe NextCursor of a page ending at j.
 // CreatedAt is kept to the microsecond, the precision both stores keep.
-func EncodeCursor(j *Job) string { return Cursor{CreatedAt: j.CreatedAt, ID: j.ID}.Encode() }
-
-// Encode makes the opaque, URL-safe cursor of a page ending at the row
-// (CreatedAt, ID): a job, a batch.
-func (c Cursor) Encode() string {
-	return encodeOpaque(strconv.FormatInt(c.CreatedAt.UnixMicro(), 10) + "," + c.ID)
-}
+func EncodeCursor(j *Job) string { return encodeTimeCursor(j.CreatedAt, j.ID) }
 
 // encodeOpaque and decodeOpaque wrap a cursor's fields, joined as text,
 // so that clients treat it as a token rather than parse it.
@@ -69,13 +63,17 @@ func CheckJobFilter(f JobFilter) (limit int, c *Cursor, err error) {
 	default:
 		return 0, nil, recap.Errorf(recap.EINVALID, "unknown job status %q: want queued, running, done or failed", f.Status)
 	}
-	if limit, err = pageLimit(f.Limit); err != nil {
-		return 0, nil, err
+	return timePage(f.Limit, f.Cursor)
+}
+
+// timePage checks the page size and decodes the cursor of a listing
+// ordered by (time, id): ListJobs and ListLibrary.
+func timePage(limit int, cursor string) (int, *Cursor, error) {
+	limit, err := pageLimit(limit)
+	if err != nil || cursor == "" {
+		return limit, nil, err
 	}
-	if f.Cursor == "" {
-		return limit, nil, nil
-	}
-	c, err = DecodeCursor(f.Cursor)
+	c, err := DecodeCursor(cursor)
 	return limit, c, err
 }
 

@@ -172,6 +172,11 @@ type Store interface {
 	// FindDocument returns the newest document stored under key.
 	FindDocument(ctx context.Context, key DocumentKey) (*recap.Document, error)
 
+	// ListLibrary returns the videos that have a document, one entry per
+	// video (its newest document), newest document first (by CreatedAt,
+	// then document ID).
+	ListLibrary(ctx context.Context, f LibraryFilter) (LibraryPage, error)
+
 	// GetChapter and PutChapter are the chapter result cache
 	// (pipeline.ChapterCache); keys are opaque strings.
 	GetChapter(ctx context.Context, key string) (recap.ChapterSummary, bool, error)

@@ -22,7 +22,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("RECAP_TEST_AS_MAIN") == "1" {
 		os.Exit(NewMain().Run(signalContext(), os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopChromium()
+	os.Exit(code)
 }
 
 const testAPIKey = "sk-test-do-not-log-9f8e7d"

@@ -135,6 +135,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Videos", testVideos},
 		{"Transcripts", testTranscripts},
 		{"Documents", testDocuments},
+		{"Library", testLibrary},
 		{"ChapterCache", testChapterCache},
 		{"ASRChunks", testASRChunks},
 		{"UnstorableText", testUnstorableText},
