@@ -712,3 +712,40 @@ func TestBatchCommandBudget(t *testing.T) {
 		t.Errorf("the larger budget bought %d answers again (%d calls before, %d after)", again, calls, f.llm.Calls())
 	}
 }
+
+// TestBatchCommandRedisPostgres: recap batch on a shared Redis and
+// PostgreSQL (when the test services are set): interrupted, then resumed
+// to the end with its output folder.
+func TestBatchCommandRedisPostgres(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := newBatchFakes(t, llmtest.WithLatency(20*time.Millisecond), llmtest.WithScript(func(r llmtest.Request) *llmtest.Reply {
+		if r.N == 6 {
+			cancel()
+		}
+		return nil
+	}))
+	if !f.withRealServices(t, 14) {
+		t.Skip("RECAP_TEST_REDIS_URL and RECAP_TEST_POSTGRES_URL are not set")
+	}
+	f.env["RECAP_WORKERS"] = "1"
+	f.env["RECAP_LLM_CONCURRENCY"] = "1"
+	items := f.videos("rp", 5, 3*time.Minute)
+	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLredisPg001", Title: "Shared", Items: append(slices.Clone(items), youtubetest.Item{ID: "rpDeleted01", Deleted: true})})
+	out := filepath.Join(t.TempDir(), "out")
+	args := []string{"batch", "--out-dir", out, "https://www.youtube.com/playlist?list=PLredisPg001"}
+	if stdout, stderr, code := f.runWith(t, ctx, "", args...); code != 1 || !strings.Contains(stdout, "interrupted") {
+		t.Fatalf("interrupted: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	stdout, stderr, code := f.run(t, args...)
+	if code != 0 || !strings.Contains(stdout, "5 done · 1 skipped (6 items)") || !strings.Contains(stderr, "continuing batch") {
+		t.Fatalf("resumed: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if again := repaid(f.llm.Requests()); again > 1 {
+		t.Errorf("%d LLM answers bought twice", again)
+	}
+	files, index := outFiles(t, out)
+	if len(files) != 5 || len(indexLinks(index)) != 5 || !strings.Contains(index, "skipped: deleted video") {
+		t.Errorf("%d files; index:\n%s", len(files), index)
+	}
+}
