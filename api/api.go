@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/recap-dev/recap"
@@ -324,4 +325,17 @@ func jsonValue(v string) string {
 		return "that value"
 	}
 	return kind
+}
+
+// limitParam reads ?limit= of a listing: 1..100, or "" for the
+// listing's default (0).
+func limitParam(l string) (int, error) {
+	if l == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(l)
+	if err != nil || n < 1 || n > 100 {
+		return 0, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l)
+	}
+	return n, nil
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -228,16 +227,4 @@ func (s *Server) retryBatch(w http.ResponseWriter, r *http.Request) {
 	v := newBatchView(b)
 	v.Requeued = &n
 	s.json(w, http.StatusAccepted, v)
-}
-
-// limitParam reads ?limit= (1..100; "" is the default, 0).
-func limitParam(l string) (int, error) {
-	if l == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(l)
-	if err != nil || n < 1 || n > 100 {
-		return 0, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l)
-	}
-	return n, nil
 }

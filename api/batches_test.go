@@ -102,6 +102,7 @@ func TestCreateBatchBadInput(t *testing.T) {
 		{"no url", `{}`, `"url" or "urls" is required`},
 		{"both", `{"url": "a", "urls": ["b"]}`, "not both"},
 		{"empty source", `{"urls": ["a", " "]}`, "source 2 is empty"},
+		{"control characters", `{"url": "https://youtu.be/x\u0000y"}`, "control characters"},
 		{"since", `{"url": "a", "since": "last week"}`, "not a date"},
 		{"language", `{"url": "a", "language": "english!"}`, "language"},
 		{"limit", `{"url": "a", "limit": -1}`, "limit"},

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -62,14 +61,12 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		Q: q.Get("q"), VideoID: q.Get("video_id"), Channel: q.Get("channel"),
 		Language: q.Get("language"), Cursor: q.Get("cursor"),
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			s.error(w, r, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l))
-			return
-		}
-		f.Limit = n
+	limit, err := limitParam(q.Get("limit"))
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
+	f.Limit = limit
 	page, err := s.Store.Search(r.Context(), f)
 	if err != nil {
 		s.error(w, r, err)

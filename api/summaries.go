@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -222,14 +221,12 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, recap.Errorf(recap.EINVALID, "status %q: expected queued, running, done or failed", f.Status))
 		return
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 100 {
-			s.error(w, r, recap.Errorf(recap.EINVALID, "limit %q: expected a number from 1 to 100", l))
-			return
-		}
-		f.Limit = n
+	limit, err := limitParam(q.Get("limit"))
+	if err != nil {
+		s.error(w, r, err)
+		return
 	}
+	f.Limit = limit
 	page, err := s.Store.ListJobs(ctx, f)
 	if err != nil {
 		s.error(w, r, err)

@@ -27,6 +27,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Limits of a batch request.
@@ -110,6 +111,8 @@ func (s *Service) normalize(req Request) (Request, error) {
 			return req, recap.Errorf(recap.EINVALID, "source %d is empty", i+1)
 		case len(src) > MaxSourceLength:
 			return req, recap.Errorf(recap.EINVALID, "source %d is %d characters long: the most is %d", i+1, len(src), MaxSourceLength)
+		case textclean.Text(src) != src || strings.ContainsAny(src, "\n\t"):
+			return req, recap.Errorf(recap.EINVALID, "source %d holds control characters or invalid UTF-8: expected a URL, an id or a path", i+1)
 		}
 		srcs = append(srcs, src)
 	}

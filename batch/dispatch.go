@@ -47,24 +47,14 @@ type Dispatcher struct {
 	Logger     *slog.Logger
 
 	mu   sync.Mutex // one dispatch at a time in this process
-	once sync.Once
-	kick chan struct{}
-}
-
-func (d *Dispatcher) kicks() chan struct{} {
-	d.once.Do(func() { d.kick = make(chan struct{}, 1) })
-	return d.kick
+	kick kicker
 }
 
 // Kick asks Run for a dispatch soon; it never blocks, and a nil
 // dispatcher ignores it.
 func (d *Dispatcher) Kick() {
-	if d == nil {
-		return
-	}
-	select {
-	case d.kicks() <- struct{}{}:
-	default:
+	if d != nil {
+		d.kick.Kick()
 	}
 }
 
@@ -78,17 +68,44 @@ func (d *Dispatcher) logger() *slog.Logger {
 // Run dispatches at once, then whenever kicked and every interval, until
 // ctx is done.
 func (d *Dispatcher) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	d.kick.run(ctx, every, func() {
 		if _, err := d.Dispatch(ctx); err != nil && ctx.Err() == nil {
 			d.logger().Warn("dispatch batch items", slog.Any("error", err))
 		}
+	})
+}
+
+// kicker runs work at once, then whenever kicked and every interval.
+type kicker struct {
+	once sync.Once
+	c    chan struct{}
+}
+
+func (k *kicker) kicks() chan struct{} {
+	k.once.Do(func() { k.c = make(chan struct{}, 1) })
+	return k.c
+}
+
+// Kick asks for a run soon; it never blocks.
+func (k *kicker) Kick() {
+	select {
+	case k.kicks() <- struct{}{}:
+	default:
+	}
+}
+
+// run calls work at once, then whenever kicked and every interval, until
+// ctx is done.
+func (k *kicker) run(ctx context.Context, every time.Duration, work func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		work()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-d.kicks():
+		case <-k.kicks():
 		}
 	}
 }

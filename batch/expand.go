@@ -13,6 +13,7 @@ import (
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 	"github.com/recap-dev/recap/worker"
 )
 
@@ -123,7 +124,7 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 			return err
 		}
 	}
-	if err := s.Store.FinishExpansion(ctx, id, exp.Title); err != nil {
+	if err := s.Store.FinishExpansion(ctx, id, textclean.Line(exp.Title)); err != nil {
 		if recap.ErrorCode(err) == recap.ECONFLICT {
 			return nil
 		}
@@ -139,9 +140,9 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 func (s *Service) Items(in []source.Item) ([]*storage.BatchItem, error) {
 	out := make([]*storage.BatchItem, 0, len(in))
 	for _, it := range in {
-		bi := &storage.BatchItem{ItemID: it.ID, Title: it.Title, Duration: it.Duration(), Published: it.Published}
+		bi := &storage.BatchItem{ItemID: it.ID, Title: textclean.Line(it.Title), Duration: it.Duration(), Published: it.Published}
 		if it.Skip != "" {
-			bi.Status, bi.Error = storage.ItemSkipped, it.Skip
+			bi.Status, bi.Error = storage.ItemSkipped, textclean.Line(it.Skip)
 			out = append(out, bi)
 			continue
 		}

@@ -9,12 +9,12 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/textclean"
 )
 
 // Subscription limits.
@@ -97,24 +97,14 @@ type Poller struct {
 	Owner  string
 	Logger *slog.Logger
 
-	once sync.Once
-	kick chan struct{}
-}
-
-func (p *Poller) kicks() chan struct{} {
-	p.once.Do(func() { p.kick = make(chan struct{}, 1) })
-	return p.kick
+	kick kicker
 }
 
 // Kick asks Run for a poll soon (a subscription was made); it never
 // blocks, and a nil poller ignores it.
 func (p *Poller) Kick() {
-	if p == nil {
-		return
-	}
-	select {
-	case p.kicks() <- struct{}{}:
-	default:
+	if p != nil {
+		p.kick.Kick()
 	}
 }
 
@@ -138,19 +128,11 @@ func (p *Poller) logger() *slog.Logger {
 // Run polls due subscriptions at once, then every interval and when
 // kicked, until ctx is done.
 func (p *Poller) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	p.kick.run(ctx, every, func() {
 		if _, err := p.PollDue(ctx); err != nil && ctx.Err() == nil {
 			p.logger().Warn("poll subscriptions", slog.Any("error", err))
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-p.kicks():
-		}
-	}
+	})
 }
 
 // PollDue polls every subscription that is due, a few at a time, and
@@ -182,7 +164,7 @@ func (p *Poller) poll(ctx context.Context, sub *storage.Subscription) error {
 	if err == nil {
 		var items []*storage.BatchItem
 		if items, err = p.Service.Items(available(exp.Items)); err == nil {
-			poll.Title = exp.Title
+			poll.Title = textclean.Line(exp.Title)
 			for _, it := range items {
 				poll.Seen = append(poll.Seen, it.ItemID)
 			}

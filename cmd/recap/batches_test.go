@@ -43,7 +43,7 @@ type itemView struct {
 	Error   *struct{ Code, Message string }
 }
 
-func (s *testService) do(t *testing.T, method, path, body string) (int, []byte) {
+func (s *testService) do(t testing.TB, method, path, body string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *testService) do(t *testing.T, method, path, body string) (int, []byte) 
 	return resp.StatusCode, data
 }
 
-func (s *testService) postBatch(t *testing.T, body string) batchView {
+func (s *testService) postBatch(t testing.TB, body string) batchView {
 	t.Helper()
 	code, data := s.do(t, "POST", "/v1/batches", body)
 	var v batchView
@@ -71,7 +71,7 @@ func (s *testService) postBatch(t *testing.T, body string) batchView {
 	return v
 }
 
-func (s *testService) batch(t *testing.T, id string) batchView {
+func (s *testService) batch(t testing.TB, id string) batchView {
 	t.Helper()
 	code, data := s.do(t, "GET", "/v1/batches/"+id, "")
 	var v batchView
@@ -103,9 +103,14 @@ func (s *testService) items(t *testing.T, id string) []itemView {
 }
 
 // waitBatch polls a batch until it is finished (or paused).
-func (s *testService) waitBatch(t *testing.T, id string) batchView {
+func (s *testService) waitBatch(t testing.TB, id string) batchView {
 	t.Helper()
-	deadline := time.Now().Add(120 * time.Second)
+	return s.waitBatchFor(t, id, 120*time.Second)
+}
+
+func (s *testService) waitBatchFor(t testing.TB, id string, limit time.Duration) batchView {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		v := s.batch(t, id)
 		switch v.Status {
@@ -249,7 +254,7 @@ func mkdir(t *testing.T, root, rel string) string {
 
 // batchTasks counts the backlog's tasks in Redis: all of them (pending,
 // running, waiting to retry) and those waiting.
-func batchTasks(t *testing.T, insp *asynq.Inspector) (all, waiting int) {
+func batchTasks(t testing.TB, insp *asynq.Inspector) (all, waiting int) {
 	t.Helper()
 	qs, err := insp.Queues()
 	if err != nil || !slices.Contains(qs, "batch") {
@@ -262,6 +267,36 @@ func batchTasks(t *testing.T, insp *asynq.Inspector) (all, waiting int) {
 	}
 	waiting = info.Pending + info.Scheduled + info.Retry
 	return waiting + info.Active, waiting
+}
+
+// watchTasks samples the backlog's tasks in Redis every interval until the
+// returned function is called, which returns the most seen at once: in
+// all, and waiting.
+func watchTasks(t testing.TB, insp *asynq.Inspector, every time.Duration) (stop func() (all, waiting int)) {
+	var (
+		mu                     sync.Mutex
+		maxAll, maxWaiting     int
+		stopWatch, watcherDone = make(chan struct{}), make(chan struct{})
+	)
+	go func() {
+		defer close(watcherDone)
+		for {
+			select {
+			case <-stopWatch:
+				return
+			case <-time.After(every):
+			}
+			all, waiting := batchTasks(t, insp)
+			mu.Lock()
+			maxAll, maxWaiting = max(maxAll, all), max(maxWaiting, waiting)
+			mu.Unlock()
+		}
+	}()
+	return func() (int, int) {
+		close(stopWatch)
+		<-watcherDone
+		return maxAll, maxWaiting
+	}
 }
 
 // TestBatchOvertakenBySingleURL: a single URL submitted through the API in
@@ -290,26 +325,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 
 	// Redis holds only the window of backlog tasks (and, for a moment,
 	// the task of an item that just finished, while its worker returns).
-	var (
-		mu                     sync.Mutex
-		maxBacklog, maxWaiting int
-		stopWatch              = make(chan struct{})
-		watcherDone            = make(chan struct{})
-	)
-	go func() {
-		defer close(watcherDone)
-		for {
-			select {
-			case <-stopWatch:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			all, waiting := batchTasks(t, insp)
-			mu.Lock()
-			maxBacklog, maxWaiting = max(maxBacklog, all), max(maxWaiting, waiting)
-			mu.Unlock()
-		}
-	}()
+	stopWatch := watchTasks(t, insp, 20*time.Millisecond)
 
 	big := s.postBatch(t, `{"url": "https://www.youtube.com/playlist?list=PLbacklog200"}`)
 	second := s.postBatch(t, `{"url": "https://www.youtube.com/playlist?list=PLsecond0020"}`)
@@ -335,8 +351,7 @@ func TestBatchOvertakenBySingleURL(t *testing.T) {
 
 	s.waitBatch(t, big.ID)
 	s.waitBatch(t, second.ID)
-	close(stopWatch)
-	<-watcherDone
+	maxBacklog, maxWaiting := stopWatch()
 
 	// Backlog items that finished after the single URL was submitted and
 	// before it finished.

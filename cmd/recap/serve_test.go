@@ -49,6 +49,7 @@ type testService struct {
 	stop func() // graceful
 	kill func() // SIGKILL (child processes only)
 	done chan int
+	pid  int // child processes only
 }
 
 // serveInProcess runs `recap serve` in this process.
@@ -89,7 +90,7 @@ var listenLine = regexp.MustCompile(`msg=listening url=(http://[0-9.:]+)`)
 
 // serveProcess runs `recap serve` as a child process (this test binary,
 // acting as recap through TestMain).
-func (f *fakes) serveProcess(t *testing.T) *testService {
+func (f *fakes) serveProcess(t testing.TB) *testService {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve")
 	cmd.Env = append(os.Environ(), "RECAP_TEST_AS_MAIN=1")
@@ -103,7 +104,7 @@ func (f *fakes) serveProcess(t *testing.T) *testService {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &testService{done: make(chan int, 1)}
+	s := &testService{done: make(chan int, 1), pid: cmd.Process.Pid}
 	var logs syncBuffer
 	found := make(chan string, 1)
 	go func() {

@@ -124,7 +124,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *storage.Batch) (*storage.Bat
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: create batch: %w", err)
+			return nil, false, fmt.Errorf("postgres: create batch: %w", classify(err))
 		}
 		return out, created, nil
 	}
@@ -182,25 +182,7 @@ func (s *Store) ListBatches(ctx context.Context, f storage.BatchFilter) (storage
 	if err != nil {
 		return storage.BatchPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if f.Status != "" {
-		where = append(where, `status = `+arg(f.Status))
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
-	}
-	q := `SELECT ` + batchColumns + ` FROM batches`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
+	q, args := newestFirst(batchColumns, "batches", f.Status, cur, limit)
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return storage.BatchPage{}, fmt.Errorf("postgres: list batches: %w", err)
@@ -228,7 +210,7 @@ func (s *Store) AddBatchItems(ctx context.Context, batchID string, items []*stor
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: add batch items: %w", err)
+		return 0, fmt.Errorf("postgres: add batch items: %w", classify(err))
 	}
 	return added, nil
 }
@@ -344,7 +326,7 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 		return settle(ctx, tx, now, []string{id})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: finish expansion: %w", err)
+		return fmt.Errorf("postgres: finish expansion: %w", classify(err))
 	}
 	return nil
 }
@@ -364,7 +346,7 @@ func (s *Store) FailBatch(ctx context.Context, id, code, message string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail batch: %w", err)
+		return fmt.Errorf("postgres: fail batch: %w", classify(err))
 	}
 	return nil
 }
@@ -499,7 +481,7 @@ func (s *Store) ClaimBatchItems(ctx context.Context, opt storage.ClaimOptions) (
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: claim batch items: %w", err)
+		return nil, fmt.Errorf("postgres: claim batch items: %w", classify(err))
 	}
 	return out, nil
 }
@@ -583,7 +565,7 @@ func (s *Store) LinkBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, []string{batchID})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: link batch item: %w", err)
+		return fmt.Errorf("postgres: link batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -599,7 +581,7 @@ func (s *Store) FailBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, []string{batchID})
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: fail batch item: %w", err)
+		return fmt.Errorf("postgres: fail batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -694,7 +676,7 @@ func (s *Store) CancelBatch(ctx context.Context, id string) ([]*storage.Job, err
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: cancel batch: %w", err)
+		return nil, fmt.Errorf("postgres: cancel batch: %w", classify(err))
 	}
 	return canceled, nil
 }
@@ -735,7 +717,7 @@ func (s *Store) RetryBatch(ctx context.Context, id string) (int, error) {
 		return settle(ctx, tx, now, []string{id})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: retry batch: %w", err)
+		return 0, fmt.Errorf("postgres: retry batch: %w", classify(err))
 	}
 	return int(n), nil
 }

@@ -173,6 +173,19 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if err != nil {
 		return storage.JobPage{}, err
 	}
+	q, args := newestFirst(jobSelect, "jobs", f.Status, cur, limit)
+	jobs, err := queryJobs(ctx, s.pool, q, args...)
+	if err != nil {
+		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
+	}
+	return storage.NewJobPage(jobs, limit), nil
+}
+
+// newestFirst is the query of one page of a table's rows (jobs, batches),
+// newest first by (created_at, id): those with the status ("" for all)
+// after the cursor (nil for the first page), one row more than limit to
+// tell whether another page follows.
+func newestFirst(columns, table, status string, cur *storage.Cursor, limit int) (string, []any) {
 	var (
 		where []string
 		args  []any
@@ -181,24 +194,17 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.Status != "" {
-		where = append(where, `status = `+arg(f.Status))
+	if status != "" {
+		where = append(where, `status = `+arg(status))
 	}
 	if cur != nil {
 		where = append(where, `(created_at, id) < (`+arg(cur.CreatedAt)+`, `+arg(cur.ID)+`)`)
 	}
-	q := `SELECT ` + jobSelect + ` FROM jobs`
+	q := `SELECT ` + columns + ` FROM ` + table
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	// One row more than asked tells whether another page follows.
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1)
-
-	jobs, err := queryJobs(ctx, s.pool, q, args...)
-	if err != nil {
-		return storage.JobPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
-	}
-	return storage.NewJobPage(jobs, limit), nil
+	return q + ` ORDER BY created_at DESC, id DESC LIMIT ` + arg(limit+1), args
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.

@@ -98,7 +98,7 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *storage.Subscriptio
 			continue
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("postgres: create subscription: %w", err)
+			return nil, false, fmt.Errorf("postgres: create subscription: %w", classify(err))
 		}
 		return out, created, nil
 	}
@@ -191,7 +191,7 @@ func (s *Store) FinishSubscriptionPoll(ctx context.Context, id, owner string, po
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: finish subscription poll: %w", err)
+		return 0, fmt.Errorf("postgres: finish subscription poll: %w", classify(err))
 	}
 	return added, nil
 }

@@ -146,7 +146,7 @@ func (s *Store) CreateBatch(ctx context.Context, b *storage.Batch) (*storage.Bat
 		return err
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: create batch: %w", err)
+		return nil, false, fmt.Errorf("sqlite: create batch: %w", classify(err))
 	}
 	return out, created, nil
 }
@@ -204,24 +204,7 @@ func (s *Store) ListBatches(ctx context.Context, f storage.BatchFilter) (storage
 	if err != nil {
 		return storage.BatchPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, f.Status)
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (?, ?)`)
-		args = append(args, formatTime(cur.CreatedAt), cur.ID)
-	}
-	q := `SELECT ` + batchColumns + ` FROM batches`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
+	q, args := newestFirst(batchColumns, "batches", f.Status, cur, limit)
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.BatchPage{}, fmt.Errorf("sqlite: list batches: %w", err)
@@ -257,7 +240,7 @@ func (s *Store) AddBatchItems(ctx context.Context, batchID string, items []*stor
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: add batch items: %w", err)
+		return 0, fmt.Errorf("sqlite: add batch items: %w", classify(err))
 	}
 	return added, nil
 }
@@ -358,7 +341,7 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 		return settle(ctx, tx, now, `id = ?`, id)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: finish expansion: %w", err)
+		return fmt.Errorf("sqlite: finish expansion: %w", classify(err))
 	}
 	return nil
 }
@@ -380,7 +363,7 @@ func (s *Store) FailBatch(ctx context.Context, id, code, message string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail batch: %w", err)
+		return fmt.Errorf("sqlite: fail batch: %w", classify(err))
 	}
 	return nil
 }
@@ -522,7 +505,7 @@ func (s *Store) ClaimBatchItems(ctx context.Context, opt storage.ClaimOptions) (
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: claim batch items: %w", err)
+		return nil, fmt.Errorf("sqlite: claim batch items: %w", classify(err))
 	}
 	return out, nil
 }
@@ -608,7 +591,7 @@ func (s *Store) LinkBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, `id = ?`, batchID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: link batch item: %w", err)
+		return fmt.Errorf("sqlite: link batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -624,7 +607,7 @@ func (s *Store) FailBatchItem(ctx context.Context, batchID string, position int,
 		return settle(ctx, tx, now, `id = ?`, batchID)
 	})
 	if err != nil {
-		return fmt.Errorf("sqlite: fail batch item: %w", err)
+		return fmt.Errorf("sqlite: fail batch item: %w", classify(err))
 	}
 	return nil
 }
@@ -722,7 +705,7 @@ func (s *Store) CancelBatch(ctx context.Context, id string) ([]*storage.Job, err
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: cancel batch: %w", err)
+		return nil, fmt.Errorf("sqlite: cancel batch: %w", classify(err))
 	}
 	return canceled, nil
 }
@@ -766,7 +749,7 @@ func (s *Store) RetryBatch(ctx context.Context, id string) (int, error) {
 		return settle(ctx, tx, now, `id = ?`, id)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: retry batch: %w", err)
+		return 0, fmt.Errorf("sqlite: retry batch: %w", classify(err))
 	}
 	return int(n), nil
 }

@@ -190,26 +190,7 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	if err != nil {
 		return storage.JobPage{}, err
 	}
-	var (
-		where []string
-		args  []any
-	)
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, f.Status)
-	}
-	if cur != nil {
-		where = append(where, `(created_at, id) < (?, ?)`)
-		args = append(args, formatTime(cur.CreatedAt), cur.ID)
-	}
-	q := `SELECT ` + jobSelect + ` FROM jobs`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
-	}
-	// One row more than asked tells whether another page follows.
-	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, limit+1)
-
+	q, args := newestFirst(jobSelect, "jobs", f.Status, cur, limit)
 	rows, err := s.reads.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
@@ -219,6 +200,30 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
+}
+
+// newestFirst is the query of one page of a table's rows (jobs, batches),
+// newest first by (created_at, id): those with the status ("" for all)
+// after the cursor (nil for the first page), one row more than limit to
+// tell whether another page follows.
+func newestFirst(columns, table, status string, cur *storage.Cursor, limit int) (string, []any) {
+	var (
+		where []string
+		args  []any
+	)
+	if status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, status)
+	}
+	if cur != nil {
+		where = append(where, `(created_at, id) < (?, ?)`)
+		args = append(args, formatTime(cur.CreatedAt), cur.ID)
+	}
+	q := `SELECT ` + columns + ` FROM ` + table
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	return q + ` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit+1)
 }
 
 // UnfinishedJobs returns the queued and running jobs, oldest first.

@@ -115,7 +115,7 @@ func (s *Store) CreateSubscription(ctx context.Context, sub *storage.Subscriptio
 		return nil
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("sqlite: create subscription: %w", err)
+		return nil, false, fmt.Errorf("sqlite: create subscription: %w", classify(err))
 	}
 	return out, created, nil
 }
@@ -216,7 +216,7 @@ func (s *Store) FinishSubscriptionPoll(ctx context.Context, id, owner string, po
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: finish subscription poll: %w", err)
+		return 0, fmt.Errorf("sqlite: finish subscription poll: %w", classify(err))
 	}
 	return added, nil
 }
