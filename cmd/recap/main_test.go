@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,9 +21,7 @@ import (
 // (and SIGKILL) recap as a real process without building it first.
 func TestMain(m *testing.M) {
 	if os.Getenv("RECAP_TEST_AS_MAIN") == "1" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := NewMain().Run(ctx, os.Args[1:])
-		stop()
+		code := NewMain().Run(signalContext(), os.Args[1:])
 		if path := os.Getenv("RECAP_TEST_PEAK_RSS_FILE"); path != "" {
 			// The process's own peak (VmHWM): what wait4 reports would
 			// count the parent's memory this process had before exec.
