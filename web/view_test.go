@@ -66,6 +66,9 @@ func TestIsBacklog(t *testing.T) {
 		"https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf": true,
 		"youtube.com/@veritasium":               true,
 		"https://feeds.example.com/podcast.xml": true,
+		"feeds.example.com/podcast.xml":         false, // a feed is an http(s) URL, as the resolver reads it
+		"PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf":    true,  // a bare playlist id
+		"UCrAXtmErZgOeiKm4sgNOkn1":              true,  // a bare channel id
 		"not a url":                             false,
 		"https://www.youtube.com/feed/trending": false, // YouTube, not a list: the video rule's error
 	} {

@@ -21,13 +21,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
 )
 
@@ -530,24 +530,14 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// IsBacklog reports whether input names more than one video: a YouTube
-// playlist or channel, or a URL on another host (a podcast feed). A watch
-// URL with a list= names its video.
+// IsBacklog reports whether input names more than one video, as
+// source.Classify reads it: a YouTube playlist or channel, or an http(s)
+// URL on another host (a podcast feed). A watch URL with a list= names
+// its video, as POST /v1/summaries reads it.
 func IsBacklog(input string) bool {
 	if _, err := pipeline.ParseVideoID(input); err == nil {
 		return false
 	}
-	if l, err := pipeline.ParseYouTubeURL(input); err == nil {
-		return l.Kind != pipeline.LinkVideo
-	}
-	s := strings.TrimSpace(input)
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil || !strings.Contains(u.Hostname(), ".") {
-		return false
-	}
-	host := strings.ToLower(u.Hostname())
-	return !strings.HasSuffix(host, "youtube.com") && !strings.HasSuffix(host, "youtu.be") && !strings.HasSuffix(host, "youtube-nocookie.com")
+	kind, err := source.Classify(input)
+	return err == nil && source.Backlog(kind)
 }
