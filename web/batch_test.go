@@ -116,7 +116,7 @@ func TestBatchPage(t *testing.T) {
 		t.Errorf("hostile title, item title, skip and failure reasons not shown escaped:\n%s", body)
 	}
 	for _, want := range []string{
-		"Summarizing: 3 of 6 finished", `<progress id="batch-progress" max="6" value="3"`,
+		"3 of 6 items finished", `<progress id="batch-progress" max="6" value="3"`,
 		`href="/s/` + items[0].JobID + `"`, `href="/s/` + items[1].JobID + `"`, `href="/s/` + items[2].JobID + `"`,
 		`data-count="done"`, `<span class="n">1</span>`, `data-count="queued"`, "Retry failed items", "Cancel the batch",
 		`action="/b/` + id + `/cancel"`, `data-progress="/b/` + id + `/progress.json"`, "0 LLM calls",

@@ -151,23 +151,15 @@ func batchTitle(b *storage.Batch) string {
 	return fmt.Sprintf("A batch of %d sources", len(b.Sources))
 }
 
-// batchStage says in a sentence where a batch is.
+// batchStage says in a few words where a batch is, beside its status.
 func batchStage(b *storage.Batch, finished int) string {
 	switch b.Status {
 	case storage.BatchExpanding:
 		return "Listing the sources"
-	case storage.BatchRunning:
-		return fmt.Sprintf("Summarizing: %d of %d finished", finished, b.Total)
-	case storage.BatchPaused:
-		return fmt.Sprintf("Paused: %d of %d finished", finished, b.Total)
-	case storage.BatchDone:
-		return fmt.Sprintf("Done: %d of %d finished", finished, b.Total)
-	case storage.BatchCanceled:
-		return fmt.Sprintf("Canceled: %d of %d finished", finished, b.Total)
 	case storage.BatchFailed:
-		return "Failed"
+		return "The sources could not be listed"
 	}
-	return b.Status
+	return fmt.Sprintf("%d of %d items finished", finished, b.Total)
 }
 
 func newBatchItem(it *storage.BatchItem) BatchItem {

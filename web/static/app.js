@@ -145,6 +145,12 @@
       var badge = row.querySelector('.it-meta .badge');
       badge.textContent = it.status;
       badge.setAttribute('data-status', it.status);
+      var dur = row.querySelector('.it-dur'), date = row.querySelector('.it-date');
+      dur.textContent = it.duration;
+      dur.hidden = !it.duration;
+      date.textContent = it.date;
+      date.setAttribute('datetime', it.date);
+      date.hidden = !it.date;
       var reason = row.querySelector('.it-reason');
       reason.textContent = it.reason || '';
       reason.hidden = !it.reason;
@@ -188,7 +194,7 @@
             var chip = doc.querySelector('[data-count="' + c.status + '"]');
             if (!chip) return;
             chip.querySelector('.n').textContent = String(c.n);
-            chip.classList.toggle('zero', !c.n);
+            chip.parentElement.hidden = !c.n && !chip.hasAttribute('aria-current');
           });
           $('#batch-retry').hidden = !b.can_retry;
           $('#batch-cancel').hidden = !b.can_cancel;
