@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/storagetest"
 )
 
 // fillLibrary stores n documents straight in SQL, a second apart, two of
@@ -76,34 +76,14 @@ func TestLibraryQueryUsesIndex(t *testing.T) {
 	}
 }
 
-// BenchmarkLibrary reads the first library page and one 1,000 entries in
-// from a library of 20,000 documents (10,000 videos), with the index and,
-// as the in-run baseline, without it (dropped).
+// BenchmarkLibrary reads library pages from 20,000 documents (10,000
+// videos), with documents_created_at and, as the in-run baseline,
+// without it (storagetest.BenchmarkLibrary).
 func BenchmarkLibrary(b *testing.B) {
 	s := mustOpen(b, testConfig(b))
 	fillLibrary(b, s, 20000)
-	deep := storage.LibraryFilter{Limit: 24}
-	for range 10 {
-		p, err := s.ListLibrary(b.Context(), storage.LibraryFilter{Limit: 100, Cursor: deep.Cursor})
-		if err != nil {
-			b.Fatal(err)
-		}
-		deep.Cursor = p.NextCursor
-	}
-	for _, index := range []bool{true, false} {
-		if !index {
-			if _, err := s.pool.Exec(b.Context(), "DROP INDEX documents_created_at"); err != nil {
-				b.Fatal(err)
-			}
-		}
-		for name, f := range map[string]storage.LibraryFilter{"first": {Limit: 24}, "page42": deep} {
-			b.Run(fmt.Sprintf("%s/index=%v", name, index), func(b *testing.B) {
-				for b.Loop() {
-					if _, err := s.ListLibrary(b.Context(), f); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-		}
-	}
+	storagetest.BenchmarkLibrary(b, s, func() error {
+		_, err := s.pool.Exec(b.Context(), "DROP INDEX documents_created_at")
+		return err
+	})
 }
