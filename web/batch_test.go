@@ -267,3 +267,41 @@ func TestEvery(t *testing.T) {
 		}
 	}
 }
+
+func TestNewBatchStates(t *testing.T) {
+	cost := 0.25
+	for _, tc := range []struct {
+		b                   storage.Batch
+		stage, reason       string
+		live, cancel, retry bool
+	}{
+		{storage.Batch{Status: storage.BatchExpanding, Sources: []string{"https://feeds.example/show.xml"}},
+			"Listing the sources", "", true, true, false},
+		{storage.Batch{Status: storage.BatchPaused, Error: "paused by the budget: spent $0.2500", Total: 4,
+			Counts: map[string]int{storage.ItemDone: 1, storage.ItemPaused: 3}, Usage: storage.BatchUsage{LLMCalls: 3, CostUSD: &cost}},
+			"1 of 4 items finished", "paused by the budget: spent $0.2500", false, true, true},
+		{storage.Batch{Status: storage.BatchFailed, Error: "no such playlist"}, "The sources could not be listed", "no such playlist", false, false, true},
+		{storage.Batch{Status: storage.BatchDone, Total: 2, Counts: map[string]int{storage.ItemDone: 1, storage.ItemSkipped: 1}},
+			"2 of 2 items finished", "", false, false, false},
+		{storage.Batch{Status: storage.BatchCanceled, Total: 2, Counts: map[string]int{storage.ItemFailed: 1, storage.ItemCanceled: 1}},
+			"2 of 2 items finished", "", false, false, false},
+	} {
+		tc.b.ID = "b1"
+		v := NewBatch(&tc.b, nil, "", "", "")
+		if v.Stage != tc.stage || v.Reason != tc.reason || v.Live != tc.live || v.CanCancel != tc.cancel || v.CanRetry != tc.retry {
+			t.Errorf("%s batch: stage %q, reason %q, live %v, cancel %v, retry %v", tc.b.Status, v.Stage, v.Reason, v.Live, v.CanCancel, v.CanRetry)
+		}
+	}
+	paused := NewBatch(&storage.Batch{ID: "b/2", Status: storage.BatchPaused, Title: "  ", Sources: []string{"a", "b"},
+		Usage: storage.BatchUsage{LLMCalls: 3, PromptTokens: 10, CompletionTokens: 5, CostUSD: &cost}}, nil, "paused", "c1", "c2")
+	if paused.Title != "A batch of 2 sources" || paused.Usage != "3 LLM calls, 10 prompt + 5 completion tokens, $0.2500" ||
+		paused.Link != "/b/b%2F2" || paused.Next != "/b/b%2F2?cursor=c2&status=paused" || paused.First != "/b/b%2F2?status=paused" ||
+		paused.Progress != "/b/b%2F2/progress.json?cursor=c1&status=paused" {
+		t.Errorf("view %+v", paused)
+	}
+	for _, c := range paused.Counts {
+		if c.Current != (c.Status == "paused") {
+			t.Errorf("count %+v: only paused is the page's filter", c)
+		}
+	}
+}

@@ -300,14 +300,18 @@ func TestBrowserBatches(t *testing.T) {
 		if batchPath == "" || payloadPath == "" {
 			t.Skip("no batch pages to look at")
 		}
-		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
 		defer do(t, ctx, chromedp.EmulateViewport(1280, 900))
-		for _, p := range []struct{ name, path string }{
-			{"batch", batchPath}, {"batch-payloads", payloadPath}, {"batches", "/b"}, {"subscriptions", "/subscriptions"},
-		} {
-			open(t, ctx, s.base+p.path)
-			fits(t, ctx, p.name)
-			shoot(t, ctx, "phone-"+p.name, "")
+		for _, width := range []int64{390, 360} {
+			do(t, ctx, chromedp.EmulateViewport(width, 844, chromedp.EmulateMobile))
+			for _, p := range []struct{ name, path string }{
+				{"batch", batchPath}, {"batch-payloads", payloadPath}, {"batches", "/b"}, {"subscriptions", "/subscriptions"},
+			} {
+				open(t, ctx, s.base+p.path)
+				fits(t, ctx, fmt.Sprintf("%s at %d px", p.name, width))
+				if width == 390 {
+					shoot(t, ctx, "phone-"+p.name, "")
+				}
+			}
 		}
 		clean(t, ctx, watch, "phone pages")
 	})
