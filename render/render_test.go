@@ -189,3 +189,19 @@ func TestPodcastLinks(t *testing.T) {
 		t.Errorf("JSON lacks video.feed: %s", js)
 	}
 }
+
+func TestIndexEscapesAndLinks(t *testing.T) {
+	got := Index("# Crabs [all](x)", []IndexEntry{
+		{Title: "[click](javascript:evil) *bold*", ID: "aaaaaaaaaaa", Published: "2024-04-02", DurationSeconds: 3725, File: "2024-04-02-click-aaaaaaaaaaa.md"},
+		{Title: "", ID: "bbbbbbbbbbb", Status: "skipped", Reason: "private\nvideo <b>"},
+		{Title: "1. Pending", ID: "ccccccccccc"},
+	})
+	want := "# \\# Crabs \\[all\\](x)\n\n" +
+		"1 of 3 items summarized.\n\n" +
+		"- [\\[click\\](javascript:evil) \\*bold\\*](<2024-04-02-click-aaaaaaaaaaa.md>) · 2024-04-02 · 1:02:05\n" +
+		"- bbbbbbbbbbb — skipped: private video \\<b\\>\n" +
+		"- 1\\. Pending\n"
+	if got != want {
+		t.Errorf("Index =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -244,6 +244,8 @@ func (r *Resolver) expandFile(ctx context.Context, st *state, src, path string, 
 	}
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
 	switch {
+	case IsList(data):
+		return r.expandList(ctx, st, src, path, data, opt)
 	case feed.IsFeed(data):
 		abs, _ := filepath.Abs(path)
 		f, err := feed.Parse(data, (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String())
@@ -260,10 +262,49 @@ func (r *Resolver) expandFile(ctx context.Context, st *state, src, path string, 
 			return nil, recap.WrapError(recap.EINVALID, err, "%s is JSON but neither a yt-dlp .info.json of a video nor a --flat-playlist -J file: %s", src, recap.ErrorMessage(err))
 		}
 		return &Expansion{Source: src, Kind: SourceDownload, Title: it.Title, Items: []Item{it}}, nil
-	case bytes.HasPrefix(trimmed, []byte("<")):
-		return nil, recap.Errorf(recap.EINVALID, "%s is XML or HTML but not an RSS or Atom feed", src)
 	}
-	return r.expandList(ctx, st, src, path, data, opt)
+	return nil, recap.Errorf(recap.EINVALID, "%s is XML or HTML but not an RSS or Atom feed", src)
+}
+
+// IsList reports whether a local file's content is a list of sources (or
+// would be refused as one): not a feed, not JSON, not XML or HTML.
+func IsList(data []byte) bool {
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF")))
+	return !feed.IsFeed(data) && !bytes.HasPrefix(trimmed, []byte("{")) && !bytes.HasPrefix(trimmed, []byte("<"))
+}
+
+// ListLine is one source a list names, and its line number.
+type ListLine struct {
+	N      int
+	Source string
+}
+
+// ListLines reads a list: one source a line; blank lines and lines
+// starting with # are left out. name names the list in errors.
+func ListLines(name string, data []byte) ([]ListLine, error) {
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	if !isText(data) {
+		return nil, recap.Errorf(recap.EINVALID, "%s is not text: %s", name, tried)
+	}
+	var lines []ListLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		lines = append(lines, ListLine{N: n, Source: line})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, recap.WrapError(recap.EINVALID, err, "%s line %d: %v", name, n+1, err)
+	}
+	if len(lines) == 0 {
+		return nil, recap.Errorf(recap.EINVALID, "%s names no source: a list holds one URL, id or path a line (# starts a comment)", name)
+	}
+	return lines, nil
 }
 
 func readLocal(path string) ([]byte, error) {
@@ -400,36 +441,21 @@ func (r *Resolver) expandList(ctx context.Context, st *state, src, path string, 
 }
 
 func (r *Resolver) expandLines(ctx context.Context, st *state, src, name, dir string, data []byte, opt Options) (*Expansion, error) {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if !isText(data) {
-		return nil, recap.Errorf(recap.EINVALID, "%s is not text: %s", src, tried)
+	lines, err := ListLines(src, data)
+	if err != nil {
+		return nil, err
 	}
 	exp := &Expansion{Source: src, Kind: SourceList, Title: name}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	n, sources := 0, 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		sources++
-		sub, err := r.expand(ctx, st, line, dir, opt)
+	for _, l := range lines {
+		sub, err := r.expand(ctx, st, l.Source, dir, opt)
 		if err != nil {
 			var re *recap.Error
 			if errors.As(err, &re) {
-				return nil, &recap.Error{Code: re.Code, Message: fmt.Sprintf("%s line %d: %s", name, n, re.Message), Err: re.Err}
+				return nil, &recap.Error{Code: re.Code, Message: fmt.Sprintf("%s line %d: %s", name, l.N, re.Message), Err: re.Err}
 			}
-			return nil, fmt.Errorf("%s line %d: %w", name, n, err)
+			return nil, fmt.Errorf("%s line %d: %w", name, l.N, err)
 		}
 		exp.Items = merge(exp.Items, sub.Items)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, recap.WrapError(recap.EINVALID, err, "%s line %d: %v", name, n+1, err)
-	}
-	if sources == 0 {
-		return nil, recap.Errorf(recap.EINVALID, "%s names no source: a list holds one URL, id or path a line (# starts a comment)", src)
 	}
 	exp.Items = narrow(exp.Items, Options{Limit: opt.Limit})
 	return exp, nil

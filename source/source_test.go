@@ -458,3 +458,23 @@ func TestFileAccess(t *testing.T) {
 		t.Errorf("playlist with FilesNone: %+v", exp)
 	}
 }
+
+func TestListLinesAndIsList(t *testing.T) {
+	lines, err := ListLines("urls.txt", []byte("\xEF\xBB\xBF# mine\n\n  https://youtu.be/aaaaaaaaaaa  \n#x\nfeed.xml\n"))
+	if err != nil || len(lines) != 2 || lines[0] != (ListLine{3, "https://youtu.be/aaaaaaaaaaa"}) || lines[1] != (ListLine{5, "feed.xml"}) {
+		t.Fatalf("ListLines = %+v, %v", lines, err)
+	}
+	if _, err := ListLines("urls.txt", []byte("# only comments\n")); recap.ErrorCode(err) != recap.EINVALID || !strings.Contains(err.Error(), "urls.txt names no source") {
+		t.Errorf("empty list: %v", err)
+	}
+	for data, want := range map[string]bool{
+		"https://youtu.be/aaaaaaaaaaa\n": true,
+		`{"_type": "playlist"}`:          false,
+		"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel></channel></rss>": false,
+		"<html></html>": false,
+	} {
+		if got := IsList([]byte(data)); got != want {
+			t.Errorf("IsList(%q) = %v, want %v", data, got, want)
+		}
+	}
+}

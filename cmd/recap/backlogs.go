@@ -39,6 +39,8 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 	if cfg.BatchDir != "" {
 		files, root = source.FilesUnder, cfg.BatchDir
 	}
+	resolver := d.resolver(files, root)
+	resolver.Dir = root
 	disp := &batch.Dispatcher{
 		Store:     d.store,
 		Submitter: &worker.Submitter{Store: d.store, Pipeline: d.pipeline(), Queue: svc.enqueuer, Logger: logger},
@@ -46,14 +48,8 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 		Logger:    logger,
 	}
 	s := &batch.Service{
-		Store: d.store,
-		Resolver: &source.Resolver{
-			YouTube: source.YouTube{Client: d.fetcher},
-			HTTP:    d.guardedClient(),
-			Dir:     root,
-			Files:   files,
-			Root:    root,
-		},
+		Store:      d.store,
+		Resolver:   resolver,
 		Tasks:      svc.client,
 		Jobs:       svc.enqueuer,
 		Dispatcher: disp,
@@ -63,6 +59,18 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 	}
 	s.Poller = &batch.Poller{Service: s, Logger: logger}
 	return &backlogs{service: s, dispatcher: disp, poller: s.Poller}
+}
+
+// resolver expands sources: YouTube through the fetcher, feeds and
+// transcripts through the guarded client, local files as files allows
+// (under root for source.FilesUnder).
+func (d *deps) resolver(files source.FileAccess, root string) *source.Resolver {
+	return &source.Resolver{
+		YouTube: source.YouTube{Client: d.fetcher},
+		HTTP:    d.guardedClient(),
+		Files:   files,
+		Root:    root,
+	}
 }
 
 // pricer prices batch estimates as documents are priced: the offline
@@ -80,15 +88,18 @@ func pricer(cfg *Config) batch.Pricer {
 
 // start runs the dispatcher (at once, when an item finishes, every
 // batch.DispatchInterval) and, for serve, the subscription poller, until
-// ctx is done; it also queues again the expansions Redis lost.
-func (b *backlogs) start(ctx context.Context, loops *sync.WaitGroup, poll bool, logger *slog.Logger) {
-	if n, err := b.service.RequeueExpansions(ctx); err != nil {
-		logger.Warn("re-enqueue batch expansions", slog.Any("error", err))
-	} else if n > 0 {
-		logger.Info("re-enqueued batch expansions", slog.Int("batches", n))
+// ctx is done; it also queues again the expansions Redis lost, unless
+// opt says not to.
+func (b *backlogs) start(ctx context.Context, loops *sync.WaitGroup, opt serviceOptions, logger *slog.Logger) {
+	if opt.expansions { // recap batch expands its own batch, with its user's files
+		if n, err := b.service.RequeueExpansions(ctx); err != nil {
+			logger.Warn("re-enqueue batch expansions", slog.Any("error", err))
+		} else if n > 0 {
+			logger.Info("re-enqueued batch expansions", slog.Int("batches", n))
+		}
 	}
 	loops.Go(func() { b.dispatcher.Run(ctx, batch.DispatchInterval) })
-	if poll {
+	if opt.poll {
 		loops.Go(func() { b.poller.Run(ctx, batch.PollInterval) })
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +18,6 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/recap-dev/recap/llm/llmtest"
-	"github.com/recap-dev/recap/storage/sqlite"
 	"github.com/recap-dev/recap/youtube/youtubetest"
 )
 
@@ -543,16 +541,7 @@ func TestSubscriptionTwoServesAndRestart(t *testing.T) {
 // interval had passed.
 func makeDue(t *testing.T, dbURL, id string) {
 	t.Helper()
-	path, ok := sqlite.PathFromURL(dbURL)
-	if !ok {
-		t.Fatalf("not an SQLite database: %s", dbURL)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`UPDATE subscriptions SET next_poll_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?`, id); err != nil {
+	if _, err := openSQLite(t, dbURL).Exec(`UPDATE subscriptions SET next_poll_at = '2000-01-01T00:00:00.000000Z' WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 }

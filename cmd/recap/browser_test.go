@@ -365,7 +365,8 @@ func TestBrowserApp(t *testing.T) {
 		deadline := time.Now().Add(90 * time.Second)
 		for time.Now().Before(deadline) {
 			st, err := chromedp.Run(ctx, chromedp.Evaluate[string](
-				"document.querySelectorAll('.chapter').length ? 'summary' : (document.querySelector('#stage') || {}).textContent || ''"))
+				// A page still being parsed may hold only its first chapters.
+				"document.readyState === 'complete' && document.querySelectorAll('.chapter').length ? 'summary' : (document.querySelector('#stage') || {}).textContent || ''"))
 			if err == nil && st == "summary" {
 				break
 			}

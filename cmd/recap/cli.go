@@ -50,6 +50,7 @@ type command struct {
 
 var commands = []command{
 	{"summarize", "summarize one video or yt-dlp bundle, in-process", (*Main).runSummarize},
+	{"batch", "summarize a playlist, channel, feed, list or folder, resumably", (*Main).runBatch},
 	{"serve", "run the API, web page and workers", (*Main).runServe},
 	{"worker", "run workers only (needs RECAP_REDIS_URL)", (*Main).runWorker},
 	{"get", "print a stored summary by summary id or video id", (*Main).runGet},
@@ -68,6 +69,7 @@ var usageText = `recap turns long YouTube videos and podcasts into chaptered sum
 
 Usage:
   ` + summarizeUsage + `
+  ` + batchUsage + `
   ` + serveUsage + `
   ` + workerUsage + `
   ` + getUsage + `
@@ -227,13 +229,19 @@ func (m *Main) newFlagSet(name, usage string) *flag.FlagSet {
 // newLogger writes logs to stderr; RECAP_LOG_FORMAT=json for JSON lines,
 // RECAP_LOG_LEVEL=debug|info|warn|error (defaultLevel when unset).
 func (m *Main) newLogger(cfg *Config, defaultLevel slog.Level) *slog.Logger {
+	return newLoggerTo(m.Stderr, cfg, defaultLevel)
+}
+
+// newLoggerTo writes logs to w (a progress display, which keeps them
+// from breaking its bar).
+func newLoggerTo(w io.Writer, cfg *Config, defaultLevel slog.Level) *slog.Logger {
 	level := defaultLevel
 	if cfg.logLevelSet {
 		level = cfg.LogLevel
 	}
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: cfg.secrets().ReplaceAttr}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(m.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/client"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
@@ -94,65 +92,15 @@ func findDocument(ctx context.Context, store storage.Store, arg string) (*recap.
 // else by video. The token, when the server wants one, is
 // $RECAP_API_TOKEN.
 func (m *Main) getFromServer(ctx context.Context, server, arg, format string) ([]byte, error) {
-	base, err := url.Parse(strings.TrimRight(server, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+	c, err := client.New(server, strings.TrimSpace(m.Getenv("RECAP_API_TOKEN")), &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
 		return nil, usagef("--server %q: expected the http(s) URL of a recap server, e.g. http://127.0.0.1:8080", server)
 	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	get := func(path string) ([]byte, int, *apiError, error) {
-		u := *base
-		u.Path += path
-		u.RawQuery = url.Values{"format": {format}}.Encode()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		if err != nil {
-			return nil, 0, nil, err
-		}
-		if tok := strings.TrimSpace(m.Getenv("RECAP_API_TOKEN")); tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, 0, nil, fmt.Errorf("recap server %s: %w", base.Redacted(), err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		if err != nil {
-			return nil, 0, nil, fmt.Errorf("recap server %s: %w", base.Redacted(), err)
-		}
-		if resp.StatusCode == http.StatusOK {
-			return body, resp.StatusCode, nil, nil
-		}
-		var e struct{ Error apiError }
-		if json.Unmarshal(body, &e) != nil || e.Error.Code == "" {
-			e.Error = apiError{Code: recap.EINTERNAL, Message: strings.TrimSpace(string(body))}
-		}
-		return nil, resp.StatusCode, &e.Error, nil
-	}
-	body, status, apiErr, err := get("/v1/summaries/" + url.PathEscape(arg))
-	if err != nil || apiErr == nil {
-		return body, err
-	}
-	if status == http.StatusNotFound {
+	data, err := c.Summary(ctx, arg, format)
+	if recap.ErrorCode(err) == recap.ENOTFOUND {
 		if videoID, verr := pipeline.ParseVideoID(arg); verr == nil {
-			body, status, apiErr, err = get("/v1/videos/" + videoID + "/summary")
-			if err != nil || apiErr == nil {
-				return body, err
-			}
+			return c.VideoSummary(ctx, videoID, format)
 		}
 	}
-	switch {
-	case status == http.StatusUnauthorized:
-		return nil, recap.Errorf(recap.EUNAUTHORIZED, "recap server %s wants a token: set RECAP_API_TOKEN (%s)", base.Redacted(), apiErr.Message)
-	case status == http.StatusNotFound:
-		return nil, recap.Errorf(recap.ENOTFOUND, "%s (asked %s)", apiErr.Message, base.Redacted())
-	case status == http.StatusBadRequest:
-		return nil, recap.Errorf(recap.EINVALID, "%s", apiErr.Message)
-	}
-	return nil, fmt.Errorf("recap server %s: %d %s", base.Redacted(), status, apiErr.Message)
-}
-
-// apiError is the error body of the HTTP API.
-type apiError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	return data, err
 }

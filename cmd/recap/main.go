@@ -10,8 +10,24 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := signalContext()
 	m := NewMain()
 	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// signalContext is done at the first SIGINT or SIGTERM, which asks for a
+// clean stop; the second ends the process at once, as the signal does by
+// default (the store keeps everything a run needs to continue).
+func signalContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		cancel()
+		again := <-sigs
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		syscall.Kill(os.Getpid(), again.(syscall.Signal))
+	}()
+	return ctx
 }

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,10 +20,7 @@ import (
 // (and SIGKILL) recap as a real process without building it first.
 func TestMain(m *testing.M) {
 	if os.Getenv("RECAP_TEST_AS_MAIN") == "1" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := NewMain().Run(ctx, os.Args[1:])
-		stop()
-		os.Exit(code)
+		os.Exit(NewMain().Run(signalContext(), os.Args[1:]))
 	}
 	code := m.Run()
 	stopChromium()

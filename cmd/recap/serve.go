@@ -71,7 +71,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		}
 		defer opsLn.Close()
 	}
-	svc, err := m.startService(ctx, cfg, logger, true)
+	svc, err := m.startService(ctx, cfg, logger, serveOptions)
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 		}
 		defer ln.Close()
 	}
-	svc, err := m.startService(ctx, cfg, logger, false)
+	svc, err := m.startService(ctx, cfg, logger, workerOptions)
 	if err != nil {
 		return err
 	}
@@ -142,8 +142,9 @@ func (m *Main) runWorker(ctx context.Context, args []string) error {
 	return m.serveHTTP(ctx, ln, ops, logger)
 }
 
-// service is the queue side shared by serve and worker: Redis (embedded or
-// not), the store, the enqueuer and, when workers > 0, the asynq server.
+// service is the queue side shared by serve, worker and batch: Redis
+// (embedded or not), the store, the enqueuer and, when workers > 0, the
+// asynq server.
 type service struct {
 	deps     *deps
 	metrics  *metrics.Metrics
@@ -154,15 +155,36 @@ type service struct {
 	loops    sync.WaitGroup // background loops, waited for by Close
 	rdb      redis.UniversalClient
 	server   *asynq.Server
+	handlers sync.WaitGroup // tasks being handled, waited for by Stop
+	stopOnce sync.Once
 	embedded *miniredis.Miniredis
 	stop     context.CancelFunc
 	logger   *slog.Logger
 }
 
-// startService starts the queue side. requeueLoop keeps re-enqueueing the
-// store's unfinished jobs every requeueInterval (recap serve does; workers
-// only do it once, at start, so that N workers don't multiply the load).
-func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, requeueLoop bool) (_ *service, err error) {
+// serviceOptions are what serve, worker and batch run differently.
+type serviceOptions struct {
+	// requeueLoop keeps re-enqueueing the store's unfinished jobs every
+	// requeueInterval (recap serve and recap batch do; workers only do it
+	// once, at start, so that N workers don't multiply the load).
+	requeueLoop bool
+	// expansions re-enqueues the expansions of batches the store holds
+	// as expanding (at start, and in the requeue loop).
+	expansions bool
+	// poll polls subscriptions.
+	poll bool
+	// shutdownTimeout is how long Close lets running tasks finish before
+	// they go back on the queue (worker.ServerConfig's default when 0).
+	shutdownTimeout time.Duration
+}
+
+var (
+	serveOptions  = serviceOptions{requeueLoop: true, expansions: true, poll: true}
+	workerOptions = serviceOptions{expansions: true}
+)
+
+// startService starts the queue side.
+func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logger, opt serviceOptions) (_ *service, err error) {
 	svc := &service{logger: logger}
 	defer func() {
 		if err != nil {
@@ -208,7 +230,16 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 		runner.Ended = func(string, string) { svc.backlogs.dispatcher.Kick() }
 		mux := worker.NewMux(runner)
 		mux.Handle(batch.TypeExpand, batch.ExpandHandler{Service: svc.backlogs.service})
-		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger})
+		// A task asynq gave up waiting for at shutdown still records its
+		// outcome: Stop waits for it before the store closes.
+		mux.Use(func(h asynq.Handler) asynq.Handler {
+			return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+				svc.handlers.Add(1)
+				defer svc.handlers.Done()
+				return h.ProcessTask(ctx, t)
+			})
+		})
+		svc.server = worker.NewServer(redisOpt, worker.ServerConfig{Concurrency: cfg.Workers, Logger: logger, ShutdownTimeout: opt.shutdownTimeout})
 		if err := svc.server.Start(mux); err != nil {
 			return nil, fmt.Errorf("start workers: %w", err)
 		}
@@ -226,16 +257,16 @@ func (m *Main) startService(ctx context.Context, cfg *Config, logger *slog.Logge
 	}
 	loopCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	svc.stop = stop
-	if requeueLoop {
-		svc.loops.Go(func() { svc.requeueLoop(loopCtx, requeueInterval(cfg.JobLease)) })
+	if opt.requeueLoop {
+		svc.loops.Go(func() { svc.requeueLoop(loopCtx, requeueInterval(cfg.JobLease), opt.expansions) })
 	}
 	// The store holds every batch item; the dispatcher queues a window of
 	// them, and serve polls subscriptions.
-	svc.backlogs.start(loopCtx, &svc.loops, requeueLoop, logger)
+	svc.backlogs.start(loopCtx, &svc.loops, opt, logger)
 	return svc, nil
 }
 
-func (svc *service) requeueLoop(ctx context.Context, every time.Duration) {
+func (svc *service) requeueLoop(ctx context.Context, every time.Duration, expansions bool) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -245,6 +276,9 @@ func (svc *service) requeueLoop(ctx context.Context, every time.Duration) {
 		case <-t.C:
 			if _, err := worker.RequeueUnfinished(ctx, svc.deps.store, svc.enqueuer); err != nil && ctx.Err() == nil {
 				svc.logger.Warn("re-enqueue unfinished jobs", slog.Any("error", err))
+			}
+			if !expansions {
+				continue
 			}
 			if _, err := svc.backlogs.service.RequeueExpansions(ctx); err != nil && ctx.Err() == nil {
 				svc.logger.Warn("re-enqueue batch expansions", slog.Any("error", err))
@@ -257,16 +291,38 @@ func (svc *service) pingRedis(ctx context.Context) error {
 	return svc.rdb.Ping(ctx).Err()
 }
 
-// Close stops taking tasks, lets running ones finish (up to the shutdown
-// timeout, then they go back on the queue), and closes everything.
-func (svc *service) Close() {
+// handlerGrace is how long Stop waits, after the shutdown timeout, for
+// the tasks it cut short to record their outcome.
+const handlerGrace = 5 * time.Second
+
+// Stop stops taking tasks and the background loops, and lets running
+// tasks finish (up to the shutdown timeout, then they go back on the
+// queue); the store stays open. It may be called more than once.
+func (svc *service) Stop() { svc.stopOnce.Do(svc.stopWork) }
+
+func (svc *service) stopWork() {
+	if svc.server != nil {
+		svc.server.Stop() // no new task from here on
+	}
 	if svc.stop != nil {
 		svc.stop()
 	}
 	svc.loops.Wait()
 	if svc.server != nil {
 		svc.server.Shutdown()
+		waited := make(chan struct{})
+		go func() { svc.handlers.Wait(); close(waited) }()
+		select {
+		case <-waited:
+		case <-time.After(handlerGrace):
+			svc.logger.Warn("tasks still running after the shutdown; their jobs go back to the queue once their lease lapses")
+		}
 	}
+}
+
+// Close stops the work (Stop) and closes everything.
+func (svc *service) Close() {
+	svc.Stop()
 	if svc.client != nil {
 		svc.client.Close()
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/atomicfile"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/textclean"
@@ -103,7 +104,7 @@ func (m *Main) runSummarize(ctx context.Context, args []string) error {
 		_, err = m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(*out, data); err != nil {
+	if err := atomicfile.Write(*out, data); err != nil {
 		return err
 	}
 	pr.printf("wrote %s", *out)
@@ -182,40 +183,6 @@ func outputFormat(format, out string) (string, error) {
 		return render.FormatHTML, nil
 	}
 	return render.FormatMarkdown, nil
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so a
-// failure never leaves half a document at path. Errors name path, not the
-// temporary file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := writeAtomic(path, data); err != nil {
-		return fmt.Errorf("write %s: %w", path, pathErr(err))
-	}
-	return nil
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file private (0600); a summary is not a secret.
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := os.Chmod(tmp.Name(), mode); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // progressPrinter shows progress on stderr: one line rewritten in place on

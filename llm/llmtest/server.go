@@ -188,6 +188,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// InFlight is how many chat calls are in progress now.
+func (s *Server) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
 // MaxInFlight is the most chat calls seen in progress at once.
 func (s *Server) MaxInFlight() int {
 	s.mu.Lock()

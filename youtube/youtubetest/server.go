@@ -35,6 +35,7 @@ type Server struct {
 	playlists map[string]Playlist
 	channels  map[string]Channel
 	requests  map[string]int
+	byVideo   map[string]int   // requests that named a video, by its id
 	fails     map[string][]int // path → statuses to answer next, in order
 	clients   []string         // innertube client names seen by the player, in order
 	block     Block
@@ -89,6 +90,7 @@ func NewServer(t testing.TB) *Server {
 		playlists: make(map[string]Playlist),
 		channels:  make(map[string]Channel),
 		requests:  make(map[string]int),
+		byVideo:   make(map[string]int),
 		fails:     make(map[string][]int),
 	}
 	mux := http.NewServeMux()
@@ -182,9 +184,19 @@ func (s *Server) count(next http.Handler) http.Handler {
 	})
 }
 
+// VideoRequests counts the requests that named video id so far: player,
+// watch page, captions and transcript panel.
+func (s *Server) VideoRequests(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byVideo[id]
+}
+
+// video looks up the video a request names, and counts the request.
 func (s *Server) video(id string) (Video, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.byVideo[id]++
 	v, ok := s.videos[id]
 	return v, ok
 }

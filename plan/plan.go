@@ -1,0 +1,161 @@
+// Package plan says what a batch would take before it runs (`recap batch
+// --dry-run`): every item with its length, whether it is already
+// summarized, and an estimate of its LLM calls, tokens and cost
+// (batch.EstimateItem), with totals. Making a plan calls no LLM.
+package plan
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/recap-dev/recap/batch"
+	"github.com/recap-dev/recap/progress"
+	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/source"
+	"github.com/recap-dev/recap/textclean"
+)
+
+// Item is one item of the plan.
+type Item struct {
+	ID       string
+	Title    string
+	Duration time.Duration // 0 when unknown
+	// Skip says why it cannot be summarized.
+	Skip string
+	// Summarized says a summary with the same options is stored: running
+	// the batch takes it at no cost (unless forced).
+	Summarized bool
+	// Estimate is what summarizing it would take; nil when it is skipped
+	// or already summarized (and not forced).
+	Estimate *batch.Estimate
+	// OverBudget says the budget would keep it from starting.
+	OverBudget bool
+}
+
+// Plan is a batch's items and what they would take together.
+type Plan struct {
+	Items                     []Item
+	ToDo, Summarized, Skipped int
+	Calls, Prompt, Completion int
+	// CostUSD sums the items' estimates; nil when a price is unknown.
+	CostUSD *float64
+	// MaxCostUSD is the budget, when one is set; OverBudget counts the
+	// items it would leave paused.
+	MaxCostUSD *float64
+	OverBudget int
+}
+
+// Options shape a plan.
+type Options struct {
+	// Force summarizes items again even when a summary is stored.
+	Force bool
+	// Pricer prices estimates; nil means unknown prices.
+	Pricer batch.Pricer
+	// MaxCostUSD is the budget, nil for none.
+	MaxCostUSD *float64
+	// Summarized reports whether an item is already summarized with the
+	// batch's options.
+	Summarized func(source.Item) (bool, error)
+}
+
+// Make plans items, in source order.
+func Make(items []source.Item, opt Options) (*Plan, error) {
+	p := &Plan{MaxCostUSD: opt.MaxCostUSD}
+	cost, known := 0.0, true
+	for _, it := range items {
+		pi := Item{ID: it.ID, Title: it.Title, Duration: it.Duration(), Skip: it.Skip}
+		if it.Skip != "" {
+			p.Skipped++
+			p.Items = append(p.Items, pi)
+			continue
+		}
+		if opt.Summarized != nil {
+			done, err := opt.Summarized(it)
+			if err != nil {
+				return nil, fmt.Errorf("is %s summarized: %w", it.ID, err)
+			}
+			pi.Summarized = done
+		}
+		if pi.Summarized {
+			p.Summarized++
+			if !opt.Force {
+				p.Items = append(p.Items, pi)
+				continue
+			}
+		}
+		e := batch.EstimateItem(pi.Duration, opt.Pricer)
+		pi.Estimate = &e
+		// As the dispatcher: an item starts only while what is spent and
+		// in flight, plus its estimate, stays within the budget.
+		if b := opt.MaxCostUSD; b != nil && (p.OverBudget > 0 || e.CostUSD == nil || cost+*e.CostUSD > *b+1e-9) {
+			pi.OverBudget = true
+			p.OverBudget++
+		}
+		p.ToDo++
+		p.Calls += e.Calls
+		p.Prompt += e.PromptTokens
+		p.Completion += e.CompletionTokens
+		if e.CostUSD == nil {
+			known = false
+		} else {
+			cost += *e.CostUSD
+		}
+		p.Items = append(p.Items, pi)
+	}
+	if known {
+		p.CostUSD = &cost
+	}
+	return p, nil
+}
+
+// Write prints the plan as a table and its totals.
+func (p *Plan) Write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tID\tLENGTH\tSTATE\tCALLS\tTOKENS\tCOST\tTITLE")
+	for i, it := range p.Items {
+		length := "?"
+		if it.Duration > 0 {
+			length = render.Timestamp(int64(it.Duration / time.Second))
+		}
+		state, calls, tokens, cost := "to do", "-", "-", "-"
+		switch {
+		case it.Skip != "":
+			state = "skipped: " + textclean.Line(it.Skip)
+		case it.Summarized && it.Estimate == nil:
+			state = "summarized"
+		case it.Summarized:
+			state = "summarized, forced"
+		}
+		if it.OverBudget {
+			state += ", over budget"
+		}
+		if e := it.Estimate; e != nil {
+			calls, tokens, cost = fmt.Sprint(e.Calls), progress.Count(e.PromptTokens+e.CompletionTokens), "?"
+			if e.CostUSD != nil {
+				cost = render.USD(e.CostUSD)
+			}
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, it.ID, length, state, calls, tokens, cost, textclean.Line(it.Title))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%d items: %d to summarize, %d already summarized, %d skipped\n", len(p.Items), p.ToDo, p.Summarized, p.Skipped)
+	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens, %s\n", p.Calls, p.Prompt, p.Completion, usd(p.CostUSD))
+	if b := p.MaxCostUSD; b != nil && p.OverBudget > 0 {
+		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", render.USD(b), p.OverBudget)
+	} else if b != nil {
+		fmt.Fprintf(w, "budget: --max-cost %s covers every item\n", render.USD(b))
+	}
+	_, err := fmt.Fprintln(w, "nothing was summarized: this was a dry run")
+	return err
+}
+
+func usd(c *float64) string {
+	if c == nil {
+		return "cost unknown (set RECAP_LLM_PRICE_INPUT and RECAP_LLM_PRICE_OUTPUT)"
+	}
+	return render.USD(c)
+}

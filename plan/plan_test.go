@@ -1,0 +1,78 @@
+package plan
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/recap-dev/recap/batch"
+	"github.com/recap-dev/recap/source"
+)
+
+// perToken prices a token at a micro-dollar, prompt or completion.
+type perToken struct{}
+
+func (perToken) Estimate(p, c int) float64 { return float64(p+c) / 1e6 }
+
+func items() []source.Item {
+	return []source.Item{
+		{ID: "aaaaaaaaaaa", Title: "Twenty minutes", DurationSeconds: 1200},
+		{ID: "bbbbbbbbbbb", Title: "Done before", DurationSeconds: 600},
+		{ID: "ccccccccccc", Title: "Gone", Skip: "deleted video"},
+		{ID: "ddddddddddd", Title: "Length\nunknown"},
+	}
+}
+
+func TestMake(t *testing.T) {
+	done := func(it source.Item) (bool, error) { return it.ID == "bbbbbbbbbbb", nil }
+	p, err := Make(items(), Options{Pricer: perToken{}, Summarized: done})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, d := batch.EstimateItem(20*time.Minute, perToken{}), batch.EstimateItem(0, perToken{})
+	if p.ToDo != 2 || p.Summarized != 1 || p.Skipped != 1 || p.OverBudget != 0 {
+		t.Fatalf("counts: %+v", p)
+	}
+	if p.Calls != a.Calls+d.Calls || p.Prompt != a.PromptTokens+d.PromptTokens || p.Completion != a.CompletionTokens+d.CompletionTokens ||
+		p.CostUSD == nil || *p.CostUSD != *a.CostUSD+*d.CostUSD {
+		t.Fatalf("totals: %+v; want the sum of %+v and %+v", p, a, d)
+	}
+	if p.Items[1].Estimate != nil || p.Items[2].Estimate != nil || p.Items[3].Estimate == nil {
+		t.Fatalf("estimates for summarized/skipped items: %+v", p.Items)
+	}
+
+	var out bytes.Buffer
+	if err := p.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"20:00", "summarized", "skipped: deleted video", "Length unknown", "\n4 items: 2 to summarize, 1 already summarized, 1 skipped\n", "dry run"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Forced: the summarized item is estimated too. A budget that covers
+	// only the first item leaves the rest over it, as the dispatcher would.
+	budget := *a.CostUSD + 0.000001
+	p, err = Make(items(), Options{Pricer: perToken{}, Summarized: done, Force: true, MaxCostUSD: &budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ToDo != 3 || p.OverBudget != 2 || p.Items[0].OverBudget || !p.Items[1].OverBudget || !p.Items[3].OverBudget {
+		t.Fatalf("forced with a budget: %+v", p)
+	}
+	out.Reset()
+	p.Write(&out)
+	if !strings.Contains(out.String(), "summarized, forced, over budget") || !strings.Contains(out.String(), "would leave 2 items paused") {
+		t.Errorf("plan:\n%s", out.String())
+	}
+
+	// Unknown prices: no cost, said so.
+	p, _ = Make(items(), Options{})
+	out.Reset()
+	p.Write(&out)
+	if p.CostUSD != nil || !strings.Contains(out.String(), "cost unknown (set RECAP_LLM_PRICE_INPUT") {
+		t.Errorf("unknown prices: %+v\n%s", p.CostUSD, out.String())
+	}
+}
