@@ -130,6 +130,7 @@ func (d *Document) Cleaned() *Document {
 	c.Video.Channel = line(c.Video.Channel)
 	c.Video.PublishedAt = line(c.Video.PublishedAt)
 	c.Video.ThumbnailURL = line(c.Video.ThumbnailURL)
+	c.Video.MediaURL = line(c.Video.MediaURL)
 	c.Language = line(c.Language)
 	c.SummaryLanguage = line(c.SummaryLanguage)
 	c.TranscriptSource = line(c.TranscriptSource)

@@ -104,13 +104,13 @@ func TestSameLanguage(t *testing.T) {
 
 func TestDocumentCleanedIsACopy(t *testing.T) {
 	d := &Document{
-		Video:    DocumentVideo{Title: "T\x1b[2J", Feed: &FeedRef{Title: "F\x07"}},
+		Video:    DocumentVideo{Title: "T\x1b[2J", MediaURL: "https://a.example/e.mp3\x1b[2J", Feed: &FeedRef{Title: "F\x07"}},
 		Overview: "O\x07",
 		People:   []Person{{Name: "N\x00", Role: "host"}},
 		Chapters: []ChapterResult{{Title: "C\u202e", Bullets: []string{"b\x1b"}}},
 	}
 	c := d.Cleaned()
-	if c.Video.Title != "T[2J" || c.Overview != "O" || c.People[0].Name != "N" || c.Chapters[0].Title != "C" || c.Chapters[0].Bullets[0] != "b" {
+	if c.Video.Title != "T[2J" || c.Video.MediaURL != "https://a.example/e.mp3[2J" || c.Overview != "O" || c.People[0].Name != "N" || c.Chapters[0].Title != "C" || c.Chapters[0].Bullets[0] != "b" {
 		t.Errorf("Cleaned() = %+v", c)
 	}
 	if c.Video.Feed.Title != "F" || d.Video.Feed.Title != "F\x07" {

@@ -255,6 +255,10 @@ type DocumentVideo struct {
 	PublishedAt     string `json:"published_at,omitempty"`
 	DurationSeconds int64  `json:"duration_seconds"`
 	ThumbnailURL    string `json:"thumbnail_url,omitempty"`
+	// MediaURL is a podcast episode's audio (its enclosure), which its
+	// chapter links point into; absent for videos and for episodes
+	// without audio.
+	MediaURL string `json:"media_url,omitempty"`
 	// Feed is the podcast of an episode; absent for videos.
 	Feed *FeedRef `json:"feed,omitempty"`
 }

@@ -96,6 +96,13 @@ func NewHandler(s *Server) http.Handler {
 	web("/v/{video_id}", route{"GET", s.web.Video})
 	web("/search", route{"GET", s.web.Search})
 	web("/static/{file}", route{"GET", s.web.Static})
+	if s.Batches != nil {
+		web("/b", route{"GET", s.web.BatchesPage})
+		web("/b/{id}", route{"GET", s.web.BatchPage})
+		web("/b/{id}/{file}", route{"GET", s.web.BatchFile}, route{"POST", s.web.BatchAction}) // POST /b/{id}/cancel, /b/{id}/retry
+		web("/subscriptions", route{"GET", s.web.SubscriptionsPage}, route{"POST", s.web.SubscribeForm})
+		web("/subscriptions/{id}/{action}", route{"POST", s.web.UnsubscribeForm}) // POST /subscriptions/{id}/delete
+	}
 	web("/login", route{"GET", s.loginForm}, route{"POST", s.login})
 	web("/logout", route{"POST", s.logout})
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -56,26 +57,14 @@ type optionsView struct {
 	MaxCostUSD *float64 `json:"max_cost_usd"`
 }
 
-// itemStatus is an item's status as the API shows it: pending (not yet
-// dispatched) is queued.
-func itemStatus(s string) string {
-	if s == storage.ItemPending {
-		return storage.ItemQueued
-	}
-	return s
-}
-
 func newBatchView(b *storage.Batch) *batchView {
 	v := &batchView{
 		ID: b.ID, Status: b.Status, Source: strings.Join(b.Sources, " "), Sources: b.Sources, Title: b.Title,
-		Total: b.Total, Counts: map[string]int{},
+		Total: b.Total, Counts: batch.ShownCounts(b.Counts),
 		Usage: usageView{b.Usage.LLMCalls, b.Usage.PromptTokens, b.Usage.CompletionTokens, b.Usage.CostUSD},
 		Options: optionsView{Language: b.Options.Language, Force: b.Options.Force, Limit: b.Options.Limit,
 			MaxCostUSD: b.Options.MaxCostUSD},
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, ExpandedAt: b.ExpandedAt, FinishedAt: b.FinishedAt,
-	}
-	for _, s := range storage.ItemStatuses {
-		v.Counts[itemStatus(s)] += b.Counts[s]
 	}
 	if !b.Options.Since.IsZero() {
 		v.Options.Since = b.Options.Since.Format(time.DateOnly)
@@ -92,32 +81,37 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	br := batch.Request{Sources: req.URLs, Limit: req.Limit, Language: req.Language, Force: req.Force, MaxCostUSD: req.MaxCostUSD}
-	switch {
-	case req.URL != "" && len(req.URLs) > 0:
-		s.error(w, r, recap.Errorf(recap.EINVALID, `give "url" or "urls", not both`))
-		return
-	case req.URL != "":
-		br.Sources = []string{req.URL}
-	case len(req.URLs) == 0:
-		s.error(w, r, recap.Errorf(recap.EINVALID, `"url" or "urls" is required: a playlist, channel or podcast feed URL, or a list of them`))
-		return
-	}
-	if req.Since != "" {
-		since, err := batch.ParseSince(req.Since)
-		if err != nil {
-			s.error(w, r, err)
-			return
-		}
-		br.Since = since
-	}
-	b, _, err := s.Batches.Create(r.Context(), br)
+	b, err := s.newBatch(r.Context(), req)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/v1/batches/"+b.ID)
 	s.json(w, http.StatusAccepted, newBatchView(b))
+}
+
+// newBatch checks a batch request and has the service create its batch,
+// or find the unfinished one of the same sources and options: POST
+// /v1/batches and the web app's submit box both go through it.
+func (s *Server) newBatch(ctx context.Context, req batchRequest) (*storage.Batch, error) {
+	br := batch.Request{Sources: req.URLs, Limit: req.Limit, Language: req.Language, Force: req.Force, MaxCostUSD: req.MaxCostUSD}
+	switch {
+	case req.URL != "" && len(req.URLs) > 0:
+		return nil, recap.Errorf(recap.EINVALID, `give "url" or "urls", not both`)
+	case req.URL != "":
+		br.Sources = []string{req.URL}
+	case len(req.URLs) == 0:
+		return nil, recap.Errorf(recap.EINVALID, `"url" or "urls" is required: a playlist, channel or podcast feed URL, or a list of them`)
+	}
+	if req.Since != "" {
+		since, err := batch.ParseSince(req.Since)
+		if err != nil {
+			return nil, err
+		}
+		br.Since = since
+	}
+	b, _, err := s.Batches.Create(ctx, br)
+	return b, err
 }
 
 func (s *Server) getBatch(w http.ResponseWriter, r *http.Request) {
@@ -178,17 +172,12 @@ func (s *Server) listBatchItems(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	f := storage.BatchItemFilter{BatchID: r.PathValue("id"), Limit: limit, Cursor: q.Get("cursor")}
-	switch st := q.Get("status"); st {
-	case "":
-	case storage.ItemQueued:
-		f.Statuses = []string{storage.ItemPending, storage.ItemQueued}
-	case storage.ItemRunning, storage.ItemDone, storage.ItemFailed, storage.ItemSkipped, storage.ItemPaused, storage.ItemCanceled:
-		f.Statuses = []string{st}
-	default:
-		s.error(w, r, recap.Errorf(recap.EINVALID, "status %q: expected queued, running, done, failed, skipped, paused or canceled", st))
+	statuses, err := batch.StatusFilter(q.Get("status"))
+	if err != nil {
+		s.error(w, r, err)
 		return
 	}
+	f := storage.BatchItemFilter{BatchID: r.PathValue("id"), Statuses: statuses, Limit: limit, Cursor: q.Get("cursor")}
 	page, err := s.Store.ListBatchItems(r.Context(), f)
 	if err != nil {
 		s.error(w, r, err)
@@ -197,7 +186,7 @@ func (s *Server) listBatchItems(w http.ResponseWriter, r *http.Request) {
 	out := itemListView{Items: make([]*itemView, 0, len(page.Items)), NextCursor: page.NextCursor}
 	for _, it := range page.Items {
 		v := &itemView{Position: it.Position, VideoID: it.ItemID, Kind: it.Kind, Title: it.Title,
-			DurationSeconds: int64(it.Duration / time.Second), Status: itemStatus(it.Status), JobID: it.JobID}
+			DurationSeconds: int64(it.Duration / time.Second), Status: batch.ShownStatus(it.Status), JobID: it.JobID}
 		if !it.Published.IsZero() {
 			v.Published = it.Published.Format(time.DateOnly)
 		}

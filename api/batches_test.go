@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -272,7 +273,9 @@ func TestBatchRoutesNeedToken(t *testing.T) {
 	b.handler = NewHandler(b.server)
 	for _, r := range []string{"POST /v1/batches", "GET /v1/batches", "GET /v1/batches/x", "GET /v1/batches/x/items",
 		"DELETE /v1/batches/x", "POST /v1/batches/x/retry", "POST /v1/subscriptions", "GET /v1/subscriptions",
-		"DELETE /v1/subscriptions/x"} {
+		"DELETE /v1/subscriptions/x",
+		"GET /b", "GET /b/x", "GET /b/x/progress.json", "POST /b/x/cancel", "POST /b/x/retry", "GET /subscriptions",
+		"POST /subscriptions", "POST /subscriptions/x/delete"} {
 		method, path, _ := strings.Cut(r, " ")
 		if w := b.do(t, method, path, `{}`); w.Code != 401 {
 			t.Errorf("%s without a token = %d", r, w.Code)
@@ -281,5 +284,50 @@ func TestBatchRoutesNeedToken(t *testing.T) {
 	w := b.do(t, "GET", "/v1/batches", "", "Authorization", "Bearer s3cret")
 	if w.Code != 200 {
 		t.Errorf("with the token = %d %s", w.Code, fmt.Sprint(w.Body))
+	}
+}
+
+// The web app's submit box makes a batch exactly as POST /v1/batches
+// does: the same source finds the same unfinished batch, and bad input
+// gets the API's message. The batch pages are served with the service,
+// and only with it.
+func TestWebSubmitMakesBatches(t *testing.T) {
+	b, tasks := setupBatches(t)
+	const playlist = "https://www.youtube.com/playlist?list=PLweb"
+	v := decode[batchView](t, b.do(t, "POST", "/v1/batches", `{"url": "`+playlist+`"}`))
+	w := b.do(t, "POST", "/", url.Values{"url": {playlist}}.Encode(), "Content-Type", formType)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/b/"+v.ID {
+		t.Fatalf("submit box with %s = %d → %q; want the batch of POST /v1/batches, /b/%s", playlist, w.Code, w.Header().Get("Location"), v.ID)
+	}
+	w = b.do(t, "POST", "/", url.Values{"url": {"https://feeds.example/a\x01b.xml"}}.Encode(), "Content-Type", formType)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "control characters") {
+		t.Errorf("a feed URL with a control character = %d %s", w.Code, w.Body)
+	}
+	w = b.do(t, "POST", "/", url.Values{"url": {"https://feeds.example/show.xml"}, "force": {"on"}}.Encode(), "Content-Type", formType)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/b/") {
+		t.Fatalf("a feed = %d %s", w.Code, w.Body)
+	}
+	feed := decode[batchView](t, b.do(t, "GET", "/v1"+strings.Replace(w.Header().Get("Location"), "/b/", "/batches/", 1), ""))
+	if feed.Source != "https://feeds.example/show.xml" || !feed.Options.Force || !strings.Contains(tasks.tasks[len(tasks.tasks)-1], feed.ID) {
+		t.Errorf("the feed's batch = %+v (tasks %v); want it forced and its expansion queued", feed, tasks.tasks)
+	}
+	for _, path := range []string{"/b", "/b/" + v.ID, "/b/" + v.ID + "/progress.json", "/subscriptions"} {
+		if w := b.do(t, "GET", path, ""); w.Code != 200 {
+			t.Errorf("GET %s = %d", path, w.Code)
+		}
+	}
+	if w := b.do(t, "POST", "/b/"+v.ID+"/cancel", "", "Content-Type", formType); w.Code != http.StatusSeeOther {
+		t.Errorf("cancel = %d %s", w.Code, w.Body)
+	}
+	if got := decode[batchView](t, b.do(t, "GET", "/v1/batches/"+v.ID, "")); got.Status != "canceled" {
+		t.Errorf("after the page's cancel, the batch is %s", got.Status)
+	}
+
+	plain := setup(t)
+	if w := plain.do(t, "GET", "/b", ""); w.Code != 404 {
+		t.Errorf("/b without the batch service = %d, want 404", w.Code)
+	}
+	if body := plain.do(t, "GET", "/", "").Body.String(); strings.Contains(body, `href="/b"`) {
+		t.Error("the header links to batches without the batch service")
 	}
 }

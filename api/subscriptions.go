@@ -48,9 +48,6 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if req.Interval == "" {
-		req.Interval = "1h"
-	}
 	interval, err := batch.ParseInterval(req.Interval)
 	if err != nil {
 		s.error(w, r, err)

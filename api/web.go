@@ -11,9 +11,10 @@ import (
 )
 
 // newWebApp is the web app (package web) on this server's store, submit
-// path, document cache and token rules.
+// paths, document cache and token rules; with Batches, its submit box
+// takes backlogs as POST /v1/batches does, and it has the batch pages.
 func (s *Server) newWebApp() *web.App {
-	return &web.App{
+	app := &web.App{
 		Store: s.Store,
 		Submit: func(ctx context.Context, input string, force bool) (*storage.Job, error) {
 			job, _, err := s.submit(ctx, createRequest{URL: input, Force: force})
@@ -37,6 +38,17 @@ func (s *Server) newWebApp() *web.App {
 		Logger:       s.Logger,
 		MaxFormBytes: s.MaxBodyBytes,
 	}
+	if s.Batches != nil {
+		app.Batches = s.Batches
+		app.Backlog = func(ctx context.Context, input string, force bool) (string, error) {
+			b, err := s.newBatch(ctx, batchRequest{URL: input, Force: force})
+			if err != nil {
+				return "", err
+			}
+			return web.BatchLink(b.ID), nil
+		}
+	}
+	return app
 }
 
 // webSession tells the web app how a request is signed in (auth.go).

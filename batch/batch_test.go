@@ -648,12 +648,12 @@ func TestSubscriptionPolls(t *testing.T) {
 }
 
 func TestParseInterval(t *testing.T) {
-	for in, want := range map[string]time.Duration{"1h": time.Hour, "30m": 30 * time.Minute, "1d": 24 * time.Hour, " 2h30m ": 150 * time.Minute} {
+	for in, want := range map[string]time.Duration{"1h": time.Hour, "30m": 30 * time.Minute, "1d": 24 * time.Hour, " 2h30m ": 150 * time.Minute, "": DefaultInterval, " ": DefaultInterval} {
 		if got, err := ParseInterval(in); err != nil || got != want {
 			t.Errorf("ParseInterval(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "soon", "10s", "31d", "-1h"} {
+	for _, in := range []string{"soon", "10s", "31d", "-1h", "0"} {
 		if _, err := ParseInterval(in); recap.ErrorCode(err) != recap.EINVALID {
 			t.Errorf("ParseInterval(%q): %v; want EINVALID", in, err)
 		}

@@ -29,10 +29,17 @@ const (
 	PollInterval = 15 * time.Second
 )
 
+// DefaultInterval is how often a subscription is polled when its
+// interval is not given.
+const DefaultInterval = time.Hour
+
 // ParseInterval reads a subscription's interval ("1h", "30m", "1d" for a
-// day).
+// day); "" is DefaultInterval.
 func ParseInterval(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
+	if s == "" {
+		return DefaultInterval, nil
+	}
 	d, err := time.ParseDuration(s)
 	if n, ok := strings.CutSuffix(s, "d"); ok && err != nil {
 		if days, derr := time.ParseDuration(n + "h"); derr == nil {

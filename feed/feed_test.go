@@ -414,6 +414,9 @@ func TestLoadEpisodeJSONTranscriptAndFeedChapters(t *testing.T) {
 		t.Errorf("chapter 2: %q %q, want %q", doc.Chapters[1].SourceTitle, got, want)
 	}
 	body, _ := json.Marshal(doc)
+	if doc.Video.MediaURL != v.MediaURL {
+		t.Errorf("document media_url %q; want the episode audio %q", doc.Video.MediaURL, v.MediaURL)
+	}
 	if !strings.Contains(string(body), `"source":"podcast"`) || !strings.Contains(string(body), `"feed":{"title":"Tidepool","url":"https://tidepool.example/feed.xml"}`) {
 		t.Errorf("document JSON lacks video.source/feed: %s", body)
 	}

@@ -436,6 +436,10 @@ func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo 
 	if source == "" {
 		source = recap.SourceYouTube
 	}
+	media := ""
+	if source == recap.SourcePodcast {
+		media = v.MediaURL
+	}
 	return recap.DocumentVideo{
 		ID:              v.ID,
 		Source:          source,
@@ -446,6 +450,7 @@ func documentVideo(v recap.Video, chapters []recap.Chapter) recap.DocumentVideo 
 		PublishedAt:     v.PublishedAt,
 		DurationSeconds: seconds(dur),
 		ThumbnailURL:    v.ThumbnailURL,
+		MediaURL:        media,
 	}
 }
 

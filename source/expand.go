@@ -100,13 +100,13 @@ func (r *Resolver) expand(ctx context.Context, st *state, src, dir string, opt O
 			return nil, recap.WrapError(recap.EINVALID, err, "cannot read %s: %v", s, err)
 		}
 	}
-	link, isYT, err := classifyYouTube(s)
+	kind, link, err := classify(s)
 	switch {
-	case isYT && err != nil:
+	case err != nil:
 		return nil, err
-	case isYT:
+	case kind == SourceVideo, kind == SourcePlaylist, kind == SourceChannel:
 		return r.expandYouTube(ctx, src, link, opt)
-	case isHTTPURL(s):
+	case kind == SourceFeed:
 		return r.expandFeedURL(ctx, src, s, opt)
 	}
 	if looksLikePath(s) && r.Files == FilesNone {

@@ -197,9 +197,13 @@ func newPlayer(doc *recap.Document) Player {
 	return p
 }
 
-// podcastAudio is an episode's audio: its chapters link into it with a
-// media fragment (recap.Video.TimeURL), which is cut off.
+// podcastAudio is an episode's audio: the document's media_url, or for a
+// document made before it had one, the audio its chapters link into with
+// a media fragment (recap.Video.TimeURL), which is cut off.
 func podcastAudio(doc *recap.Document) string {
+	if doc.Video.MediaURL != "" {
+		return render.LinkTarget(doc.Video.MediaURL)
+	}
 	for _, c := range doc.Chapters {
 		if base, frag, ok := strings.Cut(c.URL, "#"); ok && strings.HasPrefix(frag, "t=") {
 			return render.LinkTarget(base)

@@ -66,6 +66,9 @@ func TestIsBacklog(t *testing.T) {
 		"https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf": true,
 		"youtube.com/@veritasium":               true,
 		"https://feeds.example.com/podcast.xml": true,
+		"feeds.example.com/podcast.xml":         false, // a feed is an http(s) URL, as the resolver reads it
+		"PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf":    true,  // a bare playlist id
+		"UCrAXtmErZgOeiKm4sgNOkn1":              true,  // a bare channel id
 		"not a url":                             false,
 		"https://www.youtube.com/feed/trending": false, // YouTube, not a list: the video rule's error
 	} {
@@ -151,7 +154,18 @@ func TestNewSummaryPodcast(t *testing.T) {
 	if p := s.Chapters[1].Passages[0]; p.Link != audio+"#t="+itoa(p.Seconds) {
 		t.Errorf("podcast passage link %q", p.Link)
 	}
+	// The document's media_url comes first; one that is not http(s) is
+	// no player.
+	d.Video.MediaURL = "https://media.example.com/ep-full.mp3"
+	if s := NewSummary(d, nil); s.Player.Kind != "audio" || s.Player.AudioURL != d.Video.MediaURL {
+		t.Errorf("podcast player %+v; want the document's media_url", s.Player)
+	}
+	d.Video.MediaURL = "javascript:alert(4)"
+	if s := NewSummary(d, nil); s.Player.Kind != "" {
+		t.Errorf("player %+v for a javascript: media_url; want none", s.Player)
+	}
 	// An episode whose chapters carry no audio link gets no player.
+	d.Video.MediaURL = ""
 	for i := range d.Chapters {
 		d.Chapters[i].URL = "javascript:alert(3)"
 	}

@@ -1,5 +1,6 @@
 // Package web is recap's web app: the home page (submit box, search box,
-// library), the summary page, the search page and the job page. Pages are
+// library), the summary page, the search page, the job page, and the
+// pages of batches and subscriptions (batch.go). Pages are
 // server-rendered html/template with a small embedded stylesheet and
 // script; every page reads without JavaScript. View models are built by
 // the plain functions of view.go; the handlers here only fetch and render.
@@ -21,13 +22,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"path"
 	"strings"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/render"
+	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
 )
 
@@ -51,9 +53,13 @@ type App struct {
 	// Submit submits a video exactly as POST /v1/summaries does.
 	Submit func(ctx context.Context, input string, force bool) (*storage.Job, error)
 	// Backlog, when set, submits a playlist, channel or feed as a batch
-	// and returns the page of its progress. Without it the home page
-	// says that backlogs go through `recap batch`.
-	Backlog func(ctx context.Context, input string) (link string, err error)
+	// exactly as POST /v1/batches does, and returns the batch's page
+	// (BatchLink). Without it the home page says that backlogs go through
+	// `recap batch`.
+	Backlog func(ctx context.Context, input string, force bool) (link string, err error)
+	// Batches, when set, serves the batch pages and the subscriptions
+	// page (their routes are left out without it).
+	Batches *batch.Service
 	// Auth tells how a request is signed in.
 	Auth func(r *http.Request) Session
 	// Document returns a finished job's document; nil means
@@ -115,6 +121,8 @@ type layoutData struct {
 	CSS, JS string
 	// Refresh, on a page that changes, reloads it without JavaScript.
 	Refresh bool
+	// Batches: the header links to the batches.
+	Batches bool
 	Page    any
 }
 
@@ -140,6 +148,7 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 		panic("web: no page " + name)
 	}
 	d.Nonce, d.Session, d.CSS, d.JS = newNonce(), sess, assets["app.css"], assets["app.js"]
+	d.Batches = a.Batches != nil
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.tmpl", d); err != nil {
 		a.logger().Error("render page", slog.String("page", name), slog.Any("error", err))
@@ -173,6 +182,8 @@ func (a *App) errorPage(w http.ResponseWriter, r *http.Request, sess Session, er
 		status, msg = http.StatusNotFound, recap.ErrorMessage(err)
 	case recap.EINVALID:
 		status, msg = http.StatusBadRequest, recap.ErrorMessage(err)
+	case recap.ECONFLICT:
+		status, msg = http.StatusConflict, recap.ErrorMessage(err)
 	default:
 		a.logger().Error("web", slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
@@ -301,7 +312,7 @@ func (a *App) submitInput(ctx context.Context, input string, force bool) (string
 		if a.Backlog == nil {
 			return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video: a playlist, a channel or a podcast feed is a backlog, which the web app does not take yet; summarize it with `recap batch %s`", input, input)
 		}
-		return a.Backlog(ctx, input)
+		return a.Backlog(ctx, input, force)
 	}
 	job, err := a.Submit(ctx, input, force)
 	if err != nil {
@@ -530,24 +541,14 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
-// IsBacklog reports whether input names more than one video: a YouTube
-// playlist or channel, or a URL on another host (a podcast feed). A watch
-// URL with a list= names its video.
+// IsBacklog reports whether input names more than one video, as
+// source.Classify reads it: a YouTube playlist or channel, or an http(s)
+// URL on another host (a podcast feed). A watch URL with a list= names
+// its video, as POST /v1/summaries reads it.
 func IsBacklog(input string) bool {
 	if _, err := pipeline.ParseVideoID(input); err == nil {
 		return false
 	}
-	if l, err := pipeline.ParseYouTubeURL(input); err == nil {
-		return l.Kind != pipeline.LinkVideo
-	}
-	s := strings.TrimSpace(input)
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
-	if err != nil || !strings.Contains(u.Hostname(), ".") {
-		return false
-	}
-	host := strings.ToLower(u.Hostname())
-	return !strings.HasSuffix(host, "youtube.com") && !strings.HasSuffix(host, "youtu.be") && !strings.HasSuffix(host, "youtube-nocookie.com")
+	kind, err := source.Classify(input)
+	return err == nil && source.Backlog(kind)
 }

@@ -55,6 +55,13 @@ func (ta *testApp) serve(method, target string, form url.Values) *httptest.Respo
 	mux.HandleFunc("GET /v/{video_id}", ta.app.Video)
 	mux.HandleFunc("GET /search", ta.app.Search)
 	mux.HandleFunc("GET /static/{file}", ta.app.Static)
+	mux.HandleFunc("GET /b", ta.app.BatchesPage)
+	mux.HandleFunc("GET /b/{id}", ta.app.BatchPage)
+	mux.HandleFunc("GET /b/{id}/{file}", ta.app.BatchFile)
+	mux.HandleFunc("POST /b/{id}/{file}", ta.app.BatchAction)
+	mux.HandleFunc("GET /subscriptions", ta.app.SubscriptionsPage)
+	mux.HandleFunc("POST /subscriptions", ta.app.SubscribeForm)
+	mux.HandleFunc("POST /subscriptions/{id}/{action}", ta.app.UnsubscribeForm)
 	var r *http.Request
 	if form != nil {
 		r = httptest.NewRequest(method, target, strings.NewReader(form.Encode()))

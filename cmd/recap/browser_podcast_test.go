@@ -82,7 +82,7 @@ func TestBrowserPodcast(t *testing.T) {
 	}
 	doc := &recap.Document{
 		ID: job.ID, Language: "en", TranscriptSource: recap.TranscriptFeed, ChaptersSource: recap.ChaptersFeed,
-		Video: recap.DocumentVideo{ID: ep, Source: recap.SourcePodcast, URL: v.URL, Title: "Episode 1: Tide pools",
+		Video: recap.DocumentVideo{ID: ep, Source: recap.SourcePodcast, URL: v.URL, MediaURL: audio, Title: "Episode 1: Tide pools",
 			Channel: "The Shore Show", DurationSeconds: 240, Feed: &recap.FeedRef{Title: "The Shore Show", URL: "https://feeds.example/show.xml"}},
 		People:   []recap.Person{{Name: "Ada Stone", Role: recap.RoleHost}, {Name: "Ben Cole", Role: recap.RoleGuest}},
 		Overview: "Two people talk about tide pools.",

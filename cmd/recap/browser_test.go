@@ -232,10 +232,11 @@ var artifacts = sync.OnceValue(func() string {
 	return d
 })
 
-// readmeThemes is the theme of each screenshot the README shows.
+// readmeThemes is the theme of each screenshot the README shows; "both"
+// shows it in each, as README-light.png and README-dark.png.
 var readmeThemes = map[string]string{
 	"home": "dark", "summary": "light", "chapters": "dark", "search": "light", "job": "light",
-	"failed": "dark", "phone-summary": "dark", "sign-in": "light", "podcast": "light",
+	"failed": "dark", "phone-summary": "dark", "sign-in": "light", "podcast": "light", "batch": "both",
 }
 
 // shoot saves a screenshot of the viewport in both themes; with
@@ -257,8 +258,12 @@ func shoot(t *testing.T, ctx context.Context, name, readme string) {
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if *updateScreenshots && readme != "" && readmeThemes[readme] == theme {
-			if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", readme+".png"), png, 0o644); err != nil {
+		if *updateScreenshots && readme != "" && (readmeThemes[readme] == theme || readmeThemes[readme] == "both") {
+			name := readme + ".png"
+			if readmeThemes[readme] == "both" {
+				name = readme + "-" + theme + ".png"
+			}
+			if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), png, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -590,12 +595,14 @@ func TestBrowserApp(t *testing.T) {
 			t.Errorf("library = %q; want the two summarized videos once each", items)
 		}
 		shoot(t, ctx, "home-all", "")
-		// Playlists go to `recap batch` (until the web app takes backlogs).
+		// A playlist becomes a batch; one YouTube does not have fails at
+		// expansion, and its page says why.
 		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf"),
 			chromedp.Click(chromedp.CSS("form.submit button")))
-		waitJS(t, ctx, "document.querySelector('#submit-err')", 10*time.Second)
-		if msg := eval[string](t, ctx, "document.querySelector('#submit-err').textContent"); !strings.Contains(msg, "recap batch") {
-			t.Errorf("playlist submit says %q", msg)
+		waitJS(t, ctx, "location.pathname.startsWith('/b/')", 10*time.Second)
+		waitJS(t, ctx, "document.querySelector('[data-batch]').getAttribute('data-status') === 'failed' && !document.querySelector('#batch-reason').hidden", 30*time.Second)
+		if msg := eval[string](t, ctx, "document.querySelector('#batch-reason').textContent"); !strings.Contains(msg, "PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf") {
+			t.Errorf("the failed batch says %q; want why", msg)
 		}
 		clean(t, ctx, watch, "home")
 	})

@@ -14,18 +14,7 @@ func (s *Store) ListLibrary(ctx context.Context, f storage.LibraryFilter) (stora
 	if err != nil {
 		return storage.LibraryPage{}, err
 	}
-	// A document is its video's newest when no document of the video
-	// comes after it (documents_video_created_at answers that).
-	q := `SELECT d.id, d.created_at, json_extract(d.body, '$.video') FROM documents d
-		WHERE NOT EXISTS (SELECT 1 FROM documents n
-			WHERE n.video_id = d.video_id AND (n.created_at, n.id) > (d.created_at, d.id))`
-	args := []any{}
-	if cur != nil {
-		q += ` AND (d.created_at, d.id) < (?, ?)`
-		args = append(args, formatTime(cur.CreatedAt), cur.ID)
-	}
-	q += ` ORDER BY d.created_at DESC, d.id DESC LIMIT ?`
-	args = append(args, limit+1)
+	q, args := libraryQuery(cur, limit)
 	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.LibraryPage{}, fmt.Errorf("sqlite: list library: %w", err)
@@ -52,4 +41,22 @@ func (s *Store) ListLibrary(ctx context.Context, f storage.LibraryFilter) (stora
 		return storage.LibraryPage{}, fmt.Errorf("sqlite: list library: %w", err)
 	}
 	return storage.NewLibraryPage(entries, limit), nil
+}
+
+// libraryQuery is the query of a library page, with one row more than
+// limit. It walks documents_created_at backwards from the cursor and
+// stops once it has the page; a document is its video's newest when no
+// document of the video comes after it (documents_video_created_at
+// answers that).
+func libraryQuery(cur *storage.Cursor, limit int) (string, []any) {
+	q := `SELECT d.id, d.created_at, json_extract(d.body, '$.video') FROM documents d
+		WHERE NOT EXISTS (SELECT 1 FROM documents n
+			WHERE n.video_id = d.video_id AND (n.created_at, n.id) > (d.created_at, d.id))`
+	args := []any{}
+	if cur != nil {
+		q += ` AND (d.created_at, d.id) < (?, ?)`
+		args = append(args, formatTime(cur.CreatedAt), cur.ID)
+	}
+	q += ` ORDER BY d.created_at DESC, d.id DESC LIMIT ?`
+	return q, append(args, limit+1)
 }

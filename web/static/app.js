@@ -1,6 +1,7 @@
 // recap's pages work without this script; with it, chapter times seek the
-// player in the page, the job page follows its progress, a link to a
-// passage opens its folded transcript, and "Link to this summary" copies.
+// player in the page, the job and batch pages follow their progress, a
+// link to a passage opens its folded transcript, and "Link to this
+// summary" copies.
 (function () {
   'use strict';
   var doc = document;
@@ -119,5 +120,95 @@
         .catch(function () { setTimeout(tick, 3000); });
     };
     setTimeout(tick, 500);
+  }
+
+  // The batch page follows the batch: its state, counts and usage, and
+  // the items it shows, from progress.json (the same view as the page).
+  // Untrusted text only ever goes in as textContent.
+  var batch = $('[data-batch]');
+  if (batch && batch.getAttribute('data-live') === 'true') {
+    each('#batch-live .js-only', function (x) { x.hidden = false; });
+    each('#batch-live .nojs-only', function (x) { x.hidden = true; });
+    var purl = batch.getAttribute('data-progress');
+    var text = function (sel, s) { var el = $(sel); if (el) el.textContent = s; };
+    var fillItem = function (row, it) {
+      row.setAttribute('data-pos', String(it.position));
+      row.setAttribute('data-status', it.status);
+      row.querySelector('.pos').textContent = String(it.position);
+      var title = row.querySelector('.it-title'), a = title.querySelector('a');
+      if (!a || a.getAttribute('href') !== it.link || a.textContent !== it.title) {
+        var t = doc.createElement(it.link ? 'a' : 'span');
+        if (it.link) t.setAttribute('href', it.link);
+        t.textContent = it.title;
+        title.replaceChildren(t);
+      }
+      var badge = row.querySelector('.it-meta .badge');
+      badge.textContent = it.status;
+      badge.setAttribute('data-status', it.status);
+      var dur = row.querySelector('.it-dur'), date = row.querySelector('.it-date');
+      dur.textContent = it.duration;
+      dur.hidden = !it.duration;
+      date.textContent = it.date;
+      date.setAttribute('datetime', it.date);
+      date.hidden = !it.date;
+      var reason = row.querySelector('.it-reason');
+      reason.textContent = it.reason || '';
+      reason.hidden = !it.reason;
+    };
+    var fillItems = function (items) {
+      var list = $('#items'), rows = list.querySelectorAll('.item');
+      var same = rows.length === items.length;
+      for (var i = 0; same && i < rows.length; i++) {
+        same = rows[i].getAttribute('data-pos') === String(items[i].position);
+      }
+      if (same) {
+        items.forEach(function (it, i) { fillItem(rows[i], it); });
+      } else {
+        var tmpl = $('#item-template');
+        list.replaceChildren.apply(list, items.map(function (it) {
+          var row = tmpl.content.firstElementChild.cloneNode(true);
+          fillItem(row, it);
+          return row;
+        }));
+      }
+      var empty = $('#items-empty');
+      if (empty) empty.hidden = items.length > 0;
+    };
+    var follow = function () {
+      fetch(purl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (b) {
+          text('#batch-h', b.title);
+          text('#batch-stage', b.stage);
+          var st = $('#batch-status');
+          st.textContent = b.status;
+          st.setAttribute('data-status', b.status);
+          var reason = $('#batch-reason');
+          reason.textContent = b.reason;
+          reason.hidden = !b.reason;
+          var p = $('#batch-progress');
+          p.max = b.total || 1;
+          p.value = b.finished;
+          text('#batch-usage', b.usage);
+          b.counts.forEach(function (c) {
+            var chip = doc.querySelector('[data-count="' + c.status + '"]');
+            if (!chip) return;
+            chip.querySelector('.n').textContent = String(c.n);
+            chip.parentElement.hidden = !c.n && !chip.hasAttribute('aria-current');
+          });
+          $('#batch-retry').hidden = !b.can_retry;
+          $('#batch-cancel').hidden = !b.can_cancel;
+          fillItems(b.items);
+          batch.setAttribute('data-status', b.status);
+          if (!b.live) {
+            $('#batch-live').hidden = true;
+            batch.setAttribute('data-live', 'false');
+            return;
+          }
+          setTimeout(follow, 1000);
+        })
+        .catch(function () { setTimeout(follow, 3000); });
+    };
+    setTimeout(follow, 500);
   }
 })();
