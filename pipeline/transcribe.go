@@ -191,16 +191,16 @@ func (p *Pipeline) transcribe(ctx context.Context, a *Audible, req Request) (*re
 }
 
 // asrLanguage is the language asked of the speech-to-text service: the
-// request's (--lang, "language"), else the pipeline's (RECAP_LANG). recap's
-// own fallback, "en" when neither is set, is not sent: a request without a
-// language and one for "en" are the same job, and the service detects the
-// language better than a guess.
+// request's (--lang, "language") when it is not the pipeline's default;
+// else "", and the Transcriber asks for its own configured language
+// (RECAP_LANG when set) or lets the service detect it. A request without a
+// language and one for the default are the same job, and when RECAP_LANG
+// is unset the default ("en") is a guess the service does better than.
 func (p *Pipeline) asrLanguage(req Request) string {
-	lang := p.language(req)
-	if p.Language == "" && lang == "en" {
+	if req.Language == "" || req.Language == p.language(Request{}) {
 		return ""
 	}
-	return lang
+	return req.Language
 }
 
 // addCost is a + b, nil when either is unknown.

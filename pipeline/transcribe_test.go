@@ -198,9 +198,9 @@ func TestTranscribeFailures(t *testing.T) {
 	}
 }
 
-// The language asked of the speech-to-text service is the request's, else
-// the pipeline's (RECAP_LANG); recap's own fallback, "en" when neither is
-// set, lets the service detect it.
+// The language asked of the speech-to-text service is the request's when
+// it is not the pipeline's default; else none, and the service's own
+// configured language (RECAP_LANG) or its detection applies.
 func TestTranscribeLanguageHint(t *testing.T) {
 	for _, c := range []struct {
 		name          string
@@ -208,9 +208,10 @@ func TestTranscribeLanguageHint(t *testing.T) {
 		want          string
 	}{
 		{"--lang", "", "de", "de"},
-		{"--lang over RECAP_LANG", "fr", "de", "de"},
-		{"RECAP_LANG", "fr", "", "fr"},
-		{"RECAP_LANG en", "en", "", "en"},
+		{"--lang over the default", "fr", "de", "de"},
+		{"the default", "fr", "", ""},
+		{"the default, given", "fr", "fr", ""},
+		{"en, the fallback default", "", "en", ""},
 		{"nothing set", "", "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
