@@ -20,6 +20,7 @@ type batchRequest struct {
 	Language   string   `json:"language"`
 	Force      bool     `json:"force"`
 	MaxCostUSD *float64 `json:"max_cost_usd"`
+	Transcribe bool     `json:"transcribe"`
 }
 
 // batchView is a batch as the API shows it.
@@ -55,6 +56,7 @@ type optionsView struct {
 	Limit      int      `json:"limit"`
 	Since      string   `json:"since,omitempty"`
 	MaxCostUSD *float64 `json:"max_cost_usd"`
+	Transcribe bool     `json:"transcribe"`
 }
 
 func newBatchView(b *storage.Batch) *batchView {
@@ -63,7 +65,7 @@ func newBatchView(b *storage.Batch) *batchView {
 		Total: b.Total, Counts: batch.ShownCounts(b.Counts),
 		Usage: usageView{b.Usage.LLMCalls, b.Usage.PromptTokens, b.Usage.CompletionTokens, b.Usage.CostUSD},
 		Options: optionsView{Language: b.Options.Language, Force: b.Options.Force, Limit: b.Options.Limit,
-			MaxCostUSD: b.Options.MaxCostUSD},
+			MaxCostUSD: b.Options.MaxCostUSD, Transcribe: b.Options.Transcribe},
 		CreatedAt: b.CreatedAt, UpdatedAt: b.UpdatedAt, ExpandedAt: b.ExpandedAt, FinishedAt: b.FinishedAt,
 	}
 	if !b.Options.Since.IsZero() {
@@ -94,7 +96,8 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
 // or find the unfinished one of the same sources and options: POST
 // /v1/batches and the web app's submit box both go through it.
 func (s *Server) newBatch(ctx context.Context, req batchRequest) (*storage.Batch, error) {
-	br := batch.Request{Sources: req.URLs, Limit: req.Limit, Language: req.Language, Force: req.Force, MaxCostUSD: req.MaxCostUSD}
+	br := batch.Request{Sources: req.URLs, Limit: req.Limit, Language: req.Language, Force: req.Force, MaxCostUSD: req.MaxCostUSD,
+		Transcribe: req.Transcribe}
 	switch {
 	case req.URL != "" && len(req.URLs) > 0:
 		return nil, recap.Errorf(recap.EINVALID, `give "url" or "urls", not both`)

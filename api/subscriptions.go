@@ -13,6 +13,8 @@ type subscriptionRequest struct {
 	URL      string `json:"url"`
 	Interval string `json:"interval"`
 	Backfill int    `json:"backfill"`
+	// Transcribe takes every item's transcript from speech-to-text.
+	Transcribe bool `json:"transcribe"`
 }
 
 // subscriptionView is a subscription as the API shows it.
@@ -53,7 +55,7 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	sub, created, err := s.Batches.Subscribe(r.Context(), req.URL, interval, req.Backfill)
+	sub, created, err := s.Batches.Subscribe(r.Context(), req.URL, interval, req.Backfill, req.Transcribe)
 	if err != nil {
 		s.error(w, r, err)
 		return

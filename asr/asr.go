@@ -85,8 +85,8 @@ func (t *Transcriber) Model() string { return t.cfg.Model }
 
 // TranscribeFile is Transcribe for the pipeline (pipeline.Transcriber):
 // the transcript, the model, the audio's length and what this call paid.
-func (t *Transcriber) TranscribeFile(ctx context.Context, path string) (*pipeline.Transcription, error) {
-	res, err := t.Transcribe(ctx, path)
+func (t *Transcriber) TranscribeFile(ctx context.Context, path, lang string) (*pipeline.Transcription, error) {
+	res, err := t.TranscribeIn(ctx, path, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +125,20 @@ type chunkResult struct {
 // ENOCAPTIONS; transient failures that outlast the retries are plain
 // errors, worth retrying later: the chunks already done are in the store.
 func (t *Transcriber) Transcribe(ctx context.Context, path string) (*Result, error) {
+	return t.TranscribeIn(ctx, path, "")
+}
+
+// TranscribeIn is Transcribe asking the service for language lang (a
+// language tag such as "de" or "pt-BR"); "" asks for Config.Language, or
+// lets the service detect it when that is empty too. The language is
+// part of each chunk's key in the store.
+func (t *Transcriber) TranscribeIn(ctx context.Context, path, lang string) (*Result, error) {
+	if lang == "" {
+		lang = t.cfg.Language
+	} else if !validLanguage(lang) {
+		return nil, recap.Errorf(recap.EINVALID, "speech-to-text language %q: expected a language code such as en", lang)
+	}
+	lang = requestLanguage(lang)
 	p, err := audio.Prepare(ctx, path, audio.Options{
 		MaxBytes: t.cfg.maxUpload(), Overlap: t.cfg.Overlap, TempDir: t.cfg.TempDir, FFmpeg: t.cfg.FFmpeg,
 	})
@@ -146,7 +160,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, path string) (*Result, err
 	g.SetLimit(t.cfg.Concurrency)
 	for i, c := range p.Chunks {
 		g.Go(func() error {
-			r, err := t.chunk(gctx, f, p.Format, c, len(p.Chunks))
+			r, err := t.chunk(gctx, f, p.Format, c, len(p.Chunks), lang)
 			results[i] = r
 			return err
 		})
@@ -154,15 +168,15 @@ func (t *Transcriber) Transcribe(ctx context.Context, path string) (*Result, err
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return t.assemble(p, results, log)
+	return t.assemble(p, results, lang, log)
 }
 
-// assemble filters, shifts and joins the chunks' answers.
-func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, log *slog.Logger) (*Result, error) {
+// assemble filters, shifts and joins the chunks' answers; lang is the
+// language asked for, "" when the service detected it.
+func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, lang string, log *slog.Logger) (*Result, error) {
 	res := &Result{Model: t.cfg.Model, Duration: p.Duration, Chunks: len(p.Chunks)}
 	answers := make([][]storage.ASRSegment, len(results))
 	chunks := append([]audio.Chunk(nil), p.Chunks...)
-	lang := requestLanguage(t.cfg.Language)
 	for i, r := range results {
 		answers[i] = r.answer.Segments
 		if r.reused {
@@ -197,14 +211,14 @@ func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, log *sl
 	return res, nil
 }
 
-// chunk gets one chunk's answer from the store, or from the service and
-// then into the store.
-func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format, c audio.Chunk, total int) (chunkResult, error) {
+// chunk gets one chunk's answer in language lang ("" detected) from the
+// store, or from the service and then into the store.
+func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format, c audio.Chunk, total int, lang string) (chunkResult, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, c.Section(f)); err != nil {
 		return chunkResult{}, fmt.Errorf("asr: read chunk %d: %w", c.Index, err)
 	}
-	key := storage.ASRChunkKey{Model: t.cfg.Model, Language: requestLanguage(t.cfg.Language), Hash: hex.EncodeToString(h.Sum(nil)), Offset: c.Start}
+	key := storage.ASRChunkKey{Model: t.cfg.Model, Language: lang, Hash: hex.EncodeToString(h.Sum(nil)), Offset: c.Start}
 	if t.cfg.Store != nil {
 		var (
 			a  storage.ASRChunk
@@ -222,7 +236,7 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 		}
 	}
 	name := fmt.Sprintf("chunk-%03d%s", c.Index, format.Ext())
-	a, err := t.transcribe(ctx, f, name, c, total)
+	a, err := t.transcribe(ctx, f, name, c, total, lang)
 	if err != nil {
 		return chunkResult{}, err
 	}
@@ -245,7 +259,7 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 // transcribe uploads one chunk, retrying transient failures. 429s are
 // not attempts: they pause every upload sharing the limiter and are
 // waited out within RateLimitPatience, as the LLM's are.
-func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c audio.Chunk, total int) (storage.ASRChunk, error) {
+func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c audio.Chunk, total int, lang string) (storage.ASRChunk, error) {
 	label := fmt.Sprintf("%s (%d of %d)", name, c.Index+1, total)
 	var (
 		limited int           // 429s answered to this chunk
@@ -253,7 +267,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 	)
 	for attempt := 1; ; {
 		at := &retry.Attempt{}
-		resp, err := t.send(ctx, f, name, c, at)
+		resp, err := t.send(ctx, f, name, c, lang, at)
 		if err == nil {
 			return answer(resp, c), nil
 		}
@@ -305,7 +319,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 }
 
 // send makes one upload within the concurrency bound and the limiter.
-func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio.Chunk, at *retry.Attempt) (openai.AudioResponse, error) {
+func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio.Chunk, lang string, at *retry.Attempt) (openai.AudioResponse, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -319,7 +333,7 @@ func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio
 	}
 	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), t.cfg.Timeout)
 	defer cancel()
-	resp, err := t.upload(cctx, name, func() io.Reader { return c.Section(f) }, c.Size)
+	resp, err := t.upload(cctx, name, lang, func() io.Reader { return c.Section(f) }, c.Size)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		err = fmt.Errorf("no answer within %s: %w", t.cfg.Timeout, err)
 	}

@@ -126,7 +126,7 @@ func TestUnknownPrice(t *testing.T) {
 	srv := asrtest.NewServer(t)
 	srv.AddAudio(t, readSpeech(t), script())
 	tr := newTranscriber(t, srv, asr.Config{Model: "local-whisper", PricePerMinute: -1})
-	res, err := tr.TranscribeFile(t.Context(), speechMP3)
+	res, err := tr.TranscribeFile(t.Context(), speechMP3, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,22 +375,29 @@ func TestTimeoutIsRetried(t *testing.T) {
 func TestLanguage(t *testing.T) {
 	data := readSpeech(t)
 	for _, tc := range []struct {
-		cfg, detected, wantSent, want string
+		cfg, asked, detected, wantSent, want string
 	}{
-		{"", "english", "", "en"},
-		{"", "German", "", "de"},
-		{"", "pt", "", "pt"},
-		{"de-AT", "english", "de", "de"},
+		{"", "", "english", "", "en"},
+		{"", "", "German", "", "de"},
+		{"", "", "pt", "", "pt"},
+		{"de-AT", "", "english", "de", "de"},
+		// A job's language (--lang) wins over the configured one.
+		{"de-AT", "fr", "english", "fr", "fr"},
+		{"", "pt-BR", "english", "pt", "pt"},
 	} {
 		srv := asrtest.NewServer(t, asrtest.WithLanguage(tc.detected))
 		srv.AddAudio(t, data, script())
-		res, err := newTranscriber(t, srv, asr.Config{Language: tc.cfg}).Transcribe(t.Context(), speechMP3)
+		res, err := newTranscriber(t, srv, asr.Config{Language: tc.cfg}).TranscribeIn(t.Context(), speechMP3, tc.asked)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := srv.Requests()[0].Language; got != tc.wantSent || res.Transcript.Language != tc.want {
-			t.Errorf("config %q, service says %q: sent %q, transcript %q; want %q, %q", tc.cfg, tc.detected, got, res.Transcript.Language, tc.wantSent, tc.want)
+			t.Errorf("config %q, asked %q, service says %q: sent %q, transcript %q; want %q, %q", tc.cfg, tc.asked, tc.detected, got, res.Transcript.Language, tc.wantSent, tc.want)
 		}
+	}
+	srv := asrtest.NewServer(t)
+	if _, err := newTranscriber(t, srv, asr.Config{}).TranscribeIn(t.Context(), speechMP3, "not a language!"); recap.ErrorCode(err) != recap.EINVALID || srv.Uploads() != 0 {
+		t.Errorf("a bad language: %v after %d uploads; want EINVALID before any", err, srv.Uploads())
 	}
 }
 

@@ -32,8 +32,8 @@ const maxAnswer = 64 << 20
 // decodes the verbose_json answer. HTTP errors come back as go-openai's
 // *openai.APIError or *openai.RequestError, as CreateTranscription gives
 // them, for retry.StatusOf.
-func (t *Transcriber) upload(ctx context.Context, name string, open func() io.Reader, size int64) (openai.AudioResponse, error) {
-	head, tail, contentType, err := t.form(name)
+func (t *Transcriber) upload(ctx context.Context, name, lang string, open func() io.Reader, size int64) (openai.AudioResponse, error) {
+	head, tail, contentType, err := t.form(name, lang)
 	if err != nil {
 		return openai.AudioResponse{}, err
 	}
@@ -72,7 +72,7 @@ func (t *Transcriber) upload(ctx context.Context, name string, open func() io.Re
 
 // form is the multipart framing around the file: the fields and the
 // file part's header before it, the closing boundary after it.
-func (t *Transcriber) form(name string) (head, tail []byte, contentType string, err error) {
+func (t *Transcriber) form(name, lang string) (head, tail []byte, contentType string, err error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fields := [][2]string{
@@ -80,7 +80,7 @@ func (t *Transcriber) form(name string) (head, tail []byte, contentType string, 
 		{"response_format", string(openai.AudioResponseFormatVerboseJSON)},
 		{"timestamp_granularities[]", string(openai.TranscriptionTimestampGranularitySegment)},
 	}
-	if lang := requestLanguage(t.cfg.Language); lang != "" {
+	if lang != "" {
 		fields = append(fields, [2]string{"language", lang})
 	}
 	for _, f := range fields {

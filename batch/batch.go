@@ -25,6 +25,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/textclean"
@@ -51,6 +52,9 @@ type Request struct {
 	Since time.Time
 	// MaxCostUSD is the budget; nil means none.
 	MaxCostUSD *float64
+	// Transcribe takes every item's transcript from speech-to-text,
+	// whatever captions it has; it needs Service.ASR.
+	Transcribe bool
 }
 
 // TaskQueue enqueues tasks; *asynq.Client is one.
@@ -83,6 +87,10 @@ type Service struct {
 	// Pricer prices estimates (llm.Pricing); nil means unknown prices,
 	// and then a budget cannot be kept.
 	Pricer Pricer
+	// ASR is the speech-to-text service items are transcribed with; nil
+	// when none is configured: then a batch cannot ask for it, and
+	// episodes without a transcript fail.
+	ASR *ASR
 	// Language is the default caption language.
 	Language string
 	Logger   *slog.Logger
@@ -127,6 +135,12 @@ func (s *Service) normalize(req Request) (Request, error) {
 		if s.Pricer == nil {
 			return req, recap.Errorf(recap.EINVALID, "max_cost_usd needs the model's prices, which recap does not know: set RECAP_LLM_PRICE_INPUT and RECAP_LLM_PRICE_OUTPUT")
 		}
+		if req.Transcribe && s.ASR != nil && s.ASR.PricePerMinute < 0 {
+			return req, recap.Errorf(recap.EINVALID, "max_cost_usd with transcribe needs the speech-to-text price, which recap does not know: set RECAP_ASR_PRICE_PER_MINUTE")
+		}
+	}
+	if req.Transcribe && s.ASR == nil {
+		return req, pipeline.NoASR()
 	}
 	lang := req.Language
 	if lang == "" {
@@ -157,7 +171,10 @@ func ResumeKey(req Request) string {
 		Limit    int      `json:"limit"`
 		Since    string   `json:"since"`
 		MaxCost  *float64 `json:"max_cost_usd"`
-	}{req.Sources, req.Language, req.Force, req.Limit, "", req.MaxCostUSD}
+		// Left out when false, so that the keys of batches made before
+		// it existed still match.
+		Transcribe bool `json:"transcribe,omitempty"`
+	}{req.Sources, req.Language, req.Force, req.Limit, "", req.MaxCostUSD, req.Transcribe}
 	if !req.Since.IsZero() {
 		key.Since = req.Since.UTC().Format(time.RFC3339)
 	}
@@ -191,6 +208,7 @@ func (s *Service) Create(ctx context.Context, req Request) (*storage.Batch, bool
 		Sources: req.Sources,
 		Options: storage.BatchOptions{
 			Language: req.Language, Force: req.Force, Limit: req.Limit, Since: req.Since, MaxCostUSD: req.MaxCostUSD,
+			Transcribe: req.Transcribe,
 		},
 		ResumeKey: ResumeKey(req),
 	})

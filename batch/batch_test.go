@@ -578,7 +578,7 @@ func TestSubscriptionPolls(t *testing.T) {
 	h := newHarness(t, 4)
 	h.yt.set("@crabs", videos("aaaaaaaaaa1", "bbbbbbbbbb2", "ccccccccc-3")...)
 	url := "https://www.youtube.com/@crabs"
-	sub, created, err := h.svc.Subscribe(h.ctx, url, time.Hour, 1)
+	sub, created, err := h.svc.Subscribe(h.ctx, url, time.Hour, 1, false)
 	if err != nil || !created {
 		t.Fatal(err)
 	}
@@ -641,7 +641,7 @@ func TestSubscriptionPolls(t *testing.T) {
 		interval time.Duration
 		backfill int
 	}{{"", time.Hour, 0}, {url, time.Second, 0}, {url, time.Hour, -1}} {
-		if _, _, err := h.svc.Subscribe(h.ctx, bad.url, bad.interval, bad.backfill); recap.ErrorCode(err) != recap.EINVALID {
+		if _, _, err := h.svc.Subscribe(h.ctx, bad.url, bad.interval, bad.backfill, false); recap.ErrorCode(err) != recap.EINVALID {
 			t.Errorf("Subscribe(%+v): %v; want EINVALID", bad, err)
 		}
 	}

@@ -162,11 +162,12 @@ func (d *Dispatcher) submit(ctx context.Context, batches map[string]*storage.Bat
 		display = recap.WatchURL(it.Ref)
 	}
 	job, _, err := d.Submitter.Submit(ctx, worker.Submission{
-		Input:    pipeline.Input{Kind: it.Kind, Ref: it.Ref},
-		Display:  display,
-		Language: b.Options.Language,
-		Priority: storage.PriorityLow,
-		Force:    b.Options.Force,
+		Input:      pipeline.Input{Kind: it.Kind, Ref: it.Ref},
+		Display:    display,
+		Language:   b.Options.Language,
+		Priority:   storage.PriorityLow,
+		Force:      b.Options.Force,
+		Transcribe: b.Options.Transcribe,
 	})
 	if err != nil {
 		if !recap.Permanent(err) {

@@ -3,6 +3,8 @@ package batch
 import (
 	"math"
 	"time"
+
+	"github.com/recap-dev/recap/source"
 )
 
 // The estimate of what an item will cost, before it is summarized (for
@@ -37,8 +39,52 @@ type Estimate struct {
 	Calls            int
 	PromptTokens     int
 	CompletionTokens int
-	// CostUSD is nil when the model's prices are unknown.
+	// ASR is the audio it would send to speech-to-text; 0 when its
+	// transcript is not to come from there.
+	ASR time.Duration
+	// CostUSD is nil when the model's prices (or, with ASR, the
+	// speech-to-text price) are unknown.
 	CostUSD *float64
+}
+
+// ASR is what batches know of the speech-to-text service: whether there
+// is one (a non-nil *ASR), and its price.
+type ASR struct {
+	// PricePerMinute is USD per minute of audio uploaded
+	// (RECAP_ASR_PRICE_PER_MINUTE); negative when unknown.
+	PricePerMinute float64
+}
+
+// Transcribes reports whether item it would be transcribed by the
+// service a: every item when the batch asks for it (transcribe), else a
+// podcast episode without a <podcast:transcript>. A YouTube video without
+// captions is transcribed too, but that is known only once it is fetched.
+// Without a service (a nil a) nothing is.
+func (a *ASR) Transcribes(it source.Item, transcribe bool) bool {
+	if a == nil {
+		return false
+	}
+	return transcribe || it.Kind == source.KindPodcast && it.Episode != nil && len(it.Episode.Transcripts) == 0
+}
+
+// EstimateSource estimates a batch's item: EstimateItem, plus its audio
+// and what it costs when a would transcribe it.
+func EstimateSource(it source.Item, p Pricer, a *ASR, transcribe bool) Estimate {
+	e := EstimateItem(it.Duration(), p)
+	if !a.Transcribes(it, transcribe) {
+		return e
+	}
+	e.ASR = it.Duration()
+	if e.ASR <= 0 {
+		e.ASR = UnknownDuration
+	}
+	if a.PricePerMinute < 0 {
+		e.CostUSD = nil
+	} else if e.CostUSD != nil {
+		c := *e.CostUSD + e.ASR.Minutes()*a.PricePerMinute
+		e.CostUSD = &c
+	}
+	return e
 }
 
 // EstimateItem estimates an item of length d (0: unknown) priced by p

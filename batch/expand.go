@@ -112,7 +112,7 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 		}
 		return nil
 	}
-	items, err := s.Items(exp.Items)
+	items, err := s.Items(exp.Items, b.Options.Transcribe)
 	if err != nil {
 		return err
 	}
@@ -136,8 +136,9 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 }
 
 // Items turns expanded items into batch items, each with what its job
-// fetches and its cost estimate (nil without prices).
-func (s *Service) Items(in []source.Item) ([]*storage.BatchItem, error) {
+// fetches and its cost estimate (nil without prices), speech-to-text
+// included for the items it would transcribe (all with transcribe).
+func (s *Service) Items(in []source.Item, transcribe bool) ([]*storage.BatchItem, error) {
 	out := make([]*storage.BatchItem, 0, len(in))
 	for _, it := range in {
 		bi := &storage.BatchItem{ItemID: it.ID, Title: textclean.Line(it.Title), Duration: it.Duration(), Published: it.Published}
@@ -163,7 +164,7 @@ func (s *Service) Items(in []source.Item) ([]*storage.BatchItem, error) {
 		default:
 			return nil, fmt.Errorf("item %s is of kind %q, which batches do not know", it.ID, it.Kind)
 		}
-		bi.EstimateUSD = EstimateItem(bi.Duration, s.Pricer).CostUSD
+		bi.EstimateUSD = EstimateSource(it, s.Pricer, s.ASR, transcribe).CostUSD
 		out = append(out, bi)
 	}
 	return out, nil

@@ -59,7 +59,10 @@ func ParseInterval(s string) (time.Duration, error) {
 // first poll (soon) summarizes the backfill newest items and marks the
 // rest seen. A subscription to the same URL is returned instead
 // (created=false).
-func (s *Service) Subscribe(ctx context.Context, url string, interval time.Duration, backfill int) (*storage.Subscription, bool, error) {
+//
+// With transcribe, each item's transcript comes from speech-to-text,
+// whatever captions it has (as a batch's Request.Transcribe).
+func (s *Service) Subscribe(ctx context.Context, url string, interval time.Duration, backfill int, transcribe bool) (*storage.Subscription, bool, error) {
 	url = strings.TrimSpace(url)
 	switch {
 	case url == "":
@@ -71,12 +74,12 @@ func (s *Service) Subscribe(ctx context.Context, url string, interval time.Durat
 	case backfill < 0 || backfill > MaxBackfill:
 		return nil, false, recap.Errorf(recap.EINVALID, "backfill %d: expected 0 to %d", backfill, MaxBackfill)
 	}
-	req, err := s.normalize(Request{Sources: []string{url}})
+	req, err := s.normalize(Request{Sources: []string{url}, Transcribe: transcribe})
 	if err != nil {
 		return nil, false, err
 	}
 	sub, created, err := s.Store.CreateSubscription(ctx, &storage.Subscription{URL: url, Interval: interval, Backfill: backfill},
-		&storage.Batch{Sources: req.Sources, Options: storage.BatchOptions{Language: req.Language}})
+		&storage.Batch{Sources: req.Sources, Options: storage.BatchOptions{Language: req.Language, Transcribe: req.Transcribe}})
 	if err == nil && created {
 		s.Poller.Kick()
 	}
@@ -168,9 +171,13 @@ func (p *Poller) poll(ctx context.Context, sub *storage.Subscription) error {
 	log := p.logger().With(slog.String("subscription_id", sub.ID), slog.String("url", sub.URL))
 	var poll storage.SubscriptionPoll
 	exp, err := p.Service.Resolver.Expand(ctx, sub.URL, source.Options{})
+	var b *storage.Batch
+	if err == nil {
+		b, err = p.Service.Store.GetBatch(ctx, sub.BatchID)
+	}
 	if err == nil {
 		var items []*storage.BatchItem
-		if items, err = p.Service.Items(available(exp.Items)); err == nil {
+		if items, err = p.Service.Items(available(exp.Items), b.Options.Transcribe); err == nil {
 			poll.Title = textclean.Line(exp.Title)
 			for _, it := range items {
 				poll.Seen = append(poll.Seen, it.ItemID)

@@ -58,6 +58,7 @@ type BatchRequest struct {
 	Language   string   `json:"language,omitempty"`
 	Force      bool     `json:"force,omitempty"`
 	MaxCostUSD *float64 `json:"max_cost_usd,omitempty"`
+	Transcribe bool     `json:"transcribe,omitempty"`
 }
 
 // batchView is GET /v1/batches/{id}.

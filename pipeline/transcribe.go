@@ -14,11 +14,16 @@ import (
 // (asr.Transcriber). The pipeline uses it for a source that has no
 // transcript, or when a request asks for it (Request.Transcribe).
 type Transcriber interface {
-	// TranscribeFile transcribes the audio file at path. Errors carry
-	// recap codes (EINVALID for a file that cannot be read or cut, EASR
-	// for a service that refuses it for good, ENOCAPTIONS when it heard
-	// no words); transient ones are plain errors, worth retrying.
-	TranscribeFile(ctx context.Context, path string) (*Transcription, error)
+	// TranscribeFile transcribes the audio file at path, asking the
+	// service for language lang (a language tag; "" lets it detect the
+	// language, or take its configured one). Errors carry recap codes
+	// (EINVALID for a file that cannot be read or cut, EASR for a service
+	// that refuses it for good, ENOCAPTIONS when it heard no words);
+	// transient ones are plain errors, worth retrying.
+	TranscribeFile(ctx context.Context, path, lang string) (*Transcription, error)
+	// Model is the speech-to-text model it transcribes with: part of
+	// what makes two requests for speech-to-text the same work.
+	Model() string
 }
 
 // Transcription is a transcript made by speech-to-text, and what it cost.
@@ -86,6 +91,12 @@ type AudioLoader interface {
 // pipeline without speech-to-text.
 const asrHint = "set RECAP_ASR_BASE_URL (and RECAP_ASR_API_KEY) to a speech-to-text service to transcribe its audio"
 
+// NoASR is the error of a request for speech-to-text where none is
+// configured: bad input, naming the settings to give.
+func NoASR() error {
+	return recap.Errorf(recap.EINVALID, "speech-to-text is not configured: %s", asrHint)
+}
+
 // noTranscript reports whether err says that a source has no transcript.
 func noTranscript(err error) bool {
 	c := recap.ErrorCode(err)
@@ -108,7 +119,7 @@ func (p *Pipeline) CheckTranscribe(kind string) error {
 		return recap.Errorf(recap.EINVALID, "%s sources have no audio recap can transcribe", kind)
 	}
 	if p.Transcriber == nil {
-		return recap.Errorf(recap.EINVALID, "speech-to-text is not configured: %s", asrHint)
+		return NoASR()
 	}
 	return nil
 }
@@ -171,12 +182,25 @@ func (p *Pipeline) transcribe(ctx context.Context, a *Audible, req Request) (*re
 			Message: fmt.Sprintf("%s, and its audio could not be had for speech-to-text", recap.ErrorMessage(a.Missing))}
 	}
 	defer release()
-	tr, err := p.Transcriber.TranscribeFile(ctx, path)
+	tr, err := p.Transcriber.TranscribeFile(ctx, path, p.asrLanguage(req))
 	if err != nil {
 		return nil, nil, fmt.Errorf("speech-to-text of %s: %w", src.Video.ID, err)
 	}
 	src.Transcript = tr.Transcript
 	return src, tr, nil
+}
+
+// asrLanguage is the language asked of the speech-to-text service: the
+// request's (--lang, "language") when it is not the pipeline's default;
+// else "", and the Transcriber asks for its own configured language
+// (RECAP_LANG when set) or lets the service detect it. A request without a
+// language and one for the default are the same job, and when RECAP_LANG
+// is unset the default ("en") is a guess the service does better than.
+func (p *Pipeline) asrLanguage(req Request) string {
+	if req.Language == "" || req.Language == p.language(Request{}) {
+		return ""
+	}
+	return req.Language
 }
 
 // addCost is a + b, nil when either is unknown.

@@ -69,15 +69,19 @@ func (l *audibleLoader) LoadAudible(ctx context.Context, ref, lang string, trans
 // fakeTranscriber hears the same words whatever the file, at a price.
 type fakeTranscriber struct {
 	files []string
+	langs []string // the language asked for each file
 	cost  *float64
 	err   error
 }
 
-func (f *fakeTranscriber) TranscribeFile(_ context.Context, path string) (*pipeline.Transcription, error) {
+func (f *fakeTranscriber) Model() string { return "whisper-test" }
+
+func (f *fakeTranscriber) TranscribeFile(_ context.Context, path, lang string) (*pipeline.Transcription, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
 	f.files = append(f.files, path)
+	f.langs = append(f.langs, lang)
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -191,5 +195,35 @@ func TestTranscribeFailures(t *testing.T) {
 	doc, err := p.Run(t.Context(), pipeline.YouTubeInput("interview01"), pipeline.Request{})
 	if err != nil || doc.Usage.CostUSD != nil {
 		t.Errorf("unknown price: %v, cost %v; want null", err, doc.Usage.CostUSD)
+	}
+}
+
+// The language asked of the speech-to-text service is the request's when
+// it is not the pipeline's default; else none, and the service's own
+// configured language (RECAP_LANG) or its detection applies.
+func TestTranscribeLanguageHint(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		pipeline, req string
+		want          string
+	}{
+		{"--lang", "", "de", "de"},
+		{"--lang over the default", "fr", "de", "de"},
+		{"the default", "fr", "", ""},
+		{"the default, given", "fr", "fr", ""},
+		{"en, the fallback default", "", "en", ""},
+		{"nothing set", "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr := &fakeTranscriber{cost: usd(0)}
+			p, _ := transcribing(t, false, tr)
+			p.Language = c.pipeline
+			if _, err := p.Run(t.Context(), pipeline.YouTubeInput("interview01"), pipeline.Request{Language: c.req}); err != nil {
+				t.Fatal(err)
+			}
+			if len(tr.langs) != 1 || tr.langs[0] != c.want {
+				t.Errorf("languages asked %q; want [%q]", tr.langs, c.want)
+			}
+		})
 	}
 }

@@ -1,12 +1,14 @@
 // Package plan says what a batch would take before it runs (`recap batch
 // --dry-run`): every item with its length, whether it is already
-// summarized, and an estimate of its LLM calls, tokens and cost
-// (batch.EstimateItem), with totals. Making a plan calls no LLM.
+// summarized, and an estimate of its LLM calls, tokens, speech-to-text
+// minutes and cost (batch.EstimateSource), with totals. Making a plan
+// calls no LLM and no speech-to-text service.
 package plan
 
 import (
 	"fmt"
 	"io"
+	"math"
 	"text/tabwriter"
 	"time"
 
@@ -39,6 +41,11 @@ type Plan struct {
 	Items                     []Item
 	ToDo, Summarized, Skipped int
 	Calls, Prompt, Completion int
+	// ASR is the audio the items would send to speech-to-text.
+	ASR time.Duration
+	// ASRPriceUnknown says that a cost is unknown for want of the
+	// speech-to-text price.
+	ASRPriceUnknown bool
 	// CostUSD sums the items' estimates; nil when a price is unknown.
 	CostUSD *float64
 	// MaxCostUSD is the budget, when one is set; OverBudget counts the
@@ -53,6 +60,10 @@ type Options struct {
 	Force bool
 	// Pricer prices estimates; nil means unknown prices.
 	Pricer batch.Pricer
+	// ASR is the speech-to-text service; nil when none is configured.
+	ASR *batch.ASR
+	// Transcribe asks for every item's transcript from speech-to-text.
+	Transcribe bool
 	// MaxCostUSD is the budget, nil for none.
 	MaxCostUSD *float64
 	// Summarized reports whether an item is already summarized with the
@@ -85,7 +96,7 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 				continue
 			}
 		}
-		e := batch.EstimateItem(pi.Duration, opt.Pricer)
+		e := batch.EstimateSource(it, opt.Pricer, opt.ASR, opt.Transcribe)
 		pi.Estimate = &e
 		// As the dispatcher: an item starts only while what is spent and
 		// in flight, plus its estimate, stays within the budget.
@@ -97,8 +108,10 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 		p.Calls += e.Calls
 		p.Prompt += e.PromptTokens
 		p.Completion += e.CompletionTokens
+		p.ASR += e.ASR
 		if e.CostUSD == nil {
 			known = false
+			p.ASRPriceUnknown = p.ASRPriceUnknown || e.ASR > 0 && opt.ASR.PricePerMinute < 0
 		} else {
 			cost += *e.CostUSD
 		}
@@ -113,13 +126,13 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 // Write prints the plan as a table and its totals.
 func (p *Plan) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tID\tLENGTH\tSTATE\tCALLS\tTOKENS\tCOST\tTITLE")
+	fmt.Fprintln(tw, "#\tID\tLENGTH\tSTATE\tCALLS\tTOKENS\tASR\tCOST\tTITLE")
 	for i, it := range p.Items {
 		length := "?"
 		if it.Duration > 0 {
 			length = render.Timestamp(int64(it.Duration / time.Second))
 		}
-		state, calls, tokens, cost := "to do", "-", "-", "-"
+		state, calls, tokens, asr, cost := "to do", "-", "-", "-", "-"
 		switch {
 		case it.Skip != "":
 			state = "skipped: " + textclean.Line(it.Skip)
@@ -133,17 +146,28 @@ func (p *Plan) Write(w io.Writer) error {
 		}
 		if e := it.Estimate; e != nil {
 			calls, tokens, cost = fmt.Sprint(e.Calls), progress.Count(e.PromptTokens+e.CompletionTokens), "?"
+			if e.ASR > 0 {
+				asr = minutes(e.ASR)
+			}
 			if e.CostUSD != nil {
 				cost = render.USD(e.CostUSD)
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, it.ID, length, state, calls, tokens, cost, textclean.Line(it.Title))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, it.ID, length, state, calls, tokens, asr, cost, textclean.Line(it.Title))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n%d items: %d to summarize, %d already summarized, %d skipped\n", len(p.Items), p.ToDo, p.Summarized, p.Skipped)
-	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens, %s\n", p.Calls, p.Prompt, p.Completion, usd(p.CostUSD))
+	asr := ""
+	if p.ASR > 0 {
+		asr = ", " + minutes(p.ASR) + " of speech-to-text"
+	}
+	cost := usd(p.CostUSD)
+	if p.ASRPriceUnknown {
+		cost = "cost unknown (set RECAP_ASR_PRICE_PER_MINUTE)"
+	}
+	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens%s, %s\n", p.Calls, p.Prompt, p.Completion, asr, cost)
 	if b := p.MaxCostUSD; b != nil && p.OverBudget > 0 {
 		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", render.USD(b), p.OverBudget)
 	} else if b != nil {
@@ -151,6 +175,12 @@ func (p *Plan) Write(w io.Writer) error {
 	}
 	_, err := fmt.Fprintln(w, "nothing was summarized: this was a dry run")
 	return err
+}
+
+// minutes says d in whole minutes, rounded up: what speech-to-text
+// services bill.
+func minutes(d time.Duration) string {
+	return fmt.Sprintf("%d min", int(math.Ceil(d.Minutes())))
 }
 
 func usd(c *float64) string {

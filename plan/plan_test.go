@@ -76,3 +76,39 @@ func TestMake(t *testing.T) {
 		t.Errorf("unknown prices: %+v\n%s", p.CostUSD, out.String())
 	}
 }
+
+// With speech-to-text, the plan counts the audio of the items it would
+// transcribe, and its cost.
+func TestMakeWithSpeechToText(t *testing.T) {
+	asr := &batch.ASR{PricePerMinute: 0.01}
+	p, err := Make(items(), Options{Pricer: perToken{}, ASR: asr, Transcribe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Make(items(), Options{Pricer: perToken{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 20 + 10 minutes and an hour for the unknown length.
+	if want := 90 * time.Minute; p.ASR != want || p.CostUSD == nil || *p.CostUSD-*plain.CostUSD-0.9 > 1e-9 || *p.CostUSD-*plain.CostUSD-0.9 < -1e-9 {
+		t.Fatalf("audio %s, cost %v (without speech-to-text %v); want %s and $0.90 more", p.ASR, p.CostUSD, plain.CostUSD, want)
+	}
+	var out bytes.Buffer
+	if err := p.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ASR", "20 min", "60 min", "90 min of speech-to-text"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("plan lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	unknown, err := Make(items(), Options{Pricer: perToken{}, ASR: &batch.ASR{PricePerMinute: -1}, Transcribe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := unknown.Write(&out); err != nil || unknown.CostUSD != nil || !strings.Contains(out.String(), "RECAP_ASR_PRICE_PER_MINUTE") {
+		t.Errorf("unknown speech-to-text price: cost %v, %v:\n%s", unknown.CostUSD, err, out.String())
+	}
+}

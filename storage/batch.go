@@ -49,6 +49,9 @@ type BatchOptions struct {
 	Since time.Time
 	// MaxCostUSD is the batch's budget; nil means none.
 	MaxCostUSD *float64
+	// Transcribe asks every item's job for its transcript from
+	// speech-to-text, whatever captions it has (worker.Submission).
+	Transcribe bool
 }
 
 // BatchUsage is what a batch's done items cost: the sum of the usage of

@@ -176,7 +176,7 @@ func (a *App) subscribe(r *http.Request, f *Subscriptions) error {
 			return recap.Errorf(recap.EINVALID, "backfill %q is not a whole number: expected how many existing items to summarize, 0 or more", f.Backfill)
 		}
 	}
-	_, _, err = a.Batches.Subscribe(r.Context(), f.URL, interval, backfill)
+	_, _, err = a.Batches.Subscribe(r.Context(), f.URL, interval, backfill, false)
 	return err
 }
 

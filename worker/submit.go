@@ -30,6 +30,12 @@ type Options struct {
 	// Transcribe asks for the transcript from speech-to-text whatever
 	// captions the video has: another document than the captions give.
 	Transcribe bool
+	// ASRModel is the speech-to-text model of a Transcribe job (the
+	// submitting process's RECAP_ASR_MODEL): a transcript from another
+	// model is other work. Jobs that are transcribed only because the
+	// video has no captions leave it out: their transcript is the only
+	// one there is.
+	ASRModel string
 }
 
 // Key is the options as a job's OptionsKey.
@@ -42,6 +48,9 @@ func (o Options) Key() string {
 	}
 	if o.Transcribe {
 		key += "|transcribe" // likewise
+		if o.ASRModel != "" {
+			key += "=" + o.ASRModel
+		}
 	}
 	return key
 }
@@ -123,10 +132,12 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 	if err != nil {
 		return nil, false, err
 	}
+	asrModel := ""
 	if sub.Transcribe {
 		if err := s.Pipeline.CheckTranscribe(in.Kind); err != nil {
 			return nil, false, err
 		}
+		asrModel = s.Pipeline.Transcriber.Model()
 	}
 	display := textclean.Line(sub.Display)
 	if display == "" {
@@ -144,7 +155,7 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 		Summarizer:      gen.Summarizer,
 		Model:           gen.Model,
 		Transcribe:      sub.Transcribe,
-		OptionsKey:      Options{Language: lang, SummaryLanguage: summaryLang, Generator: gen, Transcribe: sub.Transcribe}.Key(),
+		OptionsKey:      Options{Language: lang, SummaryLanguage: summaryLang, Generator: gen, Transcribe: sub.Transcribe, ASRModel: asrModel}.Key(),
 	}, sub.Force)
 	if err != nil {
 		return nil, false, err

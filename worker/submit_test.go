@@ -184,7 +184,9 @@ func TestJobCarriesItsGenerator(t *testing.T) {
 // nopTranscriber is a speech-to-text service that is never reached.
 type nopTranscriber struct{}
 
-func (nopTranscriber) TranscribeFile(context.Context, string) (*pipeline.Transcription, error) {
+func (nopTranscriber) Model() string { return "whisper-nop" }
+
+func (nopTranscriber) TranscribeFile(context.Context, string, string) (*pipeline.Transcription, error) {
 	return nil, recap.Errorf(recap.EASR, "not reached")
 }
 
@@ -207,7 +209,7 @@ func TestSubmitTranscribe(t *testing.T) {
 	if err != nil || !created || asr.ID == plain.ID || !asr.Transcribe || plain.Transcribe {
 		t.Fatalf("transcribe job %+v (created %v, %v) beside %+v; want a new job that asks for speech-to-text", asr, created, err, plain)
 	}
-	if want := (Options{Language: "en", Generator: b.sum.Generator(), Transcribe: true}).Key(); asr.OptionsKey != want || !strings.HasSuffix(want, "|transcribe") {
+	if want := (Options{Language: "en", Generator: b.sum.Generator(), Transcribe: true, ASRModel: "whisper-nop"}).Key(); asr.OptionsKey != want || !strings.HasSuffix(want, "|transcribe=whisper-nop") {
 		t.Errorf("options key %q, want %q", asr.OptionsKey, want)
 	}
 	if again, created, _ := b.submitter.Submit(ctx, Submission{Input: in, Transcribe: true}); created || again.ID != asr.ID {
@@ -216,4 +218,19 @@ func TestSubmitTranscribe(t *testing.T) {
 	if got, _ := b.store.GetJob(ctx, asr.ID); !got.Transcribe {
 		t.Error("the stored job does not ask for speech-to-text")
 	}
+	// Another speech-to-text model is other work; without transcribe, the
+	// model does not matter.
+	b.pipeline.Transcriber = otherASRModel{}
+	other, created, err := b.submitter.Submit(ctx, Submission{Input: in, Transcribe: true})
+	if err != nil || !created || other.ID == asr.ID {
+		t.Errorf("transcribe with another model: job %v (created %v, %v); want a new job beside %s", other, created, err, asr.ID)
+	}
+	if again, created, _ := b.submitter.Submit(ctx, Submission{Input: in}); created || again.ID != plain.ID {
+		t.Errorf("a submission without transcribe under another speech-to-text model made job %s, want %s", again.ID, plain.ID)
+	}
 }
+
+// otherASRModel is a speech-to-text service of another model.
+type otherASRModel struct{ nopTranscriber }
+
+func (otherASRModel) Model() string { return "whisper-other" }

@@ -65,6 +65,7 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 		Jobs:       svc.enqueuer,
 		Dispatcher: disp,
 		Pricer:     pricer(cfg),
+		ASR:        batchASR(cfg),
 		Language:   cfg.Lang,
 		Logger:     logger,
 	}
@@ -95,6 +96,15 @@ func pricer(cfg *Config) batch.Pricer {
 		return p
 	}
 	return nil
+}
+
+// batchASR is the speech-to-text service for batches: nil when none is
+// configured (RECAP_ASR_*), else its price.
+func batchASR(cfg *Config) *batch.ASR {
+	if !cfg.ASROn {
+		return nil
+	}
+	return &batch.ASR{PricePerMinute: cfg.ASR.PricePerMinute}
 }
 
 // start runs the dispatcher (at once, when an item finishes, every

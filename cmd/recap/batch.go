@@ -27,7 +27,7 @@ import (
 )
 
 const batchUsage = "recap batch [--dry-run] [--limit N] [--since DATE] [--out-dir DIR] [--format md|json|html]\n" +
-	"            [--lang L] [--force] [--max-cost USD] [--server URL] SOURCE..."
+	"            [--lang L] [--force] [--transcribe] [--max-cost USD] [--server URL] SOURCE..."
 
 // batchGrace is how long running items get to finish after Ctrl-C before
 // they go back to the queue (their finished chapters stay cached).
@@ -69,6 +69,7 @@ func (m *Main) parseBatchArgs(args []string) (*batchArgs, error) {
 	format := fs.String("format", render.FormatMarkdown, "format of the --out-dir files: md, json or html")
 	lang := fs.String("lang", "", "caption language to ask for (default $RECAP_LANG, else en)")
 	force := fs.Bool("force", false, "summarize again items already summarized")
+	transcribe := fs.Bool("transcribe", false, "transcribe every item's audio with speech-to-text (RECAP_ASR_BASE_URL) even when it has captions")
 	maxCost := fs.Float64("max-cost", 0, "stop starting items once what is spent plus the estimates of running ones would pass `USD`")
 	server := fs.String("server", "", "submit to the recap serve at `URL` and follow it there (token from RECAP_API_TOKEN)")
 	pos, err := parseFlags(fs, args)
@@ -78,7 +79,7 @@ func (m *Main) parseBatchArgs(args []string) (*batchArgs, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	a := &batchArgs{dryRun: *dryRun, server: *server,
-		req: batch.Request{Sources: pos, Language: *lang, Force: *force, Limit: *limit}}
+		req: batch.Request{Sources: pos, Language: *lang, Force: *force, Limit: *limit, Transcribe: *transcribe}}
 	switch {
 	case len(pos) == 0:
 		fs.Usage()

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/plan"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
@@ -24,6 +25,10 @@ func (m *Main) runBatchDryRun(ctx context.Context, a *batchArgs) error {
 	if lang, err = recap.ParseLanguage("--lang", lang); err != nil {
 		return err
 	}
+	asr := batchASR(cfg)
+	if a.req.Transcribe && asr == nil {
+		return pipeline.NoASR()
+	}
 	logger := m.newLogger(cfg, levelWarn)
 	d, err := m.openDeps(ctx, cfg, logger, depsOptions{store: true})
 	if err != nil {
@@ -38,15 +43,20 @@ func (m *Main) runBatchDryRun(ctx context.Context, a *batchArgs) error {
 	}
 	gen := d.summarizer.Generator()
 	p, err := plan.Make(exp.Items, plan.Options{
-		Force: a.req.Force, Pricer: pricer(cfg), MaxCostUSD: a.req.MaxCostUSD,
+		Force: a.req.Force, Pricer: pricer(cfg), MaxCostUSD: a.req.MaxCostUSD, ASR: asr, Transcribe: a.req.Transcribe,
 		Summarized: func(it source.Item) (bool, error) {
-			_, err := d.store.FindDocument(ctx, storage.DocumentKey{
+			doc, err := d.store.FindDocument(ctx, storage.DocumentKey{
 				VideoID: it.ID, Language: lang, Summarizer: gen.Summarizer, Model: gen.Model, PromptVersion: gen.PromptVersion,
 			})
 			if recap.ErrorCode(err) == recap.ENOTFOUND {
 				return false, nil
 			}
-			return err == nil, err
+			if err != nil {
+				return false, err
+			}
+			// With --transcribe only a summary of this model's transcript
+			// is the same work (the newest summary is the one looked at).
+			return !a.req.Transcribe || doc.TranscriptSource == recap.TranscriptASR && doc.Generator.ASRModel == cfg.ASR.Model, nil
 		},
 	})
 	if err != nil {

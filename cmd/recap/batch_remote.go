@@ -42,7 +42,8 @@ func (m *Main) runBatchRemote(ctx context.Context, a *batchArgs) error {
 	if err != nil {
 		return err
 	}
-	req := client.BatchRequest{URLs: urls, Limit: a.req.Limit, Language: a.req.Language, Force: a.req.Force, MaxCostUSD: a.req.MaxCostUSD}
+	req := client.BatchRequest{URLs: urls, Limit: a.req.Limit, Language: a.req.Language, Force: a.req.Force, MaxCostUSD: a.req.MaxCostUSD,
+		Transcribe: a.req.Transcribe}
 	if !a.req.Since.IsZero() {
 		req.Since = a.req.Since.Format(time.DateOnly)
 	}

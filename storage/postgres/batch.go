@@ -15,7 +15,7 @@ import (
 )
 
 const batchColumns = `id, sources, title, status, language, force, item_limit, since, max_cost_usd, resume_key,
-	error_code, error, created_at, updated_at, expanded_at, finished_at`
+	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe`
 
 const itemColumns = `batch_id, position, item_id, kind, ref, title, duration_ms, published, status, job_id,
 	error_code, error, estimate_usd, llm_calls, prompt_tokens, completion_tokens, cost_usd, updated_at`
@@ -50,7 +50,7 @@ func scanBatch(row pgx.Row) (*storage.Batch, error) {
 	)
 	if err := row.Scan(&b.ID, &sources, &b.Title, &b.Status, &b.Options.Language, &b.Options.Force, &b.Options.Limit,
 		&since, &b.Options.MaxCostUSD, &b.ResumeKey, &b.ErrorCode, &b.Error, &b.CreatedAt, &b.UpdatedAt,
-		&expanded, &finished); err != nil {
+		&expanded, &finished, &b.Options.Transcribe); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(sources, &b.Sources); err != nil {
@@ -148,9 +148,9 @@ func (s *Store) createBatch(ctx context.Context, tx pgx.Tx, b *storage.Batch) (*
 		return nil, false, err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO batches (`+batchColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', '', $11, $12, NULL, NULL)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', '', $11, $12, NULL, NULL, $13)`,
 		b.ID, sources, b.Title, b.Status, b.Options.Language, b.Options.Force, b.Options.Limit,
-		optionalTime(b.Options.Since), b.Options.MaxCostUSD, b.ResumeKey, b.CreatedAt, b.UpdatedAt)
+		optionalTime(b.Options.Since), b.Options.MaxCostUSD, b.ResumeKey, b.CreatedAt, b.UpdatedAt, b.Options.Transcribe)
 	if isUniqueViolation(err, "batches_pkey") {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a batch with id %q already exists", b.ID)
 	}

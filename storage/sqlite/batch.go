@@ -14,7 +14,7 @@ import (
 )
 
 const batchColumns = `id, sources, title, status, language, force, item_limit, since, max_cost_usd, resume_key,
-	error_code, error, created_at, updated_at, expanded_at, finished_at`
+	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe`
 
 const itemColumns = `batch_id, position, item_id, kind, ref, title, duration_ms, published, status, job_id,
 	error_code, error, estimate_usd, llm_calls, prompt_tokens, completion_tokens, cost_usd, updated_at`
@@ -60,7 +60,7 @@ func scanBatch(row scanner) (*storage.Batch, error) {
 		expanded, finishd sql.NullString
 	)
 	if err := row.Scan(&b.ID, &sources, &b.Title, &b.Status, &b.Options.Language, &b.Options.Force, &b.Options.Limit,
-		&since, &maxCost, &b.ResumeKey, &b.ErrorCode, &b.Error, &created, &updated, &expanded, &finishd); err != nil {
+		&since, &maxCost, &b.ResumeKey, &b.ErrorCode, &b.Error, &created, &updated, &expanded, &finishd, &b.Options.Transcribe); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(sources), &b.Sources); err != nil {
@@ -169,10 +169,10 @@ func (s *Store) createBatch(ctx context.Context, tx *sql.Tx, b *storage.Batch) (
 		return nil, false, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO batches (`+batchColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, NULL, NULL)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, NULL, NULL, ?)`,
 		b.ID, string(sources), b.Title, b.Status, b.Options.Language, b.Options.Force, b.Options.Limit,
 		formatOptionalTime(b.Options.Since), nullFloat(b.Options.MaxCostUSD), b.ResumeKey,
-		formatTime(b.CreatedAt), formatTime(b.UpdatedAt))
+		formatTime(b.CreatedAt), formatTime(b.UpdatedAt), b.Options.Transcribe)
 	if isPrimaryKeyViolation(err) {
 		return nil, false, recap.Errorf(recap.ECONFLICT, "a batch with id %q already exists", b.ID)
 	}

@@ -122,7 +122,7 @@ func testCreateBatch(t *testing.T, e *env) {
 	in.Sources = []string{"https://youtu.be/dQw4w9WgXcQ", "./list.txt"}
 	in.Title = "two sources"
 	in.Options = storage.BatchOptions{Language: "de", Force: true, Limit: 20,
-		Since: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), MaxCostUSD: ptr(2.5)}
+		Since: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), MaxCostUSD: ptr(2.5), Transcribe: true}
 	b, created, err := e.s.CreateBatch(e.ctx, in)
 	must(t, err, "CreateBatch")
 	if !created {
@@ -676,8 +676,12 @@ func testSubscriptions(t *testing.T, e *env) {
 	}
 	e.clock.Advance(time.Second)
 	later, lb := newSubscription("https://feeds.example/crabs.xml")
+	lb.Options.Transcribe = true
 	later, _, err = e.s.CreateSubscription(e.ctx, later, lb)
 	must(t, err, "CreateSubscription")
+	if !e.getBatch(t, later.BatchID).Options.Transcribe || e.getBatch(t, got.BatchID).Options.Transcribe {
+		t.Error("a subscription's batch does not keep its own transcribe option")
+	}
 	list, err := e.s.ListSubscriptions(e.ctx)
 	must(t, err, "ListSubscriptions")
 	if len(list) != 2 || list[0].ID != later.ID || list[1].ID != got.ID {
