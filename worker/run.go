@@ -69,8 +69,9 @@ func Waiting(err error) bool { return recap.ErrorCode(err) == recap.EBLOCKED }
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
 const DefaultLease = time.Minute
 
-// newOwner names one run, uniquely: host, process and a random part.
-func newOwner() string {
+// NewOwner names one holder of a lease in the store (a run, a listing),
+// uniquely: host, process and a random part.
+func NewOwner() string {
 	host, _ := os.Hostname()
 	var b [6]byte
 	rand.Read(b[:])
@@ -100,7 +101,7 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 
 func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
 	log := r.logger().With(slog.String("job_id", id))
-	lease := storage.Lease{Owner: newOwner(), TTL: r.Lease}
+	lease := storage.Lease{Owner: NewOwner(), TTL: r.Lease}
 	if lease.TTL <= 0 {
 		lease.TTL = DefaultLease
 	}
