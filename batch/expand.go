@@ -154,9 +154,10 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 var processOwner = sync.OnceValue(worker.NewOwner)
 
 // holdExpansion takes the hold on listing batch id's sources and renews it
-// every ExpandLease/3 until stop is called. When the hold is lost (the
-// batch was canceled, or another process took it over after a renewal
-// failed for longer than the lease) the returned context is cancelled.
+// every ExpandLease/3 until stop is called (worker.Hold). When the hold is
+// lost (the batch was canceled, or another process took it over after a
+// renewal failed for longer than the lease) the returned context is
+// cancelled.
 func (s *Service) holdExpansion(ctx context.Context, id string, log *slog.Logger) (context.Context, func(), error) {
 	lease := storage.Lease{Owner: s.Owner, TTL: s.ExpandLease}
 	if lease.Owner == "" {
@@ -168,34 +169,8 @@ func (s *Service) holdExpansion(ctx context.Context, id string, log *slog.Logger
 	if err := s.Store.HoldExpansion(ctx, id, lease); err != nil {
 		return nil, nil, err
 	}
-	holdCtx, cancel := context.WithCancelCause(ctx)
-	done := make(chan struct{})
-	var renewing sync.WaitGroup
-	renewing.Go(func() {
-		t := time.NewTicker(lease.TTL / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-			err := s.Store.HoldExpansion(context.WithoutCancel(ctx), id, lease)
-			switch code := recap.ErrorCode(err); {
-			case err == nil:
-			case code == recap.ECONFLICT || code == recap.ENOTFOUND:
-				cancel(err)
-				return
-			default:
-				log.Warn("renew the hold on the listing; trying again", slog.Any("error", err))
-			}
-		}
-	})
-	return holdCtx, func() {
-		close(done)
-		renewing.Wait()
-		cancel(nil)
-	}, nil
+	holdCtx, stop := worker.Hold(ctx, lease.TTL/3, func(ctx context.Context) error { return s.Store.HoldExpansion(ctx, id, lease) }, log)
+	return holdCtx, func() { stop() }, nil
 }
 
 // Items turns expanded items into batch items, each with what its job
