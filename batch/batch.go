@@ -12,6 +12,7 @@
 package batch
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -94,6 +95,26 @@ type Service struct {
 	// Language is the default caption language.
 	Language string
 	Logger   *slog.Logger
+	// Owner names this service's hold on the expansions it lists
+	// (storage.Store.HoldExpansion); the process's name when "", so that
+	// a retried listing finds its own hold. RequeueExpansions leaves the
+	// batches another process holds: `recap batch` lists its own.
+	Owner string
+	// ExpandLease is how long a hold on an expansion lasts unless renewed
+	// (DefaultExpandLease when 0); it is renewed every ExpandLease/3.
+	ExpandLease time.Duration
+	// Now tells the time holds are compared with (time.Now when nil).
+	Now func() time.Time
+}
+
+// DefaultExpandLease is Service.ExpandLease's default.
+const DefaultExpandLease = time.Minute
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 func (s *Service) logger() *slog.Logger {
@@ -234,7 +255,9 @@ func (s *Service) queueExpansion(ctx context.Context, id string) {
 }
 
 // RequeueExpansions enqueues the expansion of every batch the store holds
-// as expanding (a task Redis lost); tasks still queued are left alone.
+// as expanding (a task Redis lost); tasks still queued are left alone, and
+// so are the batches whose sources another process is listing (its hold
+// has not lapsed): `recap batch` lists its own, with its user's files.
 func (s *Service) RequeueExpansions(ctx context.Context) (int, error) {
 	if s.Tasks == nil {
 		return 0, nil
@@ -247,6 +270,9 @@ func (s *Service) RequeueExpansions(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("requeue expansions: %w", err)
 		}
 		for _, b := range page.Batches {
+			if b.ExpansionHeld(cmp.Or(s.Owner, processOwner()), s.now()) {
+				continue
+			}
 			if err := enqueueExpand(ctx, s.Tasks, b.ID); err != nil {
 				return n, fmt.Errorf("requeue expansions: %w", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -671,5 +672,70 @@ func TestEstimateItem(t *testing.T) {
 	short := EstimateItem(10*time.Minute, fixedPrice{in: 1, out: 2})
 	if *short.CostUSD >= *hour.CostUSD {
 		t.Errorf("10 minutes cost %v, an hour %v", *short.CostUSD, *hour.CostUSD)
+	}
+}
+
+// `recap batch` lists its own batch, with its user's files, on a store
+// (and Redis) shared with a server: while it holds the listing, the
+// server's re-enqueueing leaves the batch alone and a task of it that
+// reaches the server does nothing; once its hold lapses (it died), the
+// server takes the batch over.
+func TestExpansionBelongsToItsLister(t *testing.T) {
+	h := newHarness(t, 2)
+	h.yt.set("PLmine", videos("aaaaaaaaaa1", "aaaaaaaaaa2")...)
+	list := filepath.Join(h.dir, "urls.txt")
+	if err := os.WriteFile(list, []byte("https://www.youtube.com/playlist?list=PLmine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.svc.Resolver.Files = source.FilesNone // the server reads no local file
+	h.svc.Now = h.clock.Now
+	cli := *h.svc
+	cli.Tasks, cli.Owner, cli.ExpandLease = nil, "recap batch", time.Minute
+	cli.Resolver = &source.Resolver{YouTube: h.yt, Dir: h.dir}
+	cli.Now = h.clock.Now
+
+	b, _, err := cli.Create(h.ctx, Request{Sources: []string{list}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The CLI holds the listing (as Expand does first) while the server
+	// re-enqueues expansions and runs a task of this batch.
+	if err := h.store.HoldExpansion(h.ctx, b.ID, storage.Lease{Owner: cli.Owner, TTL: cli.ExpandLease}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.svc.RequeueExpansions(h.ctx); err != nil || n != 0 || len(h.tasks.tasks) != 0 {
+		t.Fatalf("RequeueExpansions of a batch the CLI lists: %d (%v), tasks %q; want none", n, err, h.tasks.tasks)
+	}
+	if err := h.svc.Expand(h.ctx, b.ID, true); err != nil {
+		t.Fatalf("the server's Expand of a batch the CLI lists: %v", err)
+	}
+	if got := h.get(b.ID); got.Status != storage.BatchExpanding {
+		t.Fatalf("after the server's Expand: %s (%s); want left expanding to the CLI", got.Status, got.Error)
+	}
+	if err := cli.Expand(h.ctx, b.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.get(b.ID); got.Status != storage.BatchRunning || got.Total != 2 {
+		t.Fatalf("after the CLI's Expand: %s, %d items (%s); want running, 2", got.Status, got.Total, got.Error)
+	}
+
+	// A CLI that dies while listing: the server takes over once the hold
+	// lapses (and, reading no local file, fails the batch with why).
+	c, _, err := cli.Create(h.ctx, Request{Sources: []string{list}, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.HoldExpansion(h.ctx, c.ID, storage.Lease{Owner: cli.Owner, TTL: cli.ExpandLease}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(cli.ExpandLease)
+	if n, err := h.svc.RequeueExpansions(h.ctx); err != nil || n != 1 {
+		t.Fatalf("RequeueExpansions after the hold lapsed: %d (%v); want the batch", n, err)
+	}
+	if err := h.svc.Expand(h.ctx, c.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.get(c.ID); got.Status != storage.BatchFailed {
+		t.Fatalf("the server's Expand after the hold lapsed: %s; want it listed (and failed: no local files)", got.Status)
 	}
 }

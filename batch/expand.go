@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -96,6 +97,20 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 		return nil
 	}
 	log := s.logger().With(slog.String("batch_id", id))
+	ctx, stop, err := s.holdExpansion(ctx, id, log)
+	switch {
+	case errors.Is(err, storage.ErrLeased):
+		// Its owner lists it (`recap batch`, with its user's files); if
+		// the owner dies, its hold lapses and RequeueExpansions brings the
+		// batch back.
+		log.Info("another process is listing the sources; leaving them to it", slog.String("reason", err.Error()))
+		return nil
+	case recap.ErrorCode(err) == recap.ECONFLICT: // no longer expanding
+		return nil
+	case err != nil:
+		return err
+	}
+	defer stop()
 	exp, err := s.Resolver.ExpandAll(ctx, b.Sources, source.Options{Limit: b.Options.Limit, Since: b.Options.Since})
 	if err != nil {
 		if !recap.Permanent(err) && !final {
@@ -133,6 +148,29 @@ func (s *Service) Expand(ctx context.Context, id string, final bool) error {
 	log.Info("batch expanded", slog.Int("items", len(items)), slog.String("title", exp.Title))
 	s.Dispatcher.Kick()
 	return nil
+}
+
+// processOwner names this process's holds on expansions.
+var processOwner = sync.OnceValue(worker.NewOwner)
+
+// holdExpansion takes the hold on listing batch id's sources and renews it
+// every ExpandLease/3 until stop is called (worker.Hold). When the hold is
+// lost (the batch was canceled, or another process took it over after a
+// renewal failed for longer than the lease) the returned context is
+// cancelled.
+func (s *Service) holdExpansion(ctx context.Context, id string, log *slog.Logger) (context.Context, func(), error) {
+	lease := storage.Lease{Owner: s.Owner, TTL: s.ExpandLease}
+	if lease.Owner == "" {
+		lease.Owner = processOwner()
+	}
+	if lease.TTL <= 0 {
+		lease.TTL = DefaultExpandLease
+	}
+	if err := s.Store.HoldExpansion(ctx, id, lease); err != nil {
+		return nil, nil, err
+	}
+	holdCtx, stop := worker.Hold(ctx, lease.TTL/3, func(ctx context.Context) error { return s.Store.HoldExpansion(ctx, id, lease) }, log)
+	return holdCtx, func() { stop() }, nil
 }
 
 // Items turns expanded items into batch items, each with what its job

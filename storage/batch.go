@@ -95,6 +95,25 @@ type Batch struct {
 	// became done, canceled or failed.
 	ExpandedAt *time.Time
 	FinishedAt *time.Time
+	// ExpandOwner is the process listing the sources of an expanding
+	// batch ("" when none holds it), and ExpandLeaseExpiresAt when its
+	// hold lapses unless renewed; see HoldExpansion. Ignored by
+	// CreateBatch.
+	ExpandOwner          string
+	ExpandLeaseExpiresAt *time.Time
+}
+
+// ExpansionHeld reports whether a process other than owner holds the
+// expansion of b at now.
+func (b *Batch) ExpansionHeld(owner string, now time.Time) bool {
+	return b.ExpandOwner != "" && b.ExpandOwner != owner && b.ExpandLeaseExpiresAt != nil && now.Before(*b.ExpandLeaseExpiresAt)
+}
+
+// ExpansionLeaseError is the error of HoldExpansion when another process
+// holds the expansion of b: an ECONFLICT wrapping ErrLeased.
+func ExpansionLeaseError(b *Batch) error {
+	return recap.WrapError(recap.ECONFLICT, ErrLeased, "the sources of batch %s are being listed by %q until %s",
+		b.ID, b.ExpandOwner, b.ExpandLeaseExpiresAt.UTC().Format(time.RFC3339))
 }
 
 // Finished reports whether nothing more will happen to the batch by
@@ -254,6 +273,7 @@ func PrepareBatch(b *Batch, now time.Time) error {
 	b.ErrorCode, b.Error = "", ""
 	b.CreatedAt, b.UpdatedAt = now, now
 	b.ExpandedAt, b.FinishedAt = nil, nil
+	b.ExpandOwner, b.ExpandLeaseExpiresAt = "", nil
 	b.Total, b.Counts, b.Usage = 0, NewCounts(), BatchUsage{}
 	return nil
 }

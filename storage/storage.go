@@ -222,6 +222,12 @@ type Store interface {
 	// has nothing to do) and sets its title when not empty. ECONFLICT
 	// when the batch is no longer expanding (canceled meanwhile).
 	FinishExpansion(ctx context.Context, id, title string) error
+	// HoldExpansion claims or renews the hold of lease.Owner on listing
+	// the sources of expanding batch id, until now + lease.TTL: unless
+	// another owner's hold lasts (an ECONFLICT wrapping ErrLeased), so
+	// that two processes never list one batch at once. ECONFLICT when the
+	// batch is not expanding, ENOTFOUND when there is none.
+	HoldExpansion(ctx context.Context, id string, lease Lease) error
 	// FailBatch marks an expanding batch failed with the reason.
 	FailBatch(ctx context.Context, id, code, message string) error
 	// ListBatchItems returns a batch's items in source order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/sqlite"
 )
 
 // Redis restarts empty while a job runs; the periodic re-enqueue puts the
@@ -140,5 +142,72 @@ func TestTimeoutSaysSo(t *testing.T) {
 	got := b.job(t, j.ID)
 	if outcome != OutcomeFailed || !strings.Contains(got.Error, "longer than RECAP_TASK_TIMEOUT=150ms") {
 		t.Fatalf("timed-out job: %s, %v; stored error %q", outcome, err, got.Error)
+	}
+}
+
+// A run dies (its process is killed): its task stays active in Redis until
+// asynq's own lease lapses, but the job is taken over as soon as the run's
+// lease in the store has: re-enqueueing it queues a takeover task (one per
+// attempt, whoever re-enqueues and how often). The dead run's task, when it
+// comes back, finds the job held or done: the job runs once more, not twice.
+func TestDeadRunTakenOverAfterItsLease(t *testing.T) {
+	b := setup(t)
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	b.store.(*sqlite.Store).Now = clock
+	opt, _ := testRedis(t, 14)
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	e := &Enqueuer{Client: client, Now: clock}
+	b.submitter.Queue = e
+	queued := func() []string {
+		t.Helper()
+		tasks, err := insp.ListPendingTasks(QueueInteractive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, task := range tasks {
+			ids = append(ids, task.ID)
+		}
+		return ids
+	}
+
+	j := b.submit(t, "dQw4w9WgXcQ") // its task stands for the dead run's
+	dead, err := b.store.StartJob(context.Background(), j.ID, storage.Lease{Owner: "dead-run", TTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RequeueUnfinished(context.Background(), b.store, e); err != nil {
+		t.Fatal(err)
+	}
+	if ids := queued(); len(ids) != 1 || ids[0] != j.ID {
+		t.Fatalf("tasks while the run's lease holds: %q; want only the job's own", ids)
+	}
+
+	mu.Lock()
+	now = now.Add(2 * time.Minute) // the dead run's lease has lapsed
+	mu.Unlock()
+	for range 3 {
+		if _, err := RequeueUnfinished(context.Background(), b.store, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := queued()
+	if len(ids) != 2 || !slices.Contains(ids, TakeoverTaskID(dead)) {
+		t.Fatalf("tasks once the run's lease lapsed: %q; want the job's own and one takeover %q", ids, TakeoverTaskID(dead))
+	}
+
+	srv := NewServer(opt, ServerConfig{Concurrency: 2, Logger: slog.New(slog.DiscardHandler)})
+	if err := srv.Start(NewMux(b.runner)); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	done := waitStatus(t, b.store, j.ID, storage.StatusDone)
+	if b.fetcher.calls != 1 || b.sum.total() != 4 || done.Attempts != 2 {
+		t.Fatalf("fetched %d times, %d chapter calls, %d attempts; want 1, 4, 2 (the dead run and one takeover)", b.fetcher.calls, b.sum.total(), done.Attempts)
 	}
 }

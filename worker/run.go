@@ -69,8 +69,9 @@ func Waiting(err error) bool { return recap.ErrorCode(err) == recap.EBLOCKED }
 // DefaultLease is Runner.Lease's default (RECAP_JOB_LEASE).
 const DefaultLease = time.Minute
 
-// newOwner names one run, uniquely: host, process and a random part.
-func newOwner() string {
+// NewOwner names one holder of a lease in the store (a run, a listing),
+// uniquely: host, process and a random part.
+func NewOwner() string {
 	host, _ := os.Hostname()
 	var b [6]byte
 	rand.Read(b[:])
@@ -100,7 +101,7 @@ func (r *Runner) Run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 
 func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Document, string, error) {
 	log := r.logger().With(slog.String("job_id", id))
-	lease := storage.Lease{Owner: newOwner(), TTL: r.Lease}
+	lease := storage.Lease{Owner: NewOwner(), TTL: r.Lease}
 	if lease.TTL <= 0 {
 		lease.TTL = DefaultLease
 	}
@@ -181,20 +182,28 @@ func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 	return nil, OutcomeRetry, err
 }
 
-// hold renews the run's lease on job id every TTL/3 until stop is called.
-// When the lease is lost (another run took the job over after it lapsed),
-// the returned context is cancelled, so that this run stops paying for a
-// job that is no longer its own, and stop returns why. A renewal that fails
-// for another reason (the database is unreachable) is tried again at the
-// next tick: in-flight LLM calls are not cancelled for it.
+// hold renews the run's lease on job id every TTL/3 until stop is called
+// (Hold).
 func (r *Runner) hold(ctx context.Context, id string, lease storage.Lease, log *slog.Logger) (context.Context, func() (lost error)) {
-	runCtx, cancel := context.WithCancelCause(ctx)
+	return Hold(ctx, lease.TTL/3, func(ctx context.Context) error { return r.Store.RenewLease(ctx, id, lease) }, log)
+}
+
+// Hold calls renew every interval until stop is called, to keep a lease
+// in the store (a job's, a batch listing's). When the lease is lost
+// (renew says ECONFLICT or ENOTFOUND: another holder took it over after
+// it lapsed, or what it held is finished or gone) the returned context is
+// cancelled, so that the holder stops paying for work no longer its own,
+// and stop returns why. A renewal that fails for another reason (the
+// database is unreachable) is tried again at the next tick: in-flight
+// calls are not cancelled for it.
+func Hold(ctx context.Context, interval time.Duration, renew func(context.Context) error, log *slog.Logger) (context.Context, func() (lost error)) {
+	heldCtx, cancel := context.WithCancelCause(ctx)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	var lost error // set before finished closes
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(lease.TTL / 3)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
@@ -202,7 +211,7 @@ func (r *Runner) hold(ctx context.Context, id string, lease storage.Lease, log *
 				return
 			case <-t.C:
 			}
-			err := r.Store.RenewLease(context.WithoutCancel(ctx), id, lease)
+			err := renew(context.WithoutCancel(ctx))
 			switch {
 			case err == nil:
 			case recap.ErrorCode(err) == recap.ECONFLICT || recap.ErrorCode(err) == recap.ENOTFOUND:
@@ -210,11 +219,11 @@ func (r *Runner) hold(ctx context.Context, id string, lease storage.Lease, log *
 				cancel(err)
 				return
 			default:
-				log.Warn("renew the job's lease; trying again", slog.Any("error", err))
+				log.Warn("renew the lease; trying again", slog.Any("error", err))
 			}
 		}
 	}()
-	return runCtx, func() error {
+	return heldCtx, func() error {
 		close(done)
 		<-finished
 		cancel(nil)

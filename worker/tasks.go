@@ -73,10 +73,19 @@ type Enqueuer struct {
 	Timeout  time.Duration // DefaultTimeout when 0
 	// Inspector, when set, lets Remove drop queued tasks.
 	Inspector *asynq.Inspector
+	// Now tells the time leases are compared with (time.Now when nil).
+	Now func() time.Time
 }
 
 // Enqueue enqueues the job's task. A task already in Redis under the job id
 // (pending, running or waiting to retry) is not an error: the job is queued.
+//
+// A job whose run died (running, its lease lapsed) gets a task of its own,
+// under TakeoverTaskID: the dead run's task stays active in Redis until
+// asynq's own lease on it lapses and its recoverer runs, a minute or more
+// later, and re-enqueueing under the job id would wait for that. The store's
+// lease keeps the runs exclusive: when the old task comes back it finds the
+// job held or finished and leaves it, paying for nothing.
 func (e *Enqueuer) Enqueue(ctx context.Context, job *storage.Job) error {
 	maxRetry, timeout := e.MaxRetry, e.Timeout
 	if maxRetry == 0 {
@@ -89,10 +98,35 @@ func (e *Enqueuer) Enqueue(ctx context.Context, job *storage.Job) error {
 	if err != nil {
 		return err
 	}
-	if _, err := e.Client.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	var opts []asynq.Option
+	if e.abandoned(job) {
+		opts = append(opts, asynq.TaskID(TakeoverTaskID(job)))
+	}
+	if _, err := e.Client.EnqueueContext(ctx, t, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("enqueue job %s: %w", job.ID, err)
 	}
 	return nil
+}
+
+// TakeoverTaskID is the task id that takes over job from its latest run,
+// which died: one per attempt, so that every process re-enqueueing the
+// job queues the same one takeover, and a takeover that dies too is taken
+// over in turn.
+func TakeoverTaskID(job *storage.Job) string {
+	return fmt.Sprintf("%s:takeover:%d", job.ID, job.Attempts)
+}
+
+// abandoned reports whether job is running under a lease that has lapsed:
+// the run holding it stopped renewing it (its process died).
+func (e *Enqueuer) abandoned(job *storage.Job) bool {
+	if job.Status != storage.StatusRunning || job.LeaseExpiresAt == nil {
+		return false
+	}
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	return !now().Before(*job.LeaseExpiresAt)
 }
 
 // Remove deletes the queued task of job (one waiting to run or to be

@@ -68,6 +68,8 @@ func (svc *service) newBacklogs(cfg *Config, logger *slog.Logger) *backlogs {
 		ASR:        batchASR(cfg),
 		Language:   cfg.Lang,
 		Logger:     logger,
+		// Held as a job is: a listing whose process died is taken over.
+		ExpandLease: cfg.JobLease,
 	}
 	s.Poller = &batch.Poller{Service: s, Logger: logger}
 	return &backlogs{service: s, dispatcher: disp, poller: s.Poller}

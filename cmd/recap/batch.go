@@ -24,6 +24,7 @@ import (
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/textclean"
+	"github.com/recap-dev/recap/worker"
 )
 
 const batchUsage = "recap batch [--dry-run] [--limit N] [--since DATE] [--out-dir DIR] [--format md|json|html]\n" +
@@ -133,10 +134,13 @@ func (m *Main) runBatchLocal(ctx context.Context, a *batchArgs) error {
 
 	// The batch is expanded here, by a resolver that reads this user's
 	// files and stdin; the service's own reads none (its tasks may come
-	// from API users through a shared Redis).
+	// from API users through a shared Redis). This process holds the
+	// listing in the store, so a `recap serve` on the same store leaves
+	// it alone while this process lives.
 	local := *svc.backlogs.service
 	local.Tasks = nil
 	local.Resolver = svc.deps.resolver(source.FilesAny, "")
+	local.Owner = "recap batch " + worker.NewOwner()
 	req := a.req
 	if req.Sources, err = m.stdinAsFile(req.Sources); err != nil {
 		return err

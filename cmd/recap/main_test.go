@@ -57,6 +57,9 @@ func newFakes(t *testing.T, llmOpts ...llmtest.Option) *fakes {
 		"RECAP_LLM_MODEL":        "fake-model",
 		"RECAP_DATABASE_URL":     "sqlite:" + filepath.Join(f.dir, "recap.db"),
 		"RECAP_LLM_MAX_RETRIES":  "2",
+		// A fake YouTube on 127.0.0.1: no pace to keep (a 429 or a bot
+		// check still pauses every request).
+		"RECAP_YOUTUBE_RPM": "0",
 	}
 	return f
 }

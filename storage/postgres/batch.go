@@ -15,7 +15,7 @@ import (
 )
 
 const batchColumns = `id, sources, title, status, language, force, item_limit, since, max_cost_usd, resume_key,
-	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe`
+	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe, expand_owner, expand_lease_expires_at`
 
 const itemColumns = `batch_id, position, item_id, kind, ref, title, duration_ms, published, status, job_id,
 	error_code, error, estimate_usd, llm_calls, prompt_tokens, completion_tokens, cost_usd, updated_at`
@@ -47,10 +47,11 @@ func scanBatch(row pgx.Row) (*storage.Batch, error) {
 		sources            []byte
 		since              *time.Time
 		expanded, finished *time.Time
+		expandLease        *time.Time
 	)
 	if err := row.Scan(&b.ID, &sources, &b.Title, &b.Status, &b.Options.Language, &b.Options.Force, &b.Options.Limit,
 		&since, &b.Options.MaxCostUSD, &b.ResumeKey, &b.ErrorCode, &b.Error, &b.CreatedAt, &b.UpdatedAt,
-		&expanded, &finished, &b.Options.Transcribe); err != nil {
+		&expanded, &finished, &b.Options.Transcribe, &b.ExpandOwner, &expandLease); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal(sources, &b.Sources); err != nil {
@@ -59,6 +60,7 @@ func scanBatch(row pgx.Row) (*storage.Batch, error) {
 	b.Options.Since = timeOrZero(since)
 	b.CreatedAt, b.UpdatedAt = b.CreatedAt.UTC(), b.UpdatedAt.UTC()
 	b.ExpandedAt, b.FinishedAt = utc(expanded), utc(finished)
+	b.ExpandLeaseExpiresAt = utc(expandLease)
 	return &b, nil
 }
 
@@ -148,7 +150,7 @@ func (s *Store) createBatch(ctx context.Context, tx pgx.Tx, b *storage.Batch) (*
 		return nil, false, err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO batches (`+batchColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', '', $11, $12, NULL, NULL, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', '', $11, $12, NULL, NULL, $13, '', NULL)`,
 		b.ID, sources, b.Title, b.Status, b.Options.Language, b.Options.Force, b.Options.Limit,
 		optionalTime(b.Options.Since), b.Options.MaxCostUSD, b.ResumeKey, b.CreatedAt, b.UpdatedAt, b.Options.Transcribe)
 	if isUniqueViolation(err, "batches_pkey") {
@@ -327,6 +329,33 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: finish expansion: %w", classify(err))
+	}
+	return nil
+}
+
+// HoldExpansion claims or renews the owner's hold on listing an expanding
+// batch's sources.
+func (s *Store) HoldExpansion(ctx context.Context, id string, lease storage.Lease) error {
+	if err := storage.CheckLease(lease); err != nil {
+		return err
+	}
+	now := s.now()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE batches SET expand_owner = $1, expand_lease_expires_at = $2
+			WHERE id = $3 AND status = 'expanding'
+			AND (expand_owner IN ('', $1) OR expand_lease_expires_at IS NULL OR expand_lease_expires_at <= $4)`,
+			lease.Owner, storage.LeaseExpiry(now, lease), id, now)
+		if err != nil || tag.RowsAffected() > 0 {
+			return err
+		}
+		b, err := findBatch(ctx, tx, `id = $1`, id)
+		if err == nil && b != nil && b.Status == storage.BatchExpanding {
+			return storage.ExpansionLeaseError(b)
+		}
+		return batchChangeError(ctx, tx, id, "list the sources of")
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: hold expansion: %w", classify(err))
 	}
 	return nil
 }

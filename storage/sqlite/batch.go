@@ -14,7 +14,7 @@ import (
 )
 
 const batchColumns = `id, sources, title, status, language, force, item_limit, since, max_cost_usd, resume_key,
-	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe`
+	error_code, error, created_at, updated_at, expanded_at, finished_at, transcribe, expand_owner, expand_lease_expires_at`
 
 const itemColumns = `batch_id, position, item_id, kind, ref, title, duration_ms, published, status, job_id,
 	error_code, error, estimate_usd, llm_calls, prompt_tokens, completion_tokens, cost_usd, updated_at`
@@ -58,9 +58,11 @@ func scanBatch(row scanner) (*storage.Batch, error) {
 		maxCost           sql.NullFloat64
 		created, updated  string
 		expanded, finishd sql.NullString
+		expandLease       sql.NullString
 	)
 	if err := row.Scan(&b.ID, &sources, &b.Title, &b.Status, &b.Options.Language, &b.Options.Force, &b.Options.Limit,
-		&since, &maxCost, &b.ResumeKey, &b.ErrorCode, &b.Error, &created, &updated, &expanded, &finishd, &b.Options.Transcribe); err != nil {
+		&since, &maxCost, &b.ResumeKey, &b.ErrorCode, &b.Error, &created, &updated, &expanded, &finishd,
+		&b.Options.Transcribe, &b.ExpandOwner, &expandLease); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(sources), &b.Sources); err != nil {
@@ -81,6 +83,9 @@ func scanBatch(row scanner) (*storage.Batch, error) {
 		return nil, err
 	}
 	if b.FinishedAt, err = parseNullTime(finishd); err != nil {
+		return nil, err
+	}
+	if b.ExpandLeaseExpiresAt, err = parseNullTime(expandLease); err != nil {
 		return nil, err
 	}
 	return &b, nil
@@ -169,7 +174,7 @@ func (s *Store) createBatch(ctx context.Context, tx *sql.Tx, b *storage.Batch) (
 		return nil, false, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO batches (`+batchColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, NULL, NULL, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', ?, ?, NULL, NULL, ?, '', NULL)`,
 		b.ID, string(sources), b.Title, b.Status, b.Options.Language, b.Options.Force, b.Options.Limit,
 		formatOptionalTime(b.Options.Since), nullFloat(b.Options.MaxCostUSD), b.ResumeKey,
 		formatTime(b.CreatedAt), formatTime(b.UpdatedAt), b.Options.Transcribe)
@@ -342,6 +347,36 @@ func (s *Store) FinishExpansion(ctx context.Context, id, title string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: finish expansion: %w", classify(err))
+	}
+	return nil
+}
+
+// HoldExpansion claims or renews the owner's hold on listing an expanding
+// batch's sources.
+func (s *Store) HoldExpansion(ctx context.Context, id string, lease storage.Lease) error {
+	if err := storage.CheckLease(lease); err != nil {
+		return err
+	}
+	now := s.now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE batches SET expand_owner = ?, expand_lease_expires_at = ?
+			WHERE id = ? AND status = 'expanding'
+			AND (expand_owner IN ('', ?) OR expand_lease_expires_at IS NULL OR expand_lease_expires_at <= ?)`,
+			lease.Owner, formatTime(storage.LeaseExpiry(now, lease)), id, lease.Owner, formatTime(now))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		b, err := findBatch(ctx, tx, `id = ?`, id)
+		if err == nil && b != nil && b.Status == storage.BatchExpanding {
+			return storage.ExpansionLeaseError(b)
+		}
+		return batchChangeError(ctx, tx, id, "list the sources of")
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: hold expansion: %w", classify(err))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -289,6 +290,49 @@ func testBatchExpansion(t *testing.T, e *env) {
 	_, err = e.s.CancelBatch(e.ctx, c.ID)
 	must(t, err, "CancelBatch")
 	wantCode(t, e.s.FinishExpansion(e.ctx, c.ID, "t"), recap.ECONFLICT, "FinishExpansion of a canceled batch")
+}
+
+// testExpansionHold: one process at a time lists a batch's sources; the
+// hold is renewed by its owner and taken over once it lapses.
+func testExpansionHold(t *testing.T, e *env) {
+	b, _, err := e.s.CreateBatch(e.ctx, NewBatch(""))
+	must(t, err, "CreateBatch")
+	if b = e.getBatch(t, b.ID); b.ExpandOwner != "" || b.ExpandLeaseExpiresAt != nil {
+		t.Errorf("new batch held by %q until %v; want no hold", b.ExpandOwner, fmtTime(b.ExpandLeaseExpiresAt))
+	}
+	cli := storage.Lease{Owner: "cli", TTL: time.Minute}
+	must(t, e.s.HoldExpansion(e.ctx, b.ID, cli), "HoldExpansion of a batch nobody holds")
+	b = e.getBatch(t, b.ID)
+	if want := e.clock.Now().Add(time.Minute); b.ExpandOwner != "cli" || b.ExpandLeaseExpiresAt == nil || !b.ExpandLeaseExpiresAt.Equal(want) {
+		t.Errorf("held batch: by %q until %v; want cli until %v", b.ExpandOwner, fmtTime(b.ExpandLeaseExpiresAt), want)
+	}
+	if !b.ExpansionHeld("server", e.clock.Now()) || b.ExpansionHeld("cli", e.clock.Now()) {
+		t.Errorf("ExpansionHeld: for another owner %v, for its own %v; want true, false",
+			b.ExpansionHeld("server", e.clock.Now()), b.ExpansionHeld("cli", e.clock.Now()))
+	}
+	server := storage.Lease{Owner: "server", TTL: time.Minute}
+	err = e.s.HoldExpansion(e.ctx, b.ID, server)
+	wantCode(t, err, recap.ECONFLICT, "HoldExpansion of a batch another holds")
+	if !errors.Is(err, storage.ErrLeased) {
+		t.Errorf("HoldExpansion of a held batch: %v; want it to wrap storage.ErrLeased", err)
+	}
+	e.clock.Advance(50 * time.Second)
+	must(t, e.s.HoldExpansion(e.ctx, b.ID, cli), "HoldExpansion renewed by its owner")
+	e.clock.Advance(50 * time.Second)
+	wantCode(t, e.s.HoldExpansion(e.ctx, b.ID, server), recap.ECONFLICT, "HoldExpansion within the renewed hold")
+	e.clock.Advance(11 * time.Second) // the renewed hold has lapsed
+	if b = e.getBatch(t, b.ID); b.ExpansionHeld("server", e.clock.Now()) {
+		t.Errorf("a lapsed hold still counts as held")
+	}
+	must(t, e.s.HoldExpansion(e.ctx, b.ID, server), "HoldExpansion of a lapsed hold")
+	if b = e.getBatch(t, b.ID); b.ExpandOwner != "server" {
+		t.Errorf("batch held by %q after the takeover; want server", b.ExpandOwner)
+	}
+
+	must(t, e.s.FinishExpansion(e.ctx, b.ID, ""), "FinishExpansion")
+	wantCode(t, e.s.HoldExpansion(e.ctx, b.ID, server), recap.ECONFLICT, "HoldExpansion of a batch no longer expanding")
+	wantCode(t, e.s.HoldExpansion(e.ctx, "no-such-batch", server), recap.ENOTFOUND, "HoldExpansion of an unknown batch")
+	wantCode(t, e.s.HoldExpansion(e.ctx, b.ID, storage.Lease{}), recap.EINVALID, "HoldExpansion without an owner")
 }
 
 // testClaimRoundRobin: the window bounds the items in flight over every

@@ -143,6 +143,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"Batch/Create", testCreateBatch},
 		{"Batch/Items", testBatchItems},
 		{"Batch/Expansion", testBatchExpansion},
+		{"Batch/ExpansionHold", testExpansionHold},
 		{"Batch/List", testListBatches},
 		{"Batch/ClaimRoundRobin", testClaimRoundRobin},
 		{"Batch/ClaimStale", testClaimStale},
