@@ -152,7 +152,10 @@ type Store interface {
 	// SetJobProgress records done of total chapters.
 	SetJobProgress(ctx context.Context, id, owner string, done, total int) error
 	// RetryJob puts a job back to queued, unheld, after a transient
-	// failure, keeping the error for display.
+	// failure, keeping the error for display. A retry with code
+	// recap.EBLOCKED (the job waits for YouTube's pause to end) gives back
+	// the attempt StartJob counted: Attempts counts the runs that could
+	// fail, which is what the retry limit is about.
 	RetryJob(ctx context.Context, id, owner, code, message string) error
 	// FailJob marks a job failed for good with the error code and message.
 	FailJob(ctx context.Context, id, owner, code, message string) error

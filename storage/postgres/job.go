@@ -304,8 +304,9 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		j, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = $1, error = $2, updated_at = $3, `+release,
-			[]any{code, message, now}, heldBy, owner)
+			`status = 'queued', error_code = $1, error = $2, updated_at = $3,
+			attempts = CASE WHEN $4 AND attempts > 0 THEN attempts - 1 ELSE attempts END, `+release,
+			[]any{code, message, now, code == recap.EBLOCKED}, heldBy, owner)
 		if err != nil {
 			return err
 		}

@@ -330,8 +330,9 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		j, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = ?, error = ?, updated_at = ?, `+release,
-			[]any{code, message, now}, heldBy, owner)
+			`status = 'queued', error_code = ?, error = ?, updated_at = ?,
+			attempts = CASE WHEN ? AND attempts > 0 THEN attempts - 1 ELSE attempts END, `+release,
+			[]any{code, message, now, code == recap.EBLOCKED}, heldBy, owner)
 		if err != nil {
 			return err
 		}

@@ -484,6 +484,7 @@ func testRetryJob(t *testing.T, e *env) {
 	want := *started
 	want.Status, want.ErrorCode, want.Error, want.UpdatedAt = storage.StatusQueued, recap.EBLOCKED, "YouTube asks to sign in", e.clock.Now()
 	want.LeaseOwner, want.LeaseExpiresAt = "", nil
+	want.Attempts = 0 // a wait for YouTube is not an attempt
 	deepEqual(t, e.get(t, j.ID), &want, "retried job")
 
 	unfinished, err := e.s.UnfinishedJobs(e.ctx)
@@ -495,9 +496,16 @@ func testRetryJob(t *testing.T, e *env) {
 	e.clock.Advance(time.Second)
 	again, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob after RetryJob")
-	if again.Attempts != 2 || again.Status != storage.StatusRunning || again.ErrorCode != recap.EBLOCKED {
-		t.Errorf("restarted job: attempts %d, status %s, error code %q; want 2, running, the kept %q",
+	if again.Attempts != 1 || again.Status != storage.StatusRunning || again.ErrorCode != recap.EBLOCKED {
+		t.Errorf("restarted job: attempts %d, status %s, error code %q; want 1, running, the kept %q",
 			again.Attempts, again.Status, again.ErrorCode, recap.EBLOCKED)
+	}
+	// Any other transient failure is an attempt.
+	must(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EFETCH, "YouTube unreachable"), "RetryJob")
+	again, err = e.s.StartJob(e.ctx, j.ID, Lease)
+	must(t, err, "StartJob after a failed attempt")
+	if again.Attempts != 2 || again.ErrorCode != recap.EFETCH {
+		t.Errorf("restarted job: attempts %d, error code %q; want 2, %q", again.Attempts, again.ErrorCode, recap.EFETCH)
 	}
 
 	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
