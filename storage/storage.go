@@ -124,7 +124,9 @@ type Store interface {
 	// SubmitJob stores j as queued unless a job for the same video and
 	// OptionsKey is already queued or running (that job is returned,
 	// created=false), or is done and force is false (the newest done job
-	// is returned, created=false). It sets j.ID when empty, CreatedAt and
+	// is returned, created=false). A queued YouTube job that j, a local
+	// download, takes over (TakesOver) gets j's source in the same
+	// transaction. It sets j.ID when empty, CreatedAt and
 	// UpdatedAt. Two concurrent calls for the same video and options
 	// create at most one job.
 	SubmitJob(ctx context.Context, j *Job, force bool) (job *Job, created bool, err error)
