@@ -99,6 +99,15 @@ func YouTubeIDChars(s string) bool {
 	return true
 }
 
+// Count is n and noun, plural unless n is 1: "1 item", "0 items",
+// "3 LLM calls". noun is a singular that takes an s.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // Timestamp writes d as m:ss or h:mm:ss, the way YouTube does.
 func Timestamp(d time.Duration) string {
 	s := int64(d / time.Second)

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/progress"
 	"github.com/recap-dev/recap/render"
@@ -45,6 +46,9 @@ type Plan struct {
 	// items it would leave paused.
 	MaxCostUSD *float64
 	OverBudget int
+	// Offline says the summarizer calls no LLM: CostUSD is 0 and no item
+	// has an estimate.
+	Offline bool
 }
 
 // Options shape a plan.
@@ -55,6 +59,9 @@ type Options struct {
 	Pricer batch.Pricer
 	// MaxCostUSD is the budget, nil for none.
 	MaxCostUSD *float64
+	// Offline says the summarizer calls no LLM (extractive): items to do
+	// cost nothing and get no estimate.
+	Offline bool
 	// Summarized reports whether an item is already summarized with the
 	// batch's options.
 	Summarized func(source.Item) (bool, error)
@@ -62,7 +69,7 @@ type Options struct {
 
 // Make plans items, in source order.
 func Make(items []source.Item, opt Options) (*Plan, error) {
-	p := &Plan{MaxCostUSD: opt.MaxCostUSD}
+	p := &Plan{MaxCostUSD: opt.MaxCostUSD, Offline: opt.Offline}
 	cost, known := 0.0, true
 	for _, it := range items {
 		pi := Item{ID: it.ID, Title: it.Title, Duration: it.Duration(), Skip: it.Skip}
@@ -85,6 +92,11 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 				continue
 			}
 		}
+		p.ToDo++
+		if opt.Offline {
+			p.Items = append(p.Items, pi)
+			continue
+		}
 		e := batch.EstimateItem(pi.Duration, opt.Pricer)
 		pi.Estimate = &e
 		// As the dispatcher: an item starts only while what is spent and
@@ -93,7 +105,6 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 			pi.OverBudget = true
 			p.OverBudget++
 		}
-		p.ToDo++
 		p.Calls += e.Calls
 		p.Prompt += e.PromptTokens
 		p.Completion += e.CompletionTokens
@@ -120,6 +131,9 @@ func (p *Plan) Write(w io.Writer) error {
 			length = render.Timestamp(int64(it.Duration / time.Second))
 		}
 		state, calls, tokens, cost := "to do", "-", "-", "-"
+		if p.Offline && it.Skip == "" && !it.Summarized {
+			calls, tokens, cost = "0", "0", render.USD(new(0.0))
+		}
 		switch {
 		case it.Skip != "":
 			state = "skipped: " + textclean.Line(it.Skip)
@@ -142,10 +156,14 @@ func (p *Plan) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d items: %d to summarize, %d already summarized, %d skipped\n", len(p.Items), p.ToDo, p.Summarized, p.Skipped)
-	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens, %s\n", p.Calls, p.Prompt, p.Completion, usd(p.CostUSD))
+	fmt.Fprintf(w, "\n%s: %d to summarize, %d already summarized, %d skipped\n", recap.Count(len(p.Items), "item"), p.ToDo, p.Summarized, p.Skipped)
+	if p.Offline {
+		fmt.Fprintf(w, "offline summarizer: no LLM calls, no LLM cost (%s)\n", render.USD(p.CostUSD))
+	} else {
+		fmt.Fprintf(w, "estimate: %s, %d prompt + %d completion tokens, %s\n", recap.Count(p.Calls, "LLM call"), p.Prompt, p.Completion, usd(p.CostUSD))
+	}
 	if b := p.MaxCostUSD; b != nil && p.OverBudget > 0 {
-		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", render.USD(b), p.OverBudget)
+		fmt.Fprintf(w, "budget: --max-cost %s would leave %s paused\n", render.USD(b), recap.Count(p.OverBudget, "item"))
 	} else if b != nil {
 		fmt.Fprintf(w, "budget: --max-cost %s covers every item\n", render.USD(b))
 	}

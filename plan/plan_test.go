@@ -76,3 +76,44 @@ func TestMake(t *testing.T) {
 		t.Errorf("unknown prices: %+v\n%s", p.CostUSD, out.String())
 	}
 }
+
+// With the offline summarizer nothing is estimated: no LLM call, no cost,
+// whatever the prices and the budget.
+func TestMakeOffline(t *testing.T) {
+	done := func(it source.Item) (bool, error) { return it.ID == "bbbbbbbbbbb", nil }
+	budget := 0.0
+	p, err := Make(items(), Options{Pricer: perToken{}, Summarized: done, Offline: true, MaxCostUSD: &budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ToDo != 2 || p.Calls != 0 || p.Prompt != 0 || p.OverBudget != 0 || p.CostUSD == nil || *p.CostUSD != 0 {
+		t.Fatalf("offline plan: %+v; want 2 to do at no cost", p)
+	}
+	for _, it := range p.Items {
+		if it.Estimate != nil {
+			t.Errorf("offline item %s has an estimate %+v", it.ID, it.Estimate)
+		}
+	}
+	var out bytes.Buffer
+	p.Write(&out)
+	for _, want := range []string{"offline summarizer: no LLM calls, no LLM cost ($0", "covers every item", "20:00 to do 0 0 $0"} {
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), want) {
+			t.Errorf("offline plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "estimate:") {
+		t.Errorf("offline plan estimates LLM calls:\n%s", out.String())
+	}
+}
+
+func TestWriteCountsInWords(t *testing.T) {
+	p, err := Make(items()[:1], Options{Pricer: perToken{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	p.Write(&out)
+	if !strings.Contains(out.String(), "\n1 item: 1 to summarize") {
+		t.Errorf("one item:\n%s", out.String())
+	}
+}
