@@ -6,7 +6,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/recap ./cmd/recap && mkdir -p /out/data
+# The context has no .git: the version comes from here (recap --version),
+# e.g. --build-arg RECAP_VERSION=$(git describe --always --dirty).
+ARG RECAP_VERSION=
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.version=${RECAP_VERSION}" -o /out/recap ./cmd/recap && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/recap /usr/local/bin/recap

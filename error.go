@@ -17,7 +17,7 @@ const (
 	EAGERESTRICTED = "age_restricted"    // needs a signed-in, age-verified account
 	ENOCAPTIONS    = "no_captions"       // no caption track and no transcript, or only an empty one
 	ENOTRANSCRIPT  = "no_transcript"     // a podcast episode without a usable transcript (and no speech-to-text)
-	EFETCH         = "fetch_failed"      // another host (feed, transcript) timed out, failed or answered 5xx/429: transient
+	EFETCH         = "fetch_failed"      // YouTube unreachable, or another host (feed, transcript) timed out, failed or answered 5xx/429: transient
 	EBLOCKED       = "blocked"           // YouTube asks to sign in or rate-limits us: transient
 	ELLM           = "llm_failed"        // the model server failed for good (auth, bad model, gave up)
 	EASR           = "asr_failed"        // the speech-to-text server failed for good (auth, bad file, gave up)

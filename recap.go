@@ -72,6 +72,21 @@ func (v *Video) TimeURL(t time.Duration) string {
 // letters, digits, '-' and '_'.
 func ValidVideoID(s string) bool { return len(s) == 11 && YouTubeIDChars(s) }
 
+// ValidEpisodeID reports whether s has the shape of a podcast episode's id
+// (feed.EpisodeID): "ep" and 12 characters of lower-case base32. No
+// YouTube id has it (those are 11 characters).
+func ValidEpisodeID(s string) bool {
+	if len(s) != 14 || !strings.HasPrefix(s, "ep") {
+		return false
+	}
+	for _, c := range s[2:] {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // YouTubeIDChars reports whether s holds only the characters of YouTube's
 // ids (videos, playlists, channels): letters, digits, '-' and '_'.
 func YouTubeIDChars(s string) bool {
@@ -82,6 +97,15 @@ func YouTubeIDChars(s string) bool {
 		}
 	}
 	return true
+}
+
+// Count is n and noun, plural unless n is 1: "1 item", "0 items",
+// "3 LLM calls". noun is a singular that takes an s.
+func Count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // Timestamp writes d as m:ss or h:mm:ss, the way YouTube does.

@@ -134,3 +134,11 @@ func TestVideoTimeURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0 items", 1: "1 item", 2: "2 items", 11: "11 items"} {
+		if got := Count(n, "item"); got != want {
+			t.Errorf("Count(%d, item) = %q, want %q", n, got, want)
+		}
+	}
+}

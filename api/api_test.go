@@ -308,6 +308,25 @@ func TestVideoSummary(t *testing.T) {
 	if w := b.do(t, "GET", "/v1/videos/dQw4w9WgXcQ/summary?format=md", ""); !strings.Contains(w.Body.String(), "## Chapters") {
 		t.Fatalf("md = %s", w.Body)
 	}
+
+	// A podcast episode is read by its id as well.
+	const ep = "epmzxw6ytboi4d"
+	if w := b.do(t, "GET", "/v1/videos/"+ep+"/summary", ""); w.Code != 404 {
+		t.Fatalf("episode without a summary = %d %s", w.Code, w.Body)
+	}
+	job, _, err := b.store.SubmitJob(context.Background(), &storage.Job{VideoID: ep, SourceKind: recap.SourcePodcast, SourceRef: ep,
+		Language: "en", Priority: storage.PriorityLow, OptionsKey: "en"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.finish(t, job.ID)
+	w = b.do(t, "GET", "/v1/videos/"+ep+"/summary", "")
+	if doc := decode[recap.Document](t, w); w.Code != 200 || doc.ID != job.ID {
+		t.Fatalf("episode summary = %d %s", w.Code, w.Body)
+	}
+	if w := b.do(t, "GET", "/v1/videos/epABCDEFGHIJKL/summary", ""); w.Code != 400 {
+		t.Fatalf("malformed episode id = %d", w.Code)
+	}
 }
 
 func TestListSummaries(t *testing.T) {

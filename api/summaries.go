@@ -176,7 +176,7 @@ func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	id, err := pipeline.ParseVideoID(r.PathValue("video_id"))
+	id, err := pipeline.ParseItemID(r.PathValue("video_id"))
 	if err != nil {
 		s.error(w, r, err)
 		return

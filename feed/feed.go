@@ -138,19 +138,6 @@ func EpisodeID(feedURL, guid string) string {
 	return "ep" + strings.ToLower(enc[:12])
 }
 
-// IsEpisodeID reports whether s has the shape EpisodeID gives.
-func IsEpisodeID(s string) bool {
-	if len(s) != 14 || !strings.HasPrefix(s, "ep") {
-		return false
-	}
-	for _, c := range s[2:] {
-		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
-			return false
-		}
-	}
-	return true
-}
-
 // IsFeed reports whether data is an RSS or Atom document, by its content
 // (its root element), whatever its name or Content-Type says.
 func IsFeed(data []byte) bool {

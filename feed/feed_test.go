@@ -194,7 +194,7 @@ func TestEpisodeID(t *testing.T) {
 	for _, feedURL := range []string{"https://a.example/feed", "https://b.example/feed"} {
 		for _, g := range []string{"1", "2", "https://a.example/ep/1", ""} {
 			id := EpisodeID(feedURL, g)
-			if len(id) != 14 || !IsEpisodeID(id) || seen[id] {
+			if len(id) != 14 || !recap.ValidEpisodeID(id) || seen[id] {
 				t.Errorf("EpisodeID(%q, %q) = %q: want a new 14-character ep id", feedURL, g, id)
 			}
 			seen[id] = true
@@ -208,8 +208,8 @@ func TestEpisodeID(t *testing.T) {
 		t.Error("EpisodeID runs its parts together")
 	}
 	for _, s := range []string{"dQw4w9WgXcQ", "epABCDEFGHIJKL", "ep0123456789ab", "ep2345"} {
-		if IsEpisodeID(s) {
-			t.Errorf("IsEpisodeID(%q) = true", s)
+		if recap.ValidEpisodeID(s) {
+			t.Errorf("recap.ValidEpisodeID(%q) = true", s)
 		}
 	}
 }

@@ -97,7 +97,7 @@ func (l Loader) Load(ctx context.Context, ref, lang string) (*recap.Source, erro
 }
 
 func (l Loader) episode(ctx context.Context, id string) (*Episode, error) {
-	if !IsEpisodeID(id) {
+	if !recap.ValidEpisodeID(id) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a podcast episode id: an id is \"ep\" and 12 letters and digits", id)
 	}
 	data, err := l.Episodes.GetEpisode(ctx, id)

@@ -232,7 +232,7 @@ func (f *Follower) scan(ctx context.Context, full bool) error {
 		}
 	}
 	if first && f.Resumed {
-		f.Progress.Printf("continuing batch %s: %d of %d items finished before", f.batch.ID, finishedCount(f.batch), f.batch.Total)
+		f.Progress.Printf("continuing batch %s: %d of %s finished before", f.batch.ID, finishedCount(f.batch), recap.Count(f.batch.Total, "item"))
 	}
 	f.scanned = true
 	return nil

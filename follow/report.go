@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/progress"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
@@ -60,7 +61,7 @@ func (r *Report) Write(w io.Writer) {
 	if len(counts) == 0 {
 		counts = []string{"nothing to do"}
 	}
-	fmt.Fprintf(w, "  %s (%d items)\n", strings.Join(counts, " · "), b.Total)
+	fmt.Fprintf(w, "  %s (%s)\n", strings.Join(counts, " · "), recap.Count(b.Total, "item"))
 	for _, it := range r.Items {
 		if it.Status != storage.ItemFailed && it.Status != storage.ItemSkipped && it.Status != storage.ItemCanceled {
 			continue
@@ -75,12 +76,12 @@ func (r *Report) Write(w io.Writer) {
 		fmt.Fprintln(w, line)
 	}
 	u := b.Usage
-	fmt.Fprintf(w, "  usage: %d LLM calls · %d prompt + %d completion tokens · %s\n", u.LLMCalls, u.PromptTokens, u.CompletionTokens, render.USD(u.CostUSD))
+	fmt.Fprintf(w, "  usage: %s · %d prompt + %d completion tokens · %s\n", recap.Count(u.LLMCalls, "LLM call"), u.PromptTokens, u.CompletionTokens, render.USD(u.CostUSD))
 	fmt.Fprintf(w, "  wall time: %s\n", progress.Duration(r.Wall))
 	if r.OutDir != "" {
-		fmt.Fprintf(w, "  summaries: %s (index.md; %d files written by this run)\n", r.OutDir, r.Written)
+		fmt.Fprintf(w, "  summaries: %s (index.md; %s written by this run)\n", r.OutDir, recap.Count(r.Written, "file"))
 		if r.Unwritten > 0 {
-			fmt.Fprintf(w, "  %d done items could not be written to %s: run the same command again to write them\n", r.Unwritten, r.OutDir)
+			fmt.Fprintf(w, "  %s could not be written to %s: run the same command again to write them\n", recap.Count(r.Unwritten, "done item"), r.OutDir)
 		}
 	}
 	if next := r.next(); next != "" {
@@ -118,9 +119,9 @@ func (r *Report) next() string {
 	case r.Interrupted && b.Status == storage.BatchExpanding:
 		return "its sources were still being listed: run the same command again to continue"
 	case r.Interrupted:
-		return fmt.Sprintf("%d items not finished: run the same command again to continue (finished items are kept, half-done ones reuse their cached chapters)", left)
+		return fmt.Sprintf("%s not finished: run the same command again to continue (finished items are kept, half-done ones reuse their cached chapters)", recap.Count(left, "item"))
 	case b.Status == storage.BatchPaused:
-		return fmt.Sprintf("%d items not started: run again with a larger --max-cost to continue (done items are not paid again)", b.Counts[storage.ItemPaused])
+		return fmt.Sprintf("%s not started: run again with a larger --max-cost to continue (done items are not paid again)", recap.Count(b.Counts[storage.ItemPaused], "item"))
 	case b.Counts[storage.ItemFailed] > 0:
 		return "run the same command again to try the failed items again (done items are not redone)"
 	}

@@ -66,6 +66,17 @@ var markCases = []markCase{
 			mk(1076, "Robots that learn"), mk(3760, "Why hands are hard"), mk(9389, "Faith")},
 	},
 	{
+		name: "the last title of a one-line outline ends a sentence",
+		desc: "OUTLINE: 0:00 - Introduction 0:28 - Robots in the U.S. 17:56 - Why hands are hard... " +
+			"2:36:29 - Faith and reason. SOCIAL: - Twitter: https://twitter.example/pod",
+		want: []recap.ChapterMark{mk(0, "Introduction"), mk(28, "Robots in the U.S."), mk(1076, "Why hands are hard..."), mk(9389, "Faith and reason")},
+	},
+	{
+		name: "a one-line outline that ends the description with a period",
+		desc: "0:00 Cold open. 3:10 The heist. 9:45 Getting caught.",
+		want: []recap.ChapterMark{mk(0, "Cold open"), mk(190, "The heist"), mk(585, "Getting caught")},
+	},
+	{
 		name: "podcast outline in parentheses after an explanation, links after it",
 		desc: "OUTLINE: Here's the timestamps for the episode. On some podcast players you should be able to click the timestamp to jump to that time. " +
 			"(00:00) - Introduction (05:27) - Metaverse (12:38) - Quest 3 (1:01:51) - AI and open source Twitter: https://twitter.example/pod",

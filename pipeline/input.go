@@ -86,6 +86,22 @@ func ParseVideoID(s string) (string, error) {
 	return id, nil
 }
 
+// ParseItemID returns the id of a stored item named by s: a podcast
+// episode id (recap.ValidEpisodeID) as it is, or a YouTube video, in any
+// form ParseVideoID takes. It is what reads by video accept (`recap get`,
+// `recap search --video`, GET /v1/videos/{id}/summary); submitting needs
+// more than an id (Classify).
+func ParseItemID(s string) (string, error) {
+	if t := strings.TrimSpace(s); recap.ValidEpisodeID(t) {
+		return t, nil
+	}
+	id, err := ParseVideoID(s)
+	if err != nil {
+		return "", recap.Errorf(recap.EINVALID, "%s (or a podcast episode id: \"ep\" and 12 letters and digits)", recap.ErrorMessage(err))
+	}
+	return id, nil
+}
+
 // youtubePathID finds the id in a youtube.com URL, or says why there is none.
 func youtubePathID(s string, u *url.URL, parts []string) (string, error) {
 	if len(parts) == 0 {

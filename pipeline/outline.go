@@ -136,7 +136,25 @@ func endTitle(s string, flat bool) string {
 			}
 		}
 	}
+	if flat {
+		s = dropFinalPeriod(s)
+	}
 	return s
+}
+
+// dropFinalPeriod removes the period that ends the sentence a flattened
+// title was cut from ("2:36:29 - Faith and reason. SOCIAL: …"): the
+// outline's other titles end at the next timestamp, without one. An
+// ellipsis ("...") and an abbreviation's last dot ("U.S.") stay.
+func dropFinalPeriod(s string) string {
+	t, ok := strings.CutSuffix(s, ".")
+	if !ok || strings.HasSuffix(t, ".") {
+		return s
+	}
+	if _, w := utf8.DecodeLastRuneInString(t); len(t) > w && t[len(t)-w-1] == '.' {
+		return s // "U.S."
+	}
+	return cleanTitle(t)
 }
 
 // junkStart reports whether the text after a flattened outline's last

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/progress"
 	"github.com/recap-dev/recap/render"
@@ -52,6 +53,9 @@ type Plan struct {
 	// items it would leave paused.
 	MaxCostUSD *float64
 	OverBudget int
+	// Offline says the summarizer calls no LLM: no item has LLM calls,
+	// tokens or an LLM cost (speech-to-text may still cost).
+	Offline bool
 }
 
 // Options shape a plan.
@@ -66,6 +70,10 @@ type Options struct {
 	Transcribe bool
 	// MaxCostUSD is the budget, nil for none.
 	MaxCostUSD *float64
+	// Offline says the summarizer calls no LLM (extractive): items to do
+	// cost nothing but their speech-to-text, and only those that would be
+	// transcribed get an estimate.
+	Offline bool
 	// Summarized reports whether an item is already summarized with the
 	// batch's options.
 	Summarized func(source.Item) (bool, error)
@@ -73,7 +81,7 @@ type Options struct {
 
 // Make plans items, in source order.
 func Make(items []source.Item, opt Options) (*Plan, error) {
-	p := &Plan{MaxCostUSD: opt.MaxCostUSD}
+	p := &Plan{MaxCostUSD: opt.MaxCostUSD, Offline: opt.Offline}
 	cost, known := 0.0, true
 	for _, it := range items {
 		pi := Item{ID: it.ID, Title: it.Title, Duration: it.Duration(), Skip: it.Skip}
@@ -96,7 +104,18 @@ func Make(items []source.Item, opt Options) (*Plan, error) {
 				continue
 			}
 		}
-		e := batch.EstimateSource(it, opt.Pricer, opt.ASR, opt.Transcribe)
+		var e batch.Estimate
+		if opt.Offline {
+			e = batch.EstimateSource(it, noLLMCost{}, opt.ASR, opt.Transcribe)
+			e.Calls, e.PromptTokens, e.CompletionTokens = 0, 0, 0
+			if e.ASR == 0 {
+				p.ToDo++
+				p.Items = append(p.Items, pi)
+				continue
+			}
+		} else {
+			e = batch.EstimateSource(it, opt.Pricer, opt.ASR, opt.Transcribe)
+		}
 		pi.Estimate = &e
 		// As the dispatcher: an item starts only while what is spent and
 		// in flight, plus its estimate, stays within the budget.
@@ -133,6 +152,9 @@ func (p *Plan) Write(w io.Writer) error {
 			length = render.Timestamp(int64(it.Duration / time.Second))
 		}
 		state, calls, tokens, asr, cost := "to do", "-", "-", "-", "-"
+		if p.Offline && it.Skip == "" && !it.Summarized {
+			calls, tokens, cost = "0", "0", render.USD(new(0.0))
+		}
 		switch {
 		case it.Skip != "":
 			state = "skipped: " + textclean.Line(it.Skip)
@@ -158,7 +180,7 @@ func (p *Plan) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d items: %d to summarize, %d already summarized, %d skipped\n", len(p.Items), p.ToDo, p.Summarized, p.Skipped)
+	fmt.Fprintf(w, "\n%s: %d to summarize, %d already summarized, %d skipped\n", recap.Count(len(p.Items), "item"), p.ToDo, p.Summarized, p.Skipped)
 	asr := ""
 	if p.ASR > 0 {
 		asr = ", " + minutes(p.ASR) + " of speech-to-text"
@@ -167,9 +189,16 @@ func (p *Plan) Write(w io.Writer) error {
 	if p.ASRPriceUnknown {
 		cost = "cost unknown (set RECAP_ASR_PRICE_PER_MINUTE)"
 	}
-	fmt.Fprintf(w, "estimate: %d LLM calls, %d prompt + %d completion tokens%s, %s\n", p.Calls, p.Prompt, p.Completion, asr, cost)
+	switch {
+	case p.Offline && p.ASR > 0:
+		fmt.Fprintf(w, "offline summarizer: no LLM calls, no LLM cost%s, %s\n", asr, cost)
+	case p.Offline:
+		fmt.Fprintf(w, "offline summarizer: no LLM calls, no LLM cost (%s)\n", render.USD(p.CostUSD))
+	default:
+		fmt.Fprintf(w, "estimate: %s, %d prompt + %d completion tokens%s, %s\n", recap.Count(p.Calls, "LLM call"), p.Prompt, p.Completion, asr, cost)
+	}
 	if b := p.MaxCostUSD; b != nil && p.OverBudget > 0 {
-		fmt.Fprintf(w, "budget: --max-cost %s would leave %d items paused\n", render.USD(b), p.OverBudget)
+		fmt.Fprintf(w, "budget: --max-cost %s would leave %s paused\n", render.USD(b), recap.Count(p.OverBudget, "item"))
 	} else if b != nil {
 		fmt.Fprintf(w, "budget: --max-cost %s covers every item\n", render.USD(b))
 	}
@@ -189,3 +218,8 @@ func usd(c *float64) string {
 	}
 	return render.USD(c)
 }
+
+// noLLMCost prices the offline summarizer's LLM use: nothing.
+type noLLMCost struct{}
+
+func (noLLMCost) Estimate(prompt, completion int) float64 { return 0 }

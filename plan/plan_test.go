@@ -2,6 +2,7 @@ package plan
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,63 @@ func TestMakeWithSpeechToText(t *testing.T) {
 	out.Reset()
 	if err := unknown.Write(&out); err != nil || unknown.CostUSD != nil || !strings.Contains(out.String(), "RECAP_ASR_PRICE_PER_MINUTE") {
 		t.Errorf("unknown speech-to-text price: cost %v, %v:\n%s", unknown.CostUSD, err, out.String())
+	}
+}
+
+// With the offline summarizer nothing is estimated: no LLM call, no cost,
+// whatever the prices and the budget.
+func TestMakeOffline(t *testing.T) {
+	done := func(it source.Item) (bool, error) { return it.ID == "bbbbbbbbbbb", nil }
+	budget := 0.0
+	p, err := Make(items(), Options{Pricer: perToken{}, Summarized: done, Offline: true, MaxCostUSD: &budget})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ToDo != 2 || p.Calls != 0 || p.Prompt != 0 || p.OverBudget != 0 || p.CostUSD == nil || *p.CostUSD != 0 {
+		t.Fatalf("offline plan: %+v; want 2 to do at no cost", p)
+	}
+	for _, it := range p.Items {
+		if it.Estimate != nil {
+			t.Errorf("offline item %s has an estimate %+v", it.ID, it.Estimate)
+		}
+	}
+	var out bytes.Buffer
+	p.Write(&out)
+	for _, want := range []string{"offline summarizer: no LLM calls, no LLM cost ($0", "covers every item", "20:00 to do 0 0 - $0"} {
+		if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), want) {
+			t.Errorf("offline plan lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "estimate:") {
+		t.Errorf("offline plan estimates LLM calls:\n%s", out.String())
+	}
+}
+
+func TestWriteCountsInWords(t *testing.T) {
+	p, err := Make(items()[:1], Options{Pricer: perToken{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	p.Write(&out)
+	if !strings.Contains(out.String(), "\n1 item: 1 to summarize") {
+		t.Errorf("one item:\n%s", out.String())
+	}
+}
+
+// With the offline summarizer and speech-to-text, only the audio costs:
+// no LLM call, but the minutes to transcribe and their price.
+func TestMakeOfflineWithSpeechToText(t *testing.T) {
+	p, err := Make(items(), Options{Pricer: perToken{}, Offline: true, ASR: &batch.ASR{PricePerMinute: 0.01}, Transcribe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Calls != 0 || p.Prompt != 0 || p.Completion != 0 || p.ASR != 90*time.Minute || p.CostUSD == nil || math.Abs(*p.CostUSD-0.9) > 1e-9 {
+		t.Fatalf("offline plan with speech-to-text: %+v (cost %v); want 90 min at $0.90 and no LLM", p, p.CostUSD)
+	}
+	var out bytes.Buffer
+	p.Write(&out)
+	if !strings.Contains(out.String(), "offline summarizer: no LLM calls, no LLM cost, 90 min of speech-to-text, $0.9") {
+		t.Errorf("offline plan with speech-to-text:\n%s", out.String())
 	}
 }

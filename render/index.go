@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/textclean"
 )
 
@@ -38,7 +39,7 @@ func Index(title string, entries []IndexEntry) string {
 			files++
 		}
 	}
-	fmt.Fprintf(&b, "%d of %d items summarized.\n\n", files, len(entries))
+	fmt.Fprintf(&b, "%d of %s summarized.\n\n", files, recap.Count(len(entries), "item"))
 	for _, e := range entries {
 		name := escapeMarkdown(textclean.Line(titleOr(e.Title, e.ID)))
 		var meta []string

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"time"
 
@@ -28,6 +29,20 @@ func PrepareJob(j *Job, now time.Time) error {
 	j.StartedAt, j.FinishedAt = nil, nil
 	j.LeaseOwner, j.LeaseExpiresAt = "", nil
 	return nil
+}
+
+// TakesOver reports whether submission j takes over the active job of the
+// same video and options instead of waiting behind it: the job is queued
+// (no run holds it) and would be fetched from YouTube, while j's source
+// needs no YouTube request (a local download). The job then keeps its id,
+// priority and batch items, and gets j's source and a fresh count of
+// attempts: whatever YouTube did to it (unreachable, pausing every request)
+// no longer stands between the user and files already on disk. A job that
+// is running is left to finish.
+func TakesOver(active, j *Job) bool {
+	return active.Status == StatusQueued &&
+		cmp.Or(active.SourceKind, recap.SourceYouTube) == recap.SourceYouTube &&
+		j.SourceKind != "" && j.SourceKind != recap.SourceYouTube
 }
 
 // newID is a new row id: a UUIDv7, which sorts by creation time.

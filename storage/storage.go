@@ -124,7 +124,9 @@ type Store interface {
 	// SubmitJob stores j as queued unless a job for the same video and
 	// OptionsKey is already queued or running (that job is returned,
 	// created=false), or is done and force is false (the newest done job
-	// is returned, created=false). It sets j.ID when empty, CreatedAt and
+	// is returned, created=false). A queued YouTube job that j, a local
+	// download, takes over (TakesOver) gets j's source in the same
+	// transaction. It sets j.ID when empty, CreatedAt and
 	// UpdatedAt. Two concurrent calls for the same video and options
 	// create at most one job.
 	SubmitJob(ctx context.Context, j *Job, force bool) (job *Job, created bool, err error)
@@ -152,7 +154,10 @@ type Store interface {
 	// SetJobProgress records done of total chapters.
 	SetJobProgress(ctx context.Context, id, owner string, done, total int) error
 	// RetryJob puts a job back to queued, unheld, after a transient
-	// failure, keeping the error for display.
+	// failure, keeping the error for display. A retry with code
+	// recap.EBLOCKED (the job waits for YouTube's pause to end) gives back
+	// the attempt StartJob counted: Attempts counts the runs that could
+	// fail, which is what the retry limit is about.
 	RetryJob(ctx context.Context, id, owner, code, message string) error
 	// FailJob marks a job failed for good with the error code and message.
 	FailJob(ctx context.Context, id, owner, code, message string) error

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
 	"github.com/recap-dev/recap/render"
 	"github.com/recap-dev/recap/storage"
@@ -159,7 +160,7 @@ func batchStage(b *storage.Batch, finished int) string {
 	case storage.BatchFailed:
 		return "The sources could not be listed"
 	}
-	return fmt.Sprintf("%d of %d items finished", finished, b.Total)
+	return fmt.Sprintf("%d of %s finished", finished, recap.Count(b.Total, "item"))
 }
 
 func newBatchItem(it *storage.BatchItem) BatchItem {

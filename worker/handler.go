@@ -30,7 +30,9 @@ func (h *SummarizeVideoHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 		maxRetry = DefaultMaxRetry
 	}
 	start := time.Now()
-	_, outcome, err := h.Runner.Run(ctx, p.JobID, RunOptions{Final: retried >= maxRetry})
+	// The last try is asynq's last retry, or the job's last attempt over
+	// every delivery (other queues, restarts) as the store counts them.
+	_, outcome, err := h.Runner.Run(ctx, p.JobID, RunOptions{Final: retried >= maxRetry, MaxAttempts: maxRetry + 1})
 	if m := h.Runner.Metrics; m != nil && outcome != "" && outcome != OutcomeSkipped {
 		m.TaskDuration.WithLabelValues(outcome).Observe(time.Since(start).Seconds())
 	}

@@ -83,6 +83,12 @@ type RunOptions struct {
 	// Final says no retry follows: a transient failure fails the job
 	// instead of queueing it again.
 	Final bool
+	// MaxAttempts, when > 0, also makes the run final once the job has
+	// been started that many times, as the store counts them (a wait for
+	// YouTube is not counted): a queue's own retry count starts again
+	// when its Redis does (the embedded one, at every start), and two
+	// processes with a Redis each on one database each count apart.
+	MaxAttempts int
 	// Progress, when set, sees every step of the pipeline.
 	Progress func(pipeline.Progress)
 }
@@ -157,7 +163,8 @@ func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 	code, msg := recap.ErrorCode(err), r.Secrets.String(textclean.Line(err.Error()))
 	// asynq gives up on a task at its last retry whatever the error, so
 	// a job that already used every attempt fails below even if blocked.
-	if Waiting(err) && !opt.Final {
+	final := opt.Final || (opt.MaxAttempts > 0 && job.Attempts >= opt.MaxAttempts)
+	if Waiting(err) && !final {
 		until, _ := ratelimit.PausedUntil(err)
 		log.Info("job waits: YouTube pushed back", slog.String("code", code), slog.String("error", msg), slog.Time("until", until))
 		if rerr := r.Store.RetryJob(bg, job.ID, lease.Owner, code, msg); rerr != nil {
@@ -165,7 +172,7 @@ func (r *Runner) run(ctx context.Context, id string, opt RunOptions) (*recap.Doc
 		}
 		return nil, OutcomeWaiting, err
 	}
-	if recap.Permanent(err) || opt.Final {
+	if recap.Permanent(err) || final {
 		if !recap.Permanent(err) && job.Attempts > 1 {
 			msg = fmt.Sprintf("gave up after %d attempts: %s", job.Attempts, msg)
 		}

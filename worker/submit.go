@@ -84,6 +84,14 @@ type Queue interface {
 	Enqueue(ctx context.Context, job *storage.Job) error
 }
 
+// Expediter is a Queue that can also run a job's waiting task at once
+// (Enqueuer.Expedite): the Submitter asks it for a job a local download
+// has just taken over (storage.TakesOver), which must not wait out the
+// backoff of its YouTube failures.
+type Expediter interface {
+	Expedite(ctx context.Context, job *storage.Job) error
+}
+
 // Submitter stores jobs and queues them: the one way work is submitted.
 type Submitter struct {
 	Store storage.Store
@@ -160,11 +168,20 @@ func (s *Submitter) Submit(ctx context.Context, sub Submission) (job *storage.Jo
 	if err != nil {
 		return nil, false, err
 	}
-	if created && s.Queue != nil {
-		if err := s.Queue.Enqueue(ctx, job); err != nil {
-			// Stored is accepted: the re-enqueuer will try again.
-			s.logger().Warn("enqueue failed; the job stays queued in the store", slog.String("job_id", job.ID), slog.Any("error", err))
-		}
+	if s.Queue == nil {
+		return job, created, nil
+	}
+	var qerr error
+	switch x, ok := s.Queue.(Expediter); {
+	case created:
+		qerr = s.Queue.Enqueue(ctx, job)
+	case ok && job.Status == storage.StatusQueued && in.Kind != recap.SourceYouTube && job.SourceKind == in.Kind && job.SourceRef == in.Ref:
+		// Taken over (or submitted from this download before): run it now.
+		qerr = x.Expedite(ctx, job)
+	}
+	if qerr != nil {
+		// Stored is accepted: the re-enqueuer will try again.
+		s.logger().Warn("enqueue failed; the job stays queued in the store", slog.String("job_id", job.ID), slog.Any("error", qerr))
 	}
 	return job, created, nil
 }

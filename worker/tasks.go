@@ -129,6 +129,29 @@ func (e *Enqueuer) abandoned(job *storage.Job) bool {
 	return !now().Before(*job.LeaseExpiresAt)
 }
 
+// Expedite makes the job's task run now: one waiting in Redis for its
+// retry's backoff (or given up on by asynq) is made pending; one not there
+// is enqueued; one pending or running is left. It is for a job whose
+// source just changed (storage.TakesOver): what it waited out no longer
+// applies. Without Inspector it only enqueues.
+func (e *Enqueuer) Expedite(ctx context.Context, job *storage.Job) error {
+	if err := e.Enqueue(ctx, job); err != nil || e.Inspector == nil {
+		return err
+	}
+	queue := queueFor(job.Priority)
+	info, err := e.Inspector.GetTaskInfo(queue, job.ID)
+	if err != nil {
+		return fmt.Errorf("expedite job %s: %w", job.ID, err)
+	}
+	switch info.State {
+	case asynq.TaskStateScheduled, asynq.TaskStateRetry, asynq.TaskStateArchived:
+		if err := e.Inspector.RunTask(queue, job.ID); err != nil && !errors.Is(err, asynq.ErrTaskNotFound) {
+			return fmt.Errorf("expedite job %s: %w", job.ID, err)
+		}
+	}
+	return nil
+}
+
 // Remove deletes the queued task of job (one waiting to run or to be
 // retried), so that a canceled job is not delivered; a task that is not
 // there (never enqueued, already running or gone with Redis) is no error:

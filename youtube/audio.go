@@ -31,7 +31,7 @@ func (c *Client) DownloadAudio(ctx context.Context, videoID string, opt audio.Do
 	kc := &kkdai.Client{HTTPClient: &hc}
 	v, err := kc.GetVideoContext(ctx, videoID)
 	if err := videoError(videoID, v, err, ft.playerAnswers()); err != nil {
-		return nil, err
+		return nil, unreachable(ctx, "video "+videoID, err)
 	}
 	f, ok := smallestAudio(v.Formats)
 	if !ok {

@@ -42,7 +42,7 @@ const maxResolveHops = 3
 // Upcoming premieres and streams live now are listed with a Skip reason.
 // Errors are those of Playlist, naming the channel.
 func (c *Client) Channel(ctx context.Context, ref string, limit int, opts ChannelOptions) (_ *List, err error) {
-	defer func() { err = c.blocked(ctx, "channel "+ref, err) }()
+	defer func() { err = c.blocked(ctx, "channel "+ref, unreachable(ctx, "channel "+ref, err)) }()
 	tab := cmp.Or(opts.Tab, TabVideos)
 	params, ok := tabParams[tab]
 	if !ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -128,4 +129,29 @@ func httpError(id string, err error) error {
 		return rateLimitedError("video "+id, err)
 	}
 	return fmt.Errorf("youtube: fetch video %s: %w", id, err)
+}
+
+// unreachable says so when err about subject ("video …", "playlist …") is
+// YouTube (or RECAP_YOUTUBE_ENDPOINT) not answering at all: a connection
+// refused or reset, a name that does not resolve, a request that timed
+// out. That is EFETCH, transient, rather than an unnamed internal error.
+// A verdict already made, a refused foreign host and the caller's own
+// cancellation or deadline pass unchanged.
+func unreachable(ctx context.Context, subject string, err error) error {
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrForeignHost) {
+		return err
+	}
+	var (
+		verdict *recap.Error
+		op      *net.OpError
+		dns     *net.DNSError
+		ne      net.Error
+	)
+	switch {
+	case errors.As(err, &verdict):
+		return err
+	case errors.As(err, &dns), errors.As(err, &op), errors.As(err, &ne) && ne.Timeout():
+		return recap.WrapError(recap.EFETCH, err, "YouTube unreachable while fetching %s", subject)
+	}
+	return err
 }

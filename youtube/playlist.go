@@ -31,7 +31,7 @@ const maxListPages = 2000
 // read is an error naming the renderers found; network faults and 5xx
 // are plain errors, worth retrying.
 func (c *Client) Playlist(ctx context.Context, playlistID string, limit int) (_ *List, err error) {
-	defer func() { err = c.blocked(ctx, "playlist "+playlistID, err) }()
+	defer func() { err = c.blocked(ctx, "playlist "+playlistID, unreachable(ctx, "playlist "+playlistID, err)) }()
 	if !validPlaylistID(playlistID) {
 		return nil, recap.Errorf(recap.EINVALID, "%q is not a YouTube playlist id; expected 2 to 100 characters of A-Z, a-z, 0-9, - and _", playlistID)
 	}

@@ -120,8 +120,9 @@ func defaultHTTPClient() http.Client {
 // for a malformed id, EPRIVATE, EAGERESTRICTED, EUNAVAILABLE and
 // ENOCAPTIONS for videos recap cannot summarize, EBLOCKED when YouTube
 // rate-limits or wants a bot check (with the end of the pause it set, see
-// ratelimit.PausedUntil, when the Client has a Limiter); network faults
-// and 5xx are plain errors, worth retrying.
+// ratelimit.PausedUntil, when the Client has a Limiter), EFETCH when
+// YouTube cannot be reached (refused, no such host, timed out); 5xx are
+// plain errors. Only EINVALID and the verdicts on the video are permanent.
 func (c *Client) Fetch(ctx context.Context, videoID, lang string) (*recap.Source, error) {
 	src, _, err := c.fetch(ctx, videoID, lang, fetchCaptions)
 	return src, c.viaEndpoint(err)
@@ -179,7 +180,7 @@ func (c *Client) fetch(ctx context.Context, videoID, lang string, mode fetchMode
 	v, err := kc.GetVideoContext(ctx, videoID)
 	players := ft.playerAnswers()
 	if err := videoError(videoID, v, err, players); err != nil {
-		return nil, nil, c.blocked(ctx, "video "+videoID, err)
+		return nil, nil, c.blocked(ctx, "video "+videoID, unreachable(ctx, "video "+videoID, err))
 	}
 	src := &recap.Source{Video: metadata(videoID, v, players)}
 	if mode != fetchMetadata {
@@ -188,7 +189,7 @@ func (c *Client) fetch(ctx context.Context, videoID, lang string, mode fetchMode
 		case recap.ErrorCode(err) == recap.ENOCAPTIONS && mode == fetchCaptionsOrMetadata:
 			missing = err
 		case err != nil:
-			return nil, nil, c.blocked(ctx, "video "+videoID, err)
+			return nil, nil, c.blocked(ctx, "video "+videoID, unreachable(ctx, "video "+videoID, err))
 		default:
 			src.Transcript = tr
 		}

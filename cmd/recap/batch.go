@@ -252,15 +252,15 @@ func (m *Main) endBatch(r *follow.Report) error {
 	case r.Complete():
 		return nil
 	case b.Status == storage.BatchPaused:
-		return errors.New("paused by the budget: " + fmt.Sprint(b.Counts[storage.ItemPaused]) + " items not started")
+		return errors.New("paused by the budget: " + recap.Count(b.Counts[storage.ItemPaused], "item") + " not started")
 	case r.Interrupted && r.Remote:
-		return fmt.Errorf("stopped following batch %s: %d items not finished yet", b.ID, left)
+		return fmt.Errorf("stopped following batch %s: %s not finished yet", b.ID, recap.Count(left, "item"))
 	case r.Interrupted && b.Status == storage.BatchExpanding:
 		return errors.New("interrupted while listing the sources")
 	case r.Interrupted:
-		return fmt.Errorf("interrupted: %d items not finished", left)
+		return fmt.Errorf("interrupted: %s not finished", recap.Count(left, "item"))
 	case b.Status == storage.BatchCanceled:
 		return fmt.Errorf("batch %s was canceled", b.ID)
 	}
-	return fmt.Errorf("%d of %d items failed", b.Counts[storage.ItemFailed], b.Total)
+	return fmt.Errorf("%d of %s failed", b.Counts[storage.ItemFailed], recap.Count(b.Total, "item"))
 }

@@ -44,6 +44,7 @@ func (m *Main) runBatchDryRun(ctx context.Context, a *batchArgs) error {
 	gen := d.summarizer.Generator()
 	p, err := plan.Make(exp.Items, plan.Options{
 		Force: a.req.Force, Pricer: pricer(cfg), MaxCostUSD: a.req.MaxCostUSD, ASR: asr, Transcribe: a.req.Transcribe,
+		Offline: gen.Summarizer == recap.SummarizerExtractive,
 		Summarized: func(it source.Item) (bool, error) {
 			doc, err := d.store.FindDocument(ctx, storage.DocumentKey{
 				VideoID: it.ID, Language: lang, Summarizer: gen.Summarizer, Model: gen.Model, PromptVersion: gen.PromptVersion,

@@ -419,6 +419,14 @@ func TestBatchCommandDryRun(t *testing.T) {
 			t.Errorf("dry run lacks %q:\n%s", want, stdout)
 		}
 	}
+
+	// The offline summarizer calls no LLM: the plan says so, and
+	// estimates nothing.
+	f.env["RECAP_SUMMARIZER"] = "extractive"
+	stdout, stderr, code = f.run(t, "batch", "--dry-run", "https://www.youtube.com/playlist?list=PLdryRunAll1")
+	if code != 0 || !strings.Contains(stdout, "offline summarizer: no LLM calls, no LLM cost") || strings.Contains(stdout, "estimate:") {
+		t.Errorf("dry run with the extractive summarizer: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 }
 
 func countRows(t *testing.T, dbURL, table string) int {

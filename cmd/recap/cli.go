@@ -91,7 +91,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
-		fmt.Fprintf(m.Stdout, "recap %s\n", version())
+		info, _ := debug.ReadBuildInfo()
+		fmt.Fprintf(m.Stdout, "recap %s\n", versionLine(version, info))
 		return exitOK
 	}
 	for _, c := range commands {
@@ -103,40 +104,46 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	return exitUsage
 }
 
-// buildVersion is set at link time (-ldflags "-X main.buildVersion=v1.2.3");
-// without it the version comes from the module and VCS information Go
-// records in the binary.
-var buildVersion string
+// version is set at link time (go build -ldflags "-X main.version=v1.2.3"),
+// for builds that carry no VCS information (GOFLAGS=-buildvcs=false, a
+// container build without .git); without it the version is the module's.
+var version string
 
-// version names this build: its version, else the module's, and the VCS
-// revision it was built from.
-func version() string {
-	v := buildVersion
-	info, ok := debug.ReadBuildInfo()
-	if v == "" && ok {
+// versionLine names this build: its version (the link-time one, else the
+// module's, else "(devel)") and, when Go recorded them, the VCS revision
+// it was built from, whether the tree was modified, and the commit's time.
+func versionLine(linked string, info *debug.BuildInfo) string {
+	v := linked
+	if v == "" && info != nil {
 		v = info.Main.Version
 	}
 	if v == "" {
 		v = "(devel)"
 	}
-	if ok {
-		var rev, modified string
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				if s.Value == "true" {
-					modified = "+modified"
-				}
+	if info == nil {
+		return v
+	}
+	var rev, modified, at string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = "+modified"
 			}
+		case "vcs.time":
+			at = s.Value
 		}
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		if rev != "" {
-			v += " (" + rev + modified + ")"
-		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	switch {
+	case rev != "" && at != "":
+		v += " (" + rev + modified + ", " + at + ")"
+	case rev != "":
+		v += " (" + rev + modified + ")"
 	}
 	return v
 }

@@ -63,8 +63,8 @@ func (m *Main) runGet(ctx context.Context, args []string) error {
 	return render.Write(m.Stdout, doc, f)
 }
 
-// findDocument takes a summary id, else a video id or URL (its newest
-// summary). A job that is not done says where it is.
+// findDocument takes a summary id, else a video id or URL or a podcast
+// episode id (its newest summary). A job that is not done says where it is.
 func findDocument(ctx context.Context, store storage.Store, arg string) (*recap.Document, error) {
 	job, err := store.GetJob(ctx, arg)
 	switch {
@@ -77,9 +77,9 @@ func findDocument(ctx context.Context, store storage.Store, arg string) (*recap.
 	case recap.ErrorCode(err) != recap.ENOTFOUND:
 		return nil, err
 	}
-	videoID, verr := pipeline.ParseVideoID(arg)
+	videoID, verr := pipeline.ParseItemID(arg)
 	if verr != nil {
-		return nil, recap.Errorf(recap.EINVALID, "%q is neither a summary id nor a YouTube video id or URL", arg)
+		return nil, recap.Errorf(recap.EINVALID, "%q is neither a summary id nor a YouTube video id or URL nor a podcast episode id", arg)
 	}
 	doc, err := store.LatestDocument(ctx, videoID)
 	if recap.ErrorCode(err) == recap.ENOTFOUND {
@@ -98,7 +98,7 @@ func (m *Main) getFromServer(ctx context.Context, server, arg, format string) ([
 	}
 	data, err := c.Summary(ctx, arg, format)
 	if recap.ErrorCode(err) == recap.ENOTFOUND {
-		if videoID, verr := pipeline.ParseVideoID(arg); verr == nil {
+		if videoID, verr := pipeline.ParseItemID(arg); verr == nil {
 			return c.VideoSummary(ctx, videoID, format)
 		}
 	}

@@ -105,9 +105,9 @@ func splitSearchArgs(fs *flag.FlagSet, args []string) (flags, words []string) {
 
 // parseVideoID accepts the forms `recap get` does.
 func parseVideoID(s string) (string, error) {
-	id, err := pipeline.ParseVideoID(s)
+	id, err := pipeline.ParseItemID(s)
 	if err != nil {
-		return "", recap.Errorf(recap.EINVALID, "--video %q is not a YouTube video id or URL", s)
+		return "", recap.Errorf(recap.EINVALID, "--video %q is not a YouTube video id or URL nor a podcast episode id", s)
 	}
 	return id, nil
 }

@@ -29,6 +29,7 @@ func searchFakes(t *testing.T) *fakes {
 	}{
 		{"aaaaaaaaaaa", "Bees\x1b[31m and honey", "the queen bee lays eggs"},
 		{"bbbbbbbbbbb", "Wasps", "a wasp is not a bee"},
+		{episodeID, "Hornets", "a hornet is a big wasp, not a bee"},
 	} {
 		if err := s.PutVideo(context.Background(), recap.Video{ID: v.id, Title: v.title, Channel: "Insects"}); err != nil {
 			t.Fatal(err)
@@ -78,6 +79,16 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("json results = %+v", page.Results)
 	}
 
+	// A podcast episode is filtered by its id as a video is.
+	out, errOut, code = f.run(t, "search", "--format", "json", "--video", episodeID, "bee")
+	page = api.SearchPageView{}
+	if err := json.Unmarshal([]byte(out), &page); code != 0 || err != nil {
+		t.Fatalf("--video %s: exit %d, %v: %s %s", episodeID, code, err, out, errOut)
+	}
+	if len(page.Results) != 1 || page.Results[0].VideoID != episodeID {
+		t.Errorf("--video %s: results = %+v", episodeID, page.Results)
+	}
+
 	// Pages: the cursor printed gives the next.
 	out, _, _ = f.run(t, "search", "--limit", "1", "insects")
 	cursor := out[strings.LastIndex(out, "--cursor ")+len("--cursor "):]
@@ -90,9 +101,9 @@ func TestSearchCommand(t *testing.T) {
 		t.Errorf("next page: exit %d %s\n%s", code, errOut, next)
 	}
 
-	_, errOut, code = f.run(t, "search", "hornet")
-	if code != 0 || !strings.Contains(errOut, "nothing found for hornet") {
-		t.Errorf("search hornet: exit %d, %q", code, errOut)
+	_, errOut, code = f.run(t, "search", "bumblebee")
+	if code != 0 || !strings.Contains(errOut, "nothing found for bumblebee") {
+		t.Errorf("search bumblebee: exit %d, %q", code, errOut)
 	}
 }
 
@@ -109,6 +120,7 @@ func TestSearchCommandBadInput(t *testing.T) {
 		{[]string{"search", "--limit", "500", "bee"}, "limit 500 out of range"},
 		{[]string{"search", "--format", "xml", "bee"}, "unknown format"},
 		{[]string{"search", "--video", "not a video", "bee"}, "not a YouTube video"},
+		{[]string{"search", "--video", "epABCDEFGHIJKL", "bee"}, "nor a podcast episode id"},
 		{[]string{"search", "--cursor", "zzz", "bee"}, "invalid cursor"},
 	} {
 		_, errOut, code := f.run(t, tc.args...)

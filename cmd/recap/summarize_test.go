@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -269,6 +270,28 @@ func TestVersion(t *testing.T) {
 	out, errOut, code := f.run(t, "--version")
 	if code != 0 || !strings.HasPrefix(out, "recap ") || errOut != "" {
 		t.Fatalf("--version: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// The version line names the link-time version, else the module's, and the
+// VCS revision, state and time Go recorded, whichever are there.
+func TestVersionLine(t *testing.T) {
+	vcs := []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "c617970a1b2c3d4e5f60718293a4b5c6d7e8f901"},
+		{Key: "vcs.time", Value: "2026-11-28T21:34:19Z"}, {Key: "vcs.modified", Value: "true"}}
+	for _, tc := range []struct {
+		linked string
+		info   *debug.BuildInfo
+		want   string
+	}{
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs}, "(devel) (c617970a1b2c+modified, 2026-11-28T21:34:19Z)"},
+		{"v1.4.0", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs[:2]}, "v1.4.0 (c617970a1b2c)"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.2"}}, "v1.3.2"},
+		{"c617970-dirty", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "c617970-dirty"},
+		{"", nil, "(devel)"},
+	} {
+		if got := versionLine(tc.linked, tc.info); got != tc.want {
+			t.Errorf("versionLine(%q, %v) = %q, want %q", tc.linked, tc.info, got, tc.want)
+		}
 	}
 }
 

@@ -64,6 +64,9 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 
 func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force bool) (*storage.Job, bool, error) {
 	active, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+	if err == nil && active != nil && storage.TakesOver(active, j) {
+		active, err = takeOver(ctx, tx, active, j, s.now())
+	}
 	if err != nil || active != nil {
 		return active, false, err
 	}
@@ -108,6 +111,18 @@ func (s *Store) submitJob(ctx context.Context, tx pgx.Tx, j *storage.Job, force 
 		return nil, false, err
 	}
 	return &created, true, nil
+}
+
+// takeOver gives queued job active the source of submission j
+// (storage.TakesOver). active is returned as it was when a run has
+// claimed it since.
+func takeOver(ctx context.Context, tx pgx.Tx, active, j *storage.Job, now time.Time) (*storage.Job, error) {
+	taken, err := scanJob(tx.QueryRow(ctx, `UPDATE jobs SET source_kind = $1, source_ref = $2, input = $3, attempts = 0, updated_at = $4
+		WHERE id = $5 AND status = 'queued' RETURNING `+jobSelect, j.SourceKind, j.SourceRef, j.Input, now, active.ID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return active, nil
+	}
+	return taken, err
 }
 
 // videoTitle returns the stored title of a video, "" when there is none.
@@ -304,8 +319,9 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 	now := s.now()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		j, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = $1, error = $2, updated_at = $3, `+release,
-			[]any{code, message, now}, heldBy, owner)
+			`status = 'queued', error_code = $1, error = $2, updated_at = $3,
+			attempts = CASE WHEN $4 AND attempts > 0 THEN attempts - 1 ELSE attempts END, `+release,
+			[]any{code, message, now, code == recap.EBLOCKED}, heldBy, owner)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
@@ -54,6 +55,9 @@ func (s *Store) SubmitJob(ctx context.Context, j *storage.Job, force bool) (*sto
 
 func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force bool) (*storage.Job, bool, error) {
 	active, err := findActiveJob(ctx, tx, j.VideoID, j.OptionsKey)
+	if err == nil && active != nil && storage.TakesOver(active, j) {
+		active, err = takeOver(ctx, tx, active, j, s.now())
+	}
 	if err != nil || active != nil {
 		return active, false, err
 	}
@@ -100,6 +104,18 @@ func (s *Store) submitJob(ctx context.Context, tx *sql.Tx, j *storage.Job, force
 		return nil, false, err
 	}
 	return &created, true, nil
+}
+
+// takeOver gives queued job active the source of submission j
+// (storage.TakesOver). active is returned as it was when a run has
+// claimed it since.
+func takeOver(ctx context.Context, tx *sql.Tx, active, j *storage.Job, now time.Time) (*storage.Job, error) {
+	taken, err := scanJob(tx.QueryRowContext(ctx, `UPDATE jobs SET source_kind = ?, source_ref = ?, input = ?, attempts = 0, updated_at = ?
+		WHERE id = ? AND status = 'queued' RETURNING `+jobSelect, j.SourceKind, j.SourceRef, j.Input, formatTime(now), active.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return active, nil
+	}
+	return taken, err
 }
 
 // videoTitle returns the stored title of a video, "" when there is none.
@@ -330,8 +346,9 @@ func (s *Store) RetryJob(ctx context.Context, id, owner, code, message string) e
 	now := formatTime(s.now())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		j, err := transition(ctx, tx, id, "retry",
-			`status = 'queued', error_code = ?, error = ?, updated_at = ?, `+release,
-			[]any{code, message, now}, heldBy, owner)
+			`status = 'queued', error_code = ?, error = ?, updated_at = ?,
+			attempts = CASE WHEN ? AND attempts > 0 THEN attempts - 1 ELSE attempts END, `+release,
+			[]any{code, message, now, code == recap.EBLOCKED}, heldBy, owner)
 		if err != nil {
 			return err
 		}

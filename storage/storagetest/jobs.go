@@ -484,6 +484,7 @@ func testRetryJob(t *testing.T, e *env) {
 	want := *started
 	want.Status, want.ErrorCode, want.Error, want.UpdatedAt = storage.StatusQueued, recap.EBLOCKED, "YouTube asks to sign in", e.clock.Now()
 	want.LeaseOwner, want.LeaseExpiresAt = "", nil
+	want.Attempts = 0 // a wait for YouTube is not an attempt
 	deepEqual(t, e.get(t, j.ID), &want, "retried job")
 
 	unfinished, err := e.s.UnfinishedJobs(e.ctx)
@@ -495,9 +496,16 @@ func testRetryJob(t *testing.T, e *env) {
 	e.clock.Advance(time.Second)
 	again, err := e.s.StartJob(e.ctx, j.ID, Lease)
 	must(t, err, "StartJob after RetryJob")
-	if again.Attempts != 2 || again.Status != storage.StatusRunning || again.ErrorCode != recap.EBLOCKED {
-		t.Errorf("restarted job: attempts %d, status %s, error code %q; want 2, running, the kept %q",
+	if again.Attempts != 1 || again.Status != storage.StatusRunning || again.ErrorCode != recap.EBLOCKED {
+		t.Errorf("restarted job: attempts %d, status %s, error code %q; want 1, running, the kept %q",
 			again.Attempts, again.Status, again.ErrorCode, recap.EBLOCKED)
+	}
+	// Any other transient failure is an attempt.
+	must(t, e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EFETCH, "YouTube unreachable"), "RetryJob")
+	again, err = e.s.StartJob(e.ctx, j.ID, Lease)
+	must(t, err, "StartJob after a failed attempt")
+	if again.Attempts != 2 || again.ErrorCode != recap.EFETCH {
+		t.Errorf("restarted job: attempts %d, error code %q; want 2, %q", again.Attempts, again.ErrorCode, recap.EFETCH)
 	}
 
 	must(t, e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, e.clock.Now())), "FinishJob")
@@ -663,5 +671,45 @@ func checkCounts(t *testing.T, got, want map[string]int) {
 		if got[status] != want[status] {
 			t.Errorf("CountJobs[%s] = %d; want %d", status, got[status], want[status])
 		}
+	}
+}
+
+// A local download of a video takes over the queued YouTube job of the
+// same video and options: same job, the download's source, attempts
+// counted afresh. A running job, or a YouTube submission, changes nothing.
+func testSubmitJobLocalTakesOver(t *testing.T, e *env) {
+	yt := e.submit(t, "vid", optsKey, false)
+	_, err := e.s.StartJob(e.ctx, yt.ID, Lease)
+	must(t, err, "StartJob")
+	must(t, e.s.RetryJob(e.ctx, yt.ID, Lease.Owner, recap.EFETCH, "YouTube unreachable"), "RetryJob")
+
+	local := NewJob("vid", optsKey)
+	local.SourceKind, local.SourceRef, local.Input = recap.SourceFile, "/downloads/vid.info.json", "/downloads"
+	e.clock.Advance(time.Second)
+	got, created, err := e.s.SubmitJob(e.ctx, local, false)
+	must(t, err, "SubmitJob of the download")
+	if created || got.ID != yt.ID || got.SourceKind != recap.SourceFile || got.SourceRef != local.SourceRef ||
+		got.Input != local.Input || got.Attempts != 0 || got.Status != storage.StatusQueued || got.Priority != yt.Priority {
+		t.Fatalf("download submitted over a queued YouTube job: created %v, %+v; want job %s, queued, with the file source and 0 attempts", created, got, yt.ID)
+	}
+	deepEqual(t, e.get(t, yt.ID), got, "the job taken over, as stored")
+
+	// YouTube again: the download stays.
+	again, created, err := e.s.SubmitJob(e.ctx, NewJob("vid", optsKey), false)
+	must(t, err, "SubmitJob from YouTube")
+	if created || again.ID != yt.ID || again.SourceKind != recap.SourceFile {
+		t.Errorf("YouTube after the download: created %v, %+v; want the file job", created, again)
+	}
+
+	// A running YouTube job is left to its run.
+	run := e.submit(t, "vid2", optsKey, false)
+	_, err = e.s.StartJob(e.ctx, run.ID, Lease)
+	must(t, err, "StartJob")
+	local = NewJob("vid2", optsKey)
+	local.SourceKind, local.SourceRef = recap.SourceFile, "/downloads/vid2.info.json"
+	got, created, err = e.s.SubmitJob(e.ctx, local, false)
+	must(t, err, "SubmitJob over a running job")
+	if created || got.ID != run.ID || got.SourceKind != recap.SourceYouTube || got.Status != storage.StatusRunning {
+		t.Errorf("download over a running YouTube job: created %v, %+v; want the running YouTube job unchanged", created, got)
 	}
 }

@@ -113,6 +113,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"SubmitJob/KeepsGivenID", testSubmitJobKeepsGivenID},
 		{"SubmitJob/Invalid", testSubmitJobInvalid},
 		{"SubmitJob/ReturnsActive", testSubmitJobReturnsActive},
+		{"SubmitJob/LocalTakesOver", testSubmitJobLocalTakesOver},
 		{"SubmitJob/ReturnsNewestDone", testSubmitJobReturnsNewestDone},
 		{"SubmitJob/AfterFailure", testSubmitJobAfterFailure},
 		{"SubmitJob/Concurrent", testSubmitJobConcurrent},
