@@ -24,7 +24,7 @@ func (s *Server) newWebApp() *web.App {
 		// The forms offer speech-to-text when a video could be
 		// transcribed, as the submitter checks it.
 		Transcribe: s.Submitter.Pipeline.CheckTranscribe(recap.SourceYouTube) == nil,
-		Auth: s.webSession,
+		Auth:       s.webSession,
 		Document: func(ctx context.Context, id string) (*recap.Document, error) {
 			d, err := s.document(ctx, id)
 			if err != nil {
