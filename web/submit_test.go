@@ -73,6 +73,14 @@ func TestSubmitVideoOptions(t *testing.T) {
 	if w.Code != http.StatusBadRequest || !strings.Contains(body, "is one video: limit, since and max cost are for a playlist") || len(ta.options) != 2 {
 		t.Fatalf("video with a limit = %d (%d submissions):\n%s", w.Code, len(ta.options), body)
 	}
+	// The CSRF token is still required, options or not.
+	ta.sess = Session{OK: true, Required: true, SignedIn: true, CSRF: "tok3n"}
+	if w := ta.serve("POST", "/", url.Values{"url": {"dQw4w9WgXcQ"}, "language": {"de"}}); w.Code != http.StatusForbidden || len(ta.options) != 2 {
+		t.Errorf("options without the CSRF token = %d (%d submissions)", w.Code, len(ta.options))
+	}
+	if w := ta.serve("POST", "/", url.Values{"url": {"dQw4w9WgXcQ"}, "language": {"de"}, "csrf": {"tok3n"}}); w.Code != http.StatusSeeOther || ta.options[2].Language != "de" {
+		t.Errorf("options with the CSRF token = %d", w.Code)
+	}
 	for _, want := range []string{openOptions, `value="youtu.be/dQw4w9WgXcQ"`, `name="limit" type="number" min="0" step="1" inputmode="numeric" value="5"`,
 		`value="2024-03-04"`, `name="summary_language" type="text" value="it"`, `name="force" checked`, `role="alert"`} {
 		if !strings.Contains(body, want) {
