@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
+	"github.com/recap-dev/recap/pipeline"
 	"github.com/recap-dev/recap/source"
 	"github.com/recap-dev/recap/storage"
 	"github.com/recap-dev/recap/storage/storagetest"
@@ -329,5 +332,81 @@ func TestWebSubmitMakesBatches(t *testing.T) {
 	}
 	if body := plain.do(t, "GET", "/", "").Body.String(); strings.Contains(body, `href="/b"`) {
 		t.Error("the header links to batches without the batch service")
+	}
+}
+
+// modelOnly stands in for a speech-to-text service the API never calls.
+type modelOnly struct{}
+
+func (modelOnly) TranscribeFile(context.Context, string, string) (*pipeline.Transcription, error) {
+	return nil, errors.New("the API does not transcribe")
+}
+func (modelOnly) Model() string { return "whisper-test" }
+
+// The submit box's options go through the owners of POST /v1/summaries
+// and POST /v1/batches: what the form sends is what the job and the batch
+// store, and their refusals come back with the form.
+func TestWebFormOptionsReachJobsAndBatches(t *testing.T) {
+	b, _ := setupBatches(t)
+	post := func(form url.Values) *httptest.ResponseRecorder {
+		return b.do(t, "POST", "/", form.Encode(), "Content-Type", formType)
+	}
+	if strings.Contains(b.do(t, "GET", "/", "").Body.String(), `name="transcribe"`) {
+		t.Error("the home page offers transcribe without speech-to-text")
+	}
+	w := post(url.Values{"url": {"youtu.be/dQw4w9WgXcQ"}, "language": {"DE"}, "summary_language": {"fr"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/s/") {
+		t.Fatalf("video with languages = %d %s", w.Code, w.Body)
+	}
+	job := decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+strings.TrimPrefix(w.Header().Get("Location"), "/s/"), ""))
+	if job.Language != "de" || job.SummaryLanguage != "fr" || job.Transcribe {
+		t.Errorf("job %+v; want caption language de, summary language fr", job)
+	}
+	for form, msg := range map[string]string{
+		"language=x_y!":             "is not a language tag",
+		"transcribe=on":             "speech-to-text is not configured",
+		"force=on&since=2024-01-01": "is one video",
+	} {
+		v, _ := url.ParseQuery(form)
+		v.Set("url", "dQw4w9WgXcQ")
+		if w := post(v); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), msg) {
+			t.Errorf("video with %s = %d; want 400 with %q", form, w.Code, msg)
+		}
+	}
+
+	w = post(url.Values{"url": {"https://www.youtube.com/@crabs"}, "limit": {"7"}, "since": {"2024-02-03"}, "max_cost_usd": {"1.5"}, "language": {"fr"}, "force": {"on"}})
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/b/") {
+		t.Fatalf("channel with options = %d %s", w.Code, w.Body)
+	}
+	bv := decode[batchView](t, b.do(t, "GET", "/v1/batches/"+strings.TrimPrefix(w.Header().Get("Location"), "/b/"), ""))
+	if o := bv.Options; o.Limit != 7 || o.Since != "2024-02-03" || o.MaxCostUSD == nil || *o.MaxCostUSD != 1.5 || o.Language != "fr" || !o.Force || o.Transcribe {
+		t.Errorf("batch options %+v; want limit 7, since 2024-02-03, $1.50, fr, forced", o)
+	}
+	if w := post(url.Values{"url": {"https://www.youtube.com/@crabs"}, "max_cost_usd": {"-1"}}); w.Code != http.StatusBadRequest ||
+		!strings.Contains(w.Body.String(), "expected an amount of US dollars above 0") || !strings.Contains(w.Body.String(), `value="-1"`) {
+		t.Errorf("negative max cost = %d %s", w.Code, w.Body)
+	}
+
+	// With speech-to-text, the box offers it and the job and the batch
+	// ask for it.
+	b.server.Submitter.Pipeline.Transcriber = modelOnly{}
+	b.server.Batches.ASR = &batch.ASR{PricePerMinute: 0.006}
+	b.handler = NewHandler(b.server)
+	if !strings.Contains(b.do(t, "GET", "/", "").Body.String(), `name="transcribe"`) {
+		t.Error("the home page does not offer transcribe with speech-to-text")
+	}
+	w = post(url.Values{"url": {"dQw4w9WgXcQ"}, "transcribe": {"on"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("video with transcribe = %d %s", w.Code, w.Body)
+	}
+	if job := decode[jobView](t, b.do(t, "GET", "/v1/summaries/"+strings.TrimPrefix(w.Header().Get("Location"), "/s/"), "")); !job.Transcribe {
+		t.Errorf("job %+v; want transcribe", job)
+	}
+	w = post(url.Values{"url": {"https://feeds.example/show.xml"}, "transcribe": {"on"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("feed with transcribe = %d %s", w.Code, w.Body)
+	}
+	if bv := decode[batchView](t, b.do(t, "GET", "/v1/batches/"+strings.TrimPrefix(w.Header().Get("Location"), "/b/"), "")); !bv.Options.Transcribe {
+		t.Errorf("batch options %+v; want transcribe", bv.Options)
 	}
 }

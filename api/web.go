@@ -16,11 +16,15 @@ import (
 func (s *Server) newWebApp() *web.App {
 	app := &web.App{
 		Store: s.Store,
-		Submit: func(ctx context.Context, input string, force bool) (*storage.Job, error) {
-			job, _, err := s.submit(ctx, createRequest{URL: input, Force: force})
+		Submit: func(ctx context.Context, input string, o web.VideoOptions) (*storage.Job, error) {
+			job, _, err := s.submit(ctx, createRequest{URL: input, Language: o.Language, SummaryLanguage: o.SummaryLanguage,
+				Force: o.Force, Transcribe: o.Transcribe})
 			return job, err
 		},
-		Auth: s.webSession,
+		// The forms offer speech-to-text when a video could be
+		// transcribed, as the submitter checks it.
+		Transcribe: s.Submitter.Pipeline.CheckTranscribe(recap.SourceYouTube) == nil,
+		Auth:       s.webSession,
 		Document: func(ctx context.Context, id string) (*recap.Document, error) {
 			d, err := s.document(ctx, id)
 			if err != nil {
@@ -40,8 +44,9 @@ func (s *Server) newWebApp() *web.App {
 	}
 	if s.Batches != nil {
 		app.Batches = s.Batches
-		app.Backlog = func(ctx context.Context, input string, force bool) (string, error) {
-			b, err := s.newBatch(ctx, batchRequest{URL: input, Force: force})
+		app.Backlog = func(ctx context.Context, input string, o web.BacklogOptions) (string, error) {
+			b, err := s.newBatch(ctx, batchRequest{URL: input, Limit: o.Limit, Since: o.Since, Language: o.Language,
+				Force: o.Force, MaxCostUSD: o.MaxCostUSD, Transcribe: o.Transcribe})
 			if err != nil {
 				return "", err
 			}

@@ -137,21 +137,22 @@ func (a *App) subscriptions(w http.ResponseWriter, r *http.Request, sess Session
 		return
 	}
 	v := NewSubscriptions(subs)
+	v.CanTranscribe = a.Transcribe
 	if form != nil {
-		v.URL, v.Interval, v.Backfill, v.Error = form.URL, form.Interval, form.Backfill, form.Error
+		v.URL, v.Interval, v.Backfill, v.Transcribe, v.Error = form.URL, form.Interval, form.Backfill, form.Transcribe, form.Error
 	}
 	a.render(w, r, status, "subscriptions", sess, layoutData{Title: "Subscriptions", Page: v})
 }
 
 // SubscribeForm takes the form of POST /subscriptions (url, interval,
-// backfill), checked as POST /v1/subscriptions checks them.
+// backfill, transcribe), checked as POST /v1/subscriptions checks them.
 func (a *App) SubscribeForm(w http.ResponseWriter, r *http.Request) {
 	sess, ok := a.form(w, r)
 	if !ok {
 		return
 	}
 	f := &Subscriptions{URL: strings.TrimSpace(r.PostForm.Get("url")), Interval: strings.TrimSpace(r.PostForm.Get("interval")),
-		Backfill: strings.TrimSpace(r.PostForm.Get("backfill"))}
+		Backfill: strings.TrimSpace(r.PostForm.Get("backfill")), Transcribe: r.PostForm.Get("transcribe") == "on"}
 	err := a.subscribe(r, f)
 	if err == nil {
 		http.Redirect(w, r, "/subscriptions", http.StatusSeeOther)
@@ -176,7 +177,7 @@ func (a *App) subscribe(r *http.Request, f *Subscriptions) error {
 			return recap.Errorf(recap.EINVALID, "backfill %q is not a whole number: expected how many existing items to summarize, 0 or more", f.Backfill)
 		}
 	}
-	_, _, err = a.Batches.Subscribe(r.Context(), f.URL, interval, backfill, false)
+	_, _, err = a.Batches.Subscribe(r.Context(), f.URL, interval, backfill, f.Transcribe)
 	return err
 }
 

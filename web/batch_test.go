@@ -22,8 +22,17 @@ const hostile = `<script>alert(1)</script>"><img src=x onerror=alert(2)>`
 func (ta *testApp) withBatches() *batch.Service {
 	svc := &batch.Service{Store: ta.store, Resolver: &source.Resolver{Files: source.FilesNone}, Language: "en"}
 	ta.app.Batches = svc
-	ta.app.Backlog = func(ctx context.Context, input string, force bool) (string, error) {
-		b, _, err := svc.Create(ctx, batch.Request{Sources: []string{input}, Force: force})
+	ta.app.Backlog = func(ctx context.Context, input string, o BacklogOptions) (string, error) {
+		req := batch.Request{Sources: []string{input}, Language: o.Language, Force: o.Force, Limit: o.Limit,
+			MaxCostUSD: o.MaxCostUSD, Transcribe: o.Transcribe}
+		if o.Since != "" {
+			since, err := batch.ParseSince(o.Since)
+			if err != nil {
+				return "", err
+			}
+			req.Since = since
+		}
+		b, _, err := svc.Create(ctx, req)
 		if err != nil {
 			return "", err
 		}

@@ -212,7 +212,11 @@ type Subscriptions struct {
 	URL           string
 	Interval      string
 	Backfill      string
+	Transcribe    bool
 	Error         string
+	// CanTranscribe offers "transcribe" (a speech-to-text service is
+	// configured).
+	CanTranscribe bool
 }
 
 // Subscription is one subscription of the subscriptions page.

@@ -50,13 +50,17 @@ type Session struct {
 // App serves the pages. Store, Submit and Auth are required.
 type App struct {
 	Store storage.Store
-	// Submit submits a video exactly as POST /v1/summaries does.
-	Submit func(ctx context.Context, input string, force bool) (*storage.Job, error)
+	// Submit submits a video exactly as POST /v1/summaries does, with
+	// its options checked there.
+	Submit func(ctx context.Context, input string, o VideoOptions) (*storage.Job, error)
 	// Backlog, when set, submits a playlist, channel or feed as a batch
 	// exactly as POST /v1/batches does, and returns the batch's page
 	// (BatchLink). Without it the home page says that backlogs go through
 	// `recap batch`.
-	Backlog func(ctx context.Context, input string, force bool) (link string, err error)
+	Backlog func(ctx context.Context, input string, o BacklogOptions) (link string, err error)
+	// Transcribe says that a speech-to-text service is configured: the
+	// forms then offer "transcribe".
+	Transcribe bool
 	// Batches, when set, serves the batch pages and the subscriptions
 	// page (their routes are left out without it).
 	Batches *batch.Service
@@ -253,74 +257,6 @@ func (a *App) rendering(ctx context.Context, id, format string) ([]byte, error) 
 	return render.Bytes(doc, format)
 }
 
-// homeData is the home page.
-type homeData struct {
-	URL     string
-	Error   string
-	Library []LibraryItem
-	Next    string // the library's next page, "" on the last
-	First   bool   // the first page of the library
-	Backlog bool   // playlists, channels and feeds can be submitted
-}
-
-// Home shows the submit box, the search box and the library.
-func (a *App) Home(w http.ResponseWriter, r *http.Request) {
-	sess := a.Auth(r)
-	if !sess.OK {
-		a.LoginPage(w, http.StatusOK, "/", "")
-		return
-	}
-	a.home(w, r, sess, http.StatusOK, homeData{})
-}
-
-func (a *App) home(w http.ResponseWriter, r *http.Request, sess Session, status int, d homeData) {
-	cursor := r.URL.Query().Get("cursor")
-	page, err := a.Store.ListLibrary(r.Context(), storage.LibraryFilter{Limit: 24, Cursor: cursor})
-	if err != nil {
-		a.errorPage(w, r, sess, err)
-		return
-	}
-	d.Library, d.First, d.Backlog = NewLibraryItems(page.Entries), cursor == "", a.Backlog != nil
-	if page.NextCursor != "" {
-		d.Next = "/?cursor=" + page.NextCursor
-	}
-	a.render(w, r, status, "home", sess, layoutData{Title: "recap", Page: d})
-}
-
-// SubmitForm takes the submit box: a video goes to Submit, a playlist,
-// channel or feed to Backlog.
-func (a *App) SubmitForm(w http.ResponseWriter, r *http.Request) {
-	sess, ok := a.form(w, r)
-	if !ok {
-		return
-	}
-	input := strings.TrimSpace(r.PostForm.Get("url"))
-	link, err := a.submitInput(r.Context(), input, r.PostForm.Get("force") == "on")
-	if err != nil {
-		if recap.ErrorCode(err) != recap.EINVALID {
-			a.errorPage(w, r, sess, err)
-			return
-		}
-		a.home(w, r, sess, http.StatusBadRequest, homeData{URL: input, Error: recap.ErrorMessage(err)})
-		return
-	}
-	http.Redirect(w, r, link, http.StatusSeeOther)
-}
-
-func (a *App) submitInput(ctx context.Context, input string, force bool) (string, error) {
-	if IsBacklog(input) {
-		if a.Backlog == nil {
-			return "", recap.Errorf(recap.EINVALID, "%q is not a YouTube video: a playlist, a channel or a podcast feed is a backlog, which the web app does not take yet; summarize it with `recap batch %s`", input, input)
-		}
-		return a.Backlog(ctx, input, force)
-	}
-	job, err := a.Submit(ctx, input, force)
-	if err != nil {
-		return "", err
-	}
-	return "/s/" + job.ID, nil
-}
-
 // Summary shows a finished job's summary, or the job's progress until
 // then; a failed job's page is 410 Gone with the reason and a retry.
 func (a *App) Summary(w http.ResponseWriter, r *http.Request) {
@@ -408,7 +344,8 @@ func notFound(err error, format string, args ...any) error {
 }
 
 // Retry, at POST /s/{id}/retry, submits a failed (or finished) job's
-// video again, forced.
+// video again with its options (caption and summary language,
+// transcribe), forced.
 func (a *App) Retry(w http.ResponseWriter, r *http.Request) {
 	sess, ok := a.form(w, r)
 	if !ok {
@@ -430,7 +367,9 @@ func (a *App) Retry(w http.ResponseWriter, r *http.Request) {
 	if input == "" {
 		input = job.VideoID
 	}
-	next, err := a.Submit(r.Context(), input, true)
+	// Again as it was asked for, forced.
+	next, err := a.Submit(r.Context(), input, VideoOptions{Language: job.Language, SummaryLanguage: job.SummaryLanguage,
+		Transcribe: job.Transcribe, Force: true})
 	if err != nil {
 		a.errorPage(w, r, sess, err)
 		return

@@ -21,6 +21,8 @@ type testApp struct {
 	store   storage.Store
 	sess    Session
 	submits []string
+	// options are the options of each submission, as Submit got them.
+	options []VideoOptions
 }
 
 func newTestApp(t *testing.T) *testApp {
@@ -33,11 +35,12 @@ func newTestApp(t *testing.T) *testApp {
 	ta := &testApp{store: store, sess: Session{OK: true}}
 	ta.app = &App{
 		Store: store,
-		Submit: func(ctx context.Context, input string, force bool) (*storage.Job, error) {
-			ta.submits = append(ta.submits, input+map[bool]string{true: " (forced)"}[force])
+		Submit: func(ctx context.Context, input string, o VideoOptions) (*storage.Job, error) {
+			ta.submits = append(ta.submits, input+map[bool]string{true: " (forced)"}[o.Force])
+			ta.options = append(ta.options, o)
 			job := storagetest.NewJob("dQw4w9WgXcQ", "k")
 			job.Input = input
-			j, _, err := store.SubmitJob(ctx, job, force)
+			j, _, err := store.SubmitJob(ctx, job, o.Force)
 			return j, err
 		},
 		Auth: func(*http.Request) Session { return ta.sess },

@@ -32,6 +32,9 @@ type batchView struct {
 	Usage  struct {
 		LLMCalls int `json:"llm_calls"`
 	} `json:"usage"`
+	Options struct {
+		Limit int `json:"limit"`
+	} `json:"options"`
 	Error *struct{ Code, Message string }
 }
 

@@ -67,11 +67,12 @@ func TestBrowserBatches(t *testing.T) {
 	f.env["RECAP_YOUTUBE_RPM"] = "0" // a fake YouTube: no pace
 	f.env["RECAP_BATCH_DIR"] = dir
 
-	// A playlist of three videos, one private until it is retried, and a
-	// deleted entry.
+	// A playlist of three videos, one private until it is retried, a
+	// deleted entry, and a last video that the form's limit leaves out.
 	tide := f.videos("tp", 3, 4*time.Minute)
 	tide = append(tide, youtubetest.Item{ID: "tpPrivate01", Title: "Private for now", Duration: 4 * time.Minute},
 		youtubetest.Item{ID: "tpDeleted01", Deleted: true})
+	tide = append(tide, f.videos("tl", 1, 4*time.Minute)...)
 	f.yt.AddVideo(youtubetest.Video{ID: "tpPrivate01", Title: "Private for now", Private: true})
 	f.yt.AddPlaylist(youtubetest.Playlist{ID: "PLtidePools01", Title: "Tide pools, explained", Items: tide, PageSize: 3})
 	// A playlist whose videos the LLM holds, to cancel.
@@ -112,10 +113,23 @@ func TestBrowserBatches(t *testing.T) {
 	var batchPath string
 	t.Run("SubmitFollowRetryOpen", func(t *testing.T) {
 		open(t, ctx, s.base+"/")
+		// The first five items only, through the options; the page's
+		// keyboard path: the summary unfolds them, the fields are labelled.
+		if eval[bool](t, ctx, "document.querySelector('form.submit details').open") {
+			t.Error("the options are unfolded before anything is set")
+		}
 		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "youtube.com/playlist?list=PLtidePools01"),
-			chromedp.Click(chromedp.CSS("form.submit button")))
+			chromedp.Focus(chromedp.CSS("form.submit details summary")), chromedp.KeyEvent("\r"))
+		waitJS(t, ctx, "document.querySelector('form.submit details').open", 5*time.Second)
+		if label := eval[string](t, ctx, "document.querySelector('#opt-limit').labels[0].textContent"); label != "Limit" {
+			t.Errorf("the limit field's label is %q", label)
+		}
+		do(t, ctx, chromedp.SendKeys(chromedp.ID("opt-limit"), "5"), chromedp.Click(chromedp.CSS("form.submit button[type=submit]")))
 		waitJS(t, ctx, "location.pathname.startsWith('/b/')", 20*time.Second)
 		batchPath = eval[string](t, ctx, "location.pathname")
+		if v := s.batch(t, strings.TrimPrefix(batchPath, "/b/")); v.Options.Limit != 5 {
+			t.Errorf("the form's batch has limit %d; want 5", v.Options.Limit)
+		}
 		// The script follows the batch in the page, without reloading it.
 		do(t, ctx, chromedp.Evaluate[chromedp.Void]("window.__stayed = true"))
 		waitJS(t, ctx, "document.querySelector('[data-batch]').getAttribute('data-status') === 'done'", 90*time.Second)

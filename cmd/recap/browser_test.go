@@ -414,6 +414,7 @@ func TestBrowserApp(t *testing.T) {
 
 	t.Run("ChapterTimeSeeks", func(t *testing.T) {
 		open(t, ctx, s.base+"/")
+		do(t, ctx, chromedp.Evaluate[chromedp.Void]("document.querySelector('form.submit details').open = true"))
 		shoot(t, ctx, "home", "home")
 		open(t, ctx, s.base+"/s/"+jobID)
 		hrefs := eval[[]string](t, ctx, "[...document.querySelectorAll('.toc a.time')].map(a => a.href)")
@@ -552,8 +553,9 @@ func TestBrowserApp(t *testing.T) {
 		}
 		// The form works, and the job page reloads itself.
 		open(t, ctx, s.base+"/")
-		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "webVideo001"), chromedp.Click(chromedp.CSS("#main input[name=force]")),
-			chromedp.Click(chromedp.CSS("form.submit button")))
+		// The options unfold without JavaScript.
+		do(t, ctx, chromedp.SendKeys(chromedp.ID("url"), "webVideo001"), chromedp.Click(chromedp.CSS("form.submit details summary")),
+			chromedp.Click(chromedp.CSS("#main input[name=force]")), chromedp.Click(chromedp.CSS("form.submit button[type=submit]")))
 		waitJS(t, ctx, "location.pathname.startsWith('/s/') && location.pathname !== '/s/"+jobID+"'", 20*time.Second)
 		againID = strings.TrimPrefix(eval[string](t, ctx, "location.pathname"), "/s/")
 		if eval[bool](t, ctx, "!!document.querySelector('[data-job]')") {
