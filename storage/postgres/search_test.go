@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
@@ -124,9 +126,17 @@ func TestSearchIndexesOlderDatabase(t *testing.T) {
 }
 
 // BenchmarkSearch: RECAP_TEST_POSTGRES_URL=… go test -run '^$' -bench Search -benchtime 1x ./storage/postgres/
-// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library).
+// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library;
+// RECAP_BENCH_SEARCH_KEEP=schema to build it once in that schema and reuse it).
 func BenchmarkSearch(b *testing.B) {
-	s := mustOpen(b, testConfig(b))
+	cfg := testConfig(b)
+	if schema := os.Getenv(storagetest.BenchKeepVar); schema != "" {
+		if _, err := admin.Exec(b.Context(), `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	}
+	s := mustOpen(b, cfg)
 	storagetest.BenchmarkSearch(b, s, func(ctx context.Context) (sz storagetest.SearchSizes, err error) {
 		if _, err := s.pool.Exec(ctx, `VACUUM ANALYZE search_entries`); err != nil {
 			return sz, err
