@@ -101,9 +101,9 @@ func newestDocuments(ctx context.Context, q querier, videoID string) ([]*recap.D
 
 // indexPending indexes the videos the search migration listed, a batch of
 // them per transaction, so that a large library does not hold the write
-// lock for long.
+// lock for long, then merges the index it built into one segment.
 func (s *Store) indexPending(ctx context.Context) error {
-	for {
+	for indexed := 0; ; {
 		var ids []string
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT video_id FROM search_pending ORDER BY video_id LIMIT 20`)
@@ -131,9 +131,15 @@ func (s *Store) indexPending(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("index stored videos for search: %w", err)
 		}
-		if len(ids) == 0 {
-			return nil
+		if indexed += len(ids); len(ids) > 0 {
+			continue
 		}
+		if indexed > 0 {
+			if _, err := s.write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("merge the search index: %w", err)
+			}
+		}
+		return nil
 	}
 }
 
