@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -414,5 +415,57 @@ func TestPickPage(t *testing.T) {
 	results := InRankOrder(want[:3], []SearchResult{{Text: "nine", Rank: SearchRank{ID: 9}}, {Text: "eight", Rank: SearchRank{ID: 8}}})
 	if len(results) != 2 || results[0].Text != "eight" || results[1].Rank != want[2] {
 		t.Errorf("InRankOrder = %+v", results)
+	}
+}
+
+// marked renders a snippet with its highlights in brackets.
+func marked(sn Snippet) string {
+	var b strings.Builder
+	for _, p := range sn.Parts() {
+		if p.Match {
+			b.WriteString("[" + p.Text + "]")
+		} else {
+			b.WriteString(p.Text)
+		}
+	}
+	return b.String()
+}
+
+func TestQuerySnippet(t *testing.T) {
+	words := func(from, to int, at map[int]string) string {
+		var ws []string
+		for i := from; i < to; i++ {
+			if w, ok := at[i]; ok {
+				ws = append(ws, w)
+			} else {
+				ws = append(ws, fmt.Sprintf("w%d", i))
+			}
+		}
+		return strings.Join(ws, " ")
+	}
+	for _, tc := range []struct{ q, text, want string }{
+		{"cafe", "Un Café crème, s'il vous plaît.", "Un [Café] crème, s'il vous plaît."},
+		{"CAFÉ noel", "un cafe à Noël!", "un [cafe] à [Noël]!"},
+		{`"quick fox"`, "the quick brown fox, quick fox", "the quick brown fox, [quick fox]"},
+		{"fox -brown", "the quick brown fox", "the quick brown [fox]"},
+		{"dog OR fox", "a fox and a dog", "a [fox] and a [dog]"},
+		{"covid-19", "it was covid-19 then", "it was [covid-19] then"},
+		{"<b>", "the <b>Aardvark</b> & friends", "the <[b]>Aardvark</[b]> & friends"},
+		{"zebra", "no such word", "no such word"},
+		// A long text is cut around the match, a few words before it.
+		{"target", words(0, 60, map[int]string{40: "target"}), "…" + words(36, 60, map[int]string{40: "[target]"})},
+		{"target", words(0, 60, map[int]string{2: "target"}), words(0, 24, map[int]string{2: "[target]"}) + "…"},
+		{"target", words(0, 100, map[int]string{50: "target"}), "…" + words(46, 70, map[int]string{50: "[target]"}) + "…"},
+		// The window that shows both words wins over the first match.
+		{"alpha beta", words(0, 100, map[int]string{5: "alpha", 60: "alpha", 64: "beta"}),
+			"…" + words(56, 80, map[int]string{60: "[alpha]", 64: "[beta]"}) + "…"},
+	} {
+		q, err := ParseQuery(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := marked(q.Snippet(tc.text)); got != tc.want {
+			t.Errorf("Query(%q).Snippet(%q)\n got %q\nwant %q", tc.q, tc.text, got, tc.want)
+		}
 	}
 }

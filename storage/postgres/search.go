@@ -3,7 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -104,6 +104,10 @@ func indexVideo(ctx context.Context, tx pgx.Tx, videoID string) error {
 		starts[i], ends[i], texts[i] = e.Start.Milliseconds(), e.End.Milliseconds(), e.Text
 		cfgs[i], folded[i] = tsConfig(e.Language), storage.FoldSearchText(e.Text)
 	}
+	if _, err := tx.Exec(ctx, `INSERT INTO search_configs (cfg) SELECT DISTINCT c::regconfig FROM unnest($1::text[]) AS c
+		ON CONFLICT DO NOTHING`, cfgs); err != nil {
+		return err
+	}
 	// One statement for all: the server makes each tsvector.
 	_, err = tx.Exec(ctx, `INSERT INTO search_entries
 		(video_id, language, kind, chapter, chapter_title, start_ms, end_ms, text, cfg, tsv)
@@ -146,27 +150,16 @@ func indexPending(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // searchConfigs returns the text-search configurations a search must
-// query: the filter's language's, or those of every stored language.
+// query: the filter's language's, or every one entries are in.
 func (s *Store) searchConfigs(ctx context.Context, language string) ([]string, error) {
 	if language != "" {
 		return []string{tsConfig(language)}, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT language FROM transcripts UNION SELECT language FROM documents`)
+	rows, err := s.pool.Query(ctx, `SELECT cfg::text FROM search_configs ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}
-	langs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, err
-	}
-	var cfgs []string
-	for _, l := range langs {
-		if c := tsConfig(l); !slices.Contains(cfgs, c) {
-			cfgs = append(cfgs, c)
-		}
-	}
-	slices.Sort(cfgs)
-	return cfgs, nil
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 // Search runs f on the tsvector index: each configuration in use parses
@@ -206,21 +199,9 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 	if f.Channel != "" {
 		where += ` AND e.video_id IN (SELECT id FROM videos WHERE channel = ` + arg(f.Channel) + `)`
 	}
-	// The newest candidates, by id; ts_rank_cd runs on those only.
-	rows, err := s.pool.Query(ctx, `SELECT c.id, c.video_id, -ts_rank_cd(c.tsv, c.query)::float8 FROM (
-			SELECT e.id, e.video_id, e.tsv, q.query
-			FROM (VALUES `+strings.Join(values, ", ")+`) AS q (cfg, query)
-			JOIN search_entries e ON e.cfg = q.cfg AND e.tsv @@ q.query
-			WHERE true`+where+`
-			ORDER BY e.id DESC LIMIT `+arg(storage.SearchCandidates)+`
-		) c`, args...)
-	if err != nil {
-		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
-	}
-	cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Candidate, error) {
-		var c storage.Candidate
-		return c, row.Scan(&c.ID, &c.VideoID, &c.Score)
-	})
+	cands, err := s.candidates(ctx, `FROM (VALUES `+strings.Join(values, ", ")+`) AS q (cfg, query)
+		JOIN search_entries e ON e.cfg = q.cfg AND e.tsv @@ q.query
+		WHERE true`+where, args, storage.SearchCandidates, f.VideoID == "")
 	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("postgres: search: %w", err)
 	}
@@ -229,7 +210,7 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 	for i, r := range ranks {
 		ids[i] = r.ID
 	}
-	rows, err = s.pool.Query(ctx, `SELECT e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
+	rows, err := s.pool.Query(ctx, `SELECT e.id, e.kind, e.video_id, coalesce(v.title, ''), coalesce(v.channel, ''),
 			e.language, e.chapter_title, e.start_ms, e.end_ms, e.text, e.cfg::text
 		FROM search_entries e LEFT JOIN videos v ON v.id = e.video_id
 		WHERE e.id = ANY($1)`, ids)
@@ -260,6 +241,92 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 		return storage.SearchPage{}, fmt.Errorf("postgres: search headlines: %w", err)
 	}
 	return page, nil
+}
+
+// firstWindow is how many of the newest entry ids candidates looks at
+// first; the next window is as wide as the density of the matches so far
+// says the rest needs.
+var firstWindow int64 = 1 << 14 // a variable for tests
+
+// candidates returns the newest limit matches of the search in fromWhere
+// (which reads e, the entries, and q.query, the query, with args), ranked
+// by ts_rank_cd.
+//
+// The GIN index gives every match at once, in no order, and finding the
+// newest among them would read every match's row: for a common word in a
+// large library, a good part of the table. In windows (a range of ids
+// that the primary key gives as a bitmap to AND with the index's), from
+// the newest back, only the rows of the matches that make the cut, and of
+// those in the last window, are read. A search narrowed to one video
+// (which the video index bounds) looks at every id at once.
+func (s *Store) candidates(ctx context.Context, fromWhere string, args []any, limit int64, windowed bool) ([]storage.Candidate, error) {
+	// The window is (lo, hi]; the last one has no lower bound.
+	top, lo, hi := int64(0), int64(math.MinInt64), int64(math.MaxInt64)
+	if windowed {
+		if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM search_entries`).Scan(&top); err != nil {
+			return nil, err
+		}
+		lo, hi = top-firstWindow, top
+	}
+	// Each window's query is planned for its bounds (QueryExecModeExec:
+	// an unnamed statement), so that a narrow one ANDs the key's bitmap
+	// and the widest, without a lower bound, does not.
+	args = append([]any{pgx.QueryExecModeExec}, args...)
+	query := func(n int64) string {
+		var cond string
+		if lo > math.MinInt64 {
+			cond = fmt.Sprintf(` AND e.id > %d`, lo)
+		}
+		if hi < math.MaxInt64 {
+			cond += fmt.Sprintf(` AND e.id <= %d`, hi)
+		}
+		return `SELECT e.id, e.video_id, -ts_rank_cd(e.tsv, q.query)::float8 ` + fromWhere + cond +
+			` ORDER BY e.id DESC LIMIT ` + strconv.FormatInt(n, 10)
+	}
+	var cands []storage.Candidate
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		// Bitmaps only: the planner would otherwise walk the key
+		// backwards and test every row of a window, or of the table,
+		// against the query.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+			return err
+		}
+		for {
+			if lo <= 0 {
+				lo = math.MinInt64
+			}
+			rows, err := tx.Query(ctx, query(limit-int64(len(cands))), args...)
+			if err != nil {
+				return err
+			}
+			cands, err = pgx.AppendRows(cands, rows, func(row pgx.CollectableRow) (storage.Candidate, error) {
+				var c storage.Candidate
+				return c, row.Scan(&c.ID, &c.VideoID, &c.Score)
+			})
+			if err != nil {
+				return err
+			}
+			if int64(len(cands)) >= limit || lo == math.MinInt64 {
+				return nil
+			}
+			// The next window is as wide as the rest needs at the
+			// density of the matches so far, and a quarter more. A key
+			// range costs for every id in it, so a window that would
+			// hold most of the ids left, or that follows one without
+			// a match (a rare word), is the last.
+			n := int64(len(cands))
+			if n == 0 {
+				hi, lo = lo, math.MinInt64
+				continue
+			}
+			width := max((top-lo)*(limit-n)/n*5/4, firstWindow)
+			hi, lo = lo, lo-width
+			if lo < hi/2 {
+				lo = math.MinInt64
+			}
+		}
+	})
+	return cands, err
 }
 
 // headlines sets the snippet of each result with ts_headline. It runs on

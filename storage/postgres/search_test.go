@@ -2,10 +2,13 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
@@ -124,9 +127,17 @@ func TestSearchIndexesOlderDatabase(t *testing.T) {
 }
 
 // BenchmarkSearch: RECAP_TEST_POSTGRES_URL=… go test -run '^$' -bench Search -benchtime 1x ./storage/postgres/
-// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library).
+// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library;
+// RECAP_BENCH_SEARCH_KEEP=schema to build it once in that schema and reuse it).
 func BenchmarkSearch(b *testing.B) {
-	s := mustOpen(b, testConfig(b))
+	cfg := testConfig(b)
+	if schema := os.Getenv(storagetest.BenchKeepVar); schema != "" {
+		if _, err := admin.Exec(b.Context(), `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil {
+			b.Fatal(err)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	}
+	s := mustOpen(b, cfg)
 	storagetest.BenchmarkSearch(b, s, func(ctx context.Context) (sz storagetest.SearchSizes, err error) {
 		if _, err := s.pool.Exec(ctx, `VACUUM ANALYZE search_entries`); err != nil {
 			return sz, err
@@ -138,4 +149,55 @@ func BenchmarkSearch(b *testing.B) {
 			pg_total_relation_size('search_entries')`).Scan(&sz.Text, &sz.Index, &sz.Vectors, &sz.Total)
 		return sz, err
 	})
+}
+
+// TestSearchCandidateWindows checks that the windows candidates reads
+// the index in find the newest matches, whatever their density: the
+// same ids as one query over every entry.
+func TestSearchCandidateWindows(t *testing.T) {
+	s := mustOpen(t, testConfig(t))
+	ctx := t.Context()
+	defer func(w int64) { firstWindow = w }(firstWindow)
+	firstWindow = 2
+	for v := range 12 {
+		var segs []recap.Segment
+		for i := range 18 {
+			text := "every cue says common"
+			if i%5 == 0 {
+				text += " and sometimes"
+			}
+			if v == 3 && i == 7 {
+				text += " once"
+			}
+			segs = append(segs, recap.Segment{Start: time.Duration(i) * 10 * time.Second, End: time.Duration(i+1) * 10 * time.Second, Text: text})
+		}
+		if err := s.PutTranscript(ctx, fmt.Sprintf("v%02d", v), recap.Transcript{Language: "en", Segments: segs}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, word := range []string{"common", "sometimes", "once", "never"} {
+		for _, limit := range []int64{1, 5, 13, 1000} {
+			rows, err := s.pool.Query(ctx, `SELECT id FROM search_entries WHERE tsv @@ to_tsquery('english', $1)
+				ORDER BY id DESC LIMIT $2`, word, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cands, err := s.candidates(ctx, `FROM (VALUES ('english'::regconfig, to_tsquery('english', $1))) AS q (cfg, query)
+				JOIN search_entries e ON e.cfg = q.cfg AND e.tsv @@ q.query WHERE true`, []any{word}, limit, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, c := range cands {
+				got = append(got, c.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("candidates %q, limit %d: %v; want %v", word, limit, got, want)
+			}
+		}
+	}
 }

@@ -13,9 +13,6 @@ import (
 	"github.com/recap-dev/recap/storage"
 )
 
-// snippetTokens is how many tokens a snippet shows around the matches.
-const snippetTokens = 24
-
 // seqShift places a video's number above its entries' places in an
 // entry id (see search_videos in the migration).
 const seqShift = 24
@@ -104,9 +101,9 @@ func newestDocuments(ctx context.Context, q querier, videoID string) ([]*recap.D
 
 // indexPending indexes the videos the search migration listed, a batch of
 // them per transaction, so that a large library does not hold the write
-// lock for long.
+// lock for long, then merges the index it built into one segment.
 func (s *Store) indexPending(ctx context.Context) error {
-	for {
+	for indexed := 0; ; {
 		var ids []string
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			rows, err := tx.QueryContext(ctx, `SELECT video_id FROM search_pending ORDER BY video_id LIMIT 20`)
@@ -134,17 +131,26 @@ func (s *Store) indexPending(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("index stored videos for search: %w", err)
 		}
-		if len(ids) == 0 {
-			return nil
+		if indexed += len(ids); len(ids) > 0 {
+			continue
 		}
+		if indexed > 0 {
+			if _, err := s.write.ExecContext(ctx, `INSERT INTO search_fts (search_fts) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("merge the search index: %w", err)
+			}
+		}
+		return nil
 	}
 }
 
-var shift = strconv.Itoa(seqShift)
+var (
+	shift     = strconv.Itoa(seqShift)
+	candLimit = strconv.Itoa(storage.SearchCandidates)
+)
 
 // Search runs f on the FTS5 index: bm25 ranks the newest
 // storage.SearchCandidates matches, storage.PickPage orders them, and
-// snippet marks the matches of the page's results.
+// Query.Snippet marks the matches in the text of the page's results.
 func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.SearchPage, error) {
 	plan, err := storage.CheckSearch(f)
 	if err != nil {
@@ -175,11 +181,12 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 		where += ` AND search_fts.rowid >> ` + shift + ` IN (SELECT seq FROM search_videos s JOIN videos v ON v.id = s.video_id WHERE v.channel = ?)`
 		args = append(args, f.Channel)
 	}
-	args = append(args, storage.SearchCandidates)
 	// The newest candidates, by rowid, which FTS5 reads in that order and
-	// stops at the limit; bm25 is computed for those only.
+	// stops at the limit; bm25 is computed for those only. The limit is
+	// written out: a bound one would make SQLite plan the query again at
+	// each run.
 	rows, err := s.read.QueryContext(ctx, `SELECT search_fts.rowid, bm25(search_fts) FROM `+from+`
-		WHERE search_fts MATCH ?`+where+` ORDER BY search_fts.rowid DESC LIMIT ?`, args...)
+		WHERE search_fts MATCH ?`+where+` ORDER BY search_fts.rowid DESC LIMIT `+candLimit, args...)
 	if err != nil {
 		return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
@@ -202,8 +209,8 @@ func (s *Store) Search(ctx context.Context, f storage.SearchFilter) (storage.Sea
 		return storage.SearchPage{}, fmt.Errorf("sqlite: search: %w", err)
 	}
 	page := plan.NewSearchPage(results)
-	if err := s.snippets(ctx, match, page.Results); err != nil {
-		return storage.SearchPage{}, fmt.Errorf("sqlite: search snippets: %w", err)
+	for i := range page.Results {
+		page.Results[i].Snippet = plan.Query.Snippet(page.Results[i].Text)
 	}
 	return page, nil
 }
@@ -240,37 +247,4 @@ func (s *Store) searchResults(ctx context.Context, ranks []storage.SearchRank) (
 		return nil, err
 	}
 	return storage.InRankOrder(ranks, results), nil
-}
-
-// snippets sets the snippet of each result, with FTS5's snippet function.
-// (It is only callable in a query that matches, so it cannot run on the
-// ranked rows above.)
-func (s *Store) snippets(ctx context.Context, match string, results []storage.SearchResult) error {
-	if len(results) == 0 {
-		return nil
-	}
-	byID := make(map[int64]*storage.SearchResult, len(results))
-	args := []any{storage.MarkOpen, storage.MarkClose, match}
-	for i := range results {
-		byID[results[i].Rank.ID] = &results[i]
-		args = append(args, results[i].Rank.ID)
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT rowid, snippet(search_fts, 0, ?, ?, '…', `+
-		fmt.Sprint(snippetTokens)+`) FROM search_fts
-		WHERE search_fts MATCH ? AND rowid IN (?`+strings.Repeat(", ?", len(results)-1)+`)`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var marked string
-		if err := rows.Scan(&id, &marked); err != nil {
-			return err
-		}
-		if r := byID[id]; r != nil {
-			r.Snippet = storage.ParseMarked(marked)
-		}
-	}
-	return rows.Err()
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -52,9 +53,14 @@ func TestSearchIndexesOlderDatabase(t *testing.T) {
 }
 
 // BenchmarkSearch: go test -run '^$' -bench Search -benchtime 1x ./storage/sqlite/
-// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library).
+// (RECAP_BENCH_SEARCH_HOURS=2000 for the full library;
+// RECAP_BENCH_SEARCH_KEEP=/path/lib.db to build it once and reuse it).
 func BenchmarkSearch(b *testing.B) {
-	s := mustOpen(b, filepath.Join(b.TempDir(), "recap.db"))
+	path := os.Getenv(storagetest.BenchKeepVar)
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "recap.db")
+	}
+	s := mustOpen(b, path)
 	storagetest.BenchmarkSearch(b, s, func(ctx context.Context) (sz storagetest.SearchSizes, err error) {
 		// dbstat counts the pages of each table and index.
 		err = s.read.QueryRowContext(ctx, `SELECT

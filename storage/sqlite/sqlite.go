@@ -35,6 +35,9 @@ const busyTimeout = 10 * time.Second
 // readConns bounds the read pool; each connection keeps its own page cache.
 const readConns = 8
 
+// mmapSize is how much of the database file a reading connection maps.
+const mmapSize = 1 << 30
+
 // Store is a storage.Store on one SQLite database.
 type Store struct {
 	// Now returns the current time. Tests replace it; stored times are
@@ -144,6 +147,7 @@ func readOnlyDSN(path string, immutable bool) string {
 	}
 	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
 	q.Set("_query_only", "on")
+	q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", mmapSize))
 	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path), RawQuery: q.Encode()}).String()
 }
 
@@ -190,6 +194,10 @@ func dsn(path string, memory, readOnly bool) string {
 	}
 	if readOnly {
 		q.Set("_query_only", "on")
+		// Readers map the file: a page is read from memory instead of
+		// by a system call into each connection's own cache (search
+		// reads many pages of a large index).
+		q.Add("_pragma", fmt.Sprintf("mmap_size(%d)", mmapSize))
 	} else {
 		// Take the write lock at BEGIN: a deferred transaction that reads
 		// and then writes fails with SQLITE_BUSY instead of waiting when

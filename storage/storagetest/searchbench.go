@@ -21,6 +21,13 @@ const BenchHoursVar = "RECAP_BENCH_SEARCH_HOURS"
 
 const benchHours = 20
 
+// BenchKeepVar names a place where BenchmarkSearch keeps its library
+// between runs, so that a large one is built once: for SQLite a database
+// file, for PostgreSQL a schema. The library in it is reused when its
+// last video is stored (same hours), else built there. Unset: a fresh
+// store each run, removed after it.
+const BenchKeepVar = "RECAP_BENCH_SEARCH_KEEP"
+
 // SearchSizes are what a driver measures of its search index for
 // BenchmarkSearch, in bytes.
 type SearchSizes struct {
@@ -52,8 +59,13 @@ func BenchmarkSearch(b *testing.B, s storage.Store, sizes func(ctx context.Conte
 	}
 	lib := newLibrary(1)
 	start := time.Now()
+	_, err := s.GetVideo(ctx, fmt.Sprintf("v%010d", hours-1))
+	built := err == nil
 	for v := range hours {
-		lib.store(b, ctx, s, fmt.Sprintf("v%010d", v))
+		lib.store(b, ctx, s, fmt.Sprintf("v%010d", v), !built)
+	}
+	if built {
+		b.Logf("reused the library of %d hours (%d cues, %.1f MB of text) stored before", hours, lib.cues, float64(lib.textBytes)/1e6)
 	}
 	b.Logf("built %d hours (%d cues, %.1f MB of text) in %v", hours, lib.cues, float64(lib.textBytes)/1e6, time.Since(start).Round(time.Second))
 	sz, err := sizes(ctx)
@@ -208,8 +220,9 @@ func (l *library) sentence() []string {
 }
 
 // store adds one hour-long video: metadata, transcript, and a finished
-// summary whose chapters cut the passages.
-func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id string) {
+// summary whose chapters cut the passages. With put false it only makes
+// them, for the words and phrases the queries draw from.
+func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id string, put bool) {
 	const hour = 3600 * time.Second
 	tr := recap.Transcript{Language: "en", Source: recap.TranscriptYouTube}
 	words := l.words
@@ -228,6 +241,10 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 	}
 	l.words = words
 	v := recap.Video{ID: id, URL: recap.WatchURL(id), Title: "Episode " + id, Channel: fmt.Sprintf("Channel %d", l.r.IntN(20)), Duration: hour}
+	if !put {
+		l.chapters(id, v, "")
+		return
+	}
 	if err := s.PutVideo(ctx, v); err != nil {
 		b.Fatal(err)
 	}
@@ -241,7 +258,14 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 	if _, err := s.StartJob(ctx, j.ID, Lease); err != nil {
 		b.Fatal(err)
 	}
-	doc := &recap.Document{ID: j.ID, Video: recap.DocumentVideo{ID: id, Title: v.Title, Channel: v.Channel, DurationSeconds: 3600},
+	if err := s.FinishJob(ctx, j.ID, Lease.Owner, l.chapters(id, v, j.ID)); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// chapters makes the summary of video v, stored as job jobID.
+func (l *library) chapters(id string, v recap.Video, jobID string) *recap.Document {
+	doc := &recap.Document{ID: jobID, Video: recap.DocumentVideo{ID: id, Title: v.Title, Channel: v.Channel, DurationSeconds: 3600},
 		Language: "en", Generator: recap.Generator{Summarizer: recap.SummarizerExtractive}}
 	for at := int64(0); at < 3600; {
 		end := min(3600, at+360+int64(l.r.IntN(240)))
@@ -259,9 +283,7 @@ func (l *library) store(b *testing.B, ctx context.Context, s storage.Store, id s
 		})
 		at = end
 	}
-	if err := s.FinishJob(ctx, j.ID, Lease.Owner, doc); err != nil {
-		b.Fatal(err)
-	}
+	return doc
 }
 
 type benchQuery struct{ kind, q string }
