@@ -1,8 +1,9 @@
 // Package asr transcribes audio through any OpenAI-compatible
-// /audio/transcriptions endpoint (OpenAI whisper-1, Groq, whisper.cpp
-// server, speaches / faster-whisper-server, LocalAI), asking for segment
-// timestamps (verbose_json), as go-openai's CreateTranscription does but
-// streaming each upload from the file (see upload.go).
+// /audio/transcriptions endpoint (OpenAI whisper-1 and gpt-4o-transcribe,
+// Groq, whisper.cpp server, speaches / faster-whisper-server, LocalAI),
+// asking for segment timestamps (verbose_json), as go-openai's
+// CreateTranscription does but streaming each upload from the file (see
+// upload.go).
 //
 // Audio over the upload cap is cut into overlapping chunks (package
 // audio), the chunks are transcribed in parallel, each chunk's timestamps
@@ -10,13 +11,12 @@
 // doubled words. Models that give text without timestamps (OpenAI's
 // gpt-4o-transcribe) are sent short chunks instead, and their words are
 // placed by their chunk's offset (see text.go). Each chunk's answer is
-// kept in a ChunkStore, keyed by the
-// chunk's bytes, so that a retry or a crash resumes at the first missing
-// chunk and no chunk is paid twice. Transient failures (429, 5xx,
-// timeouts, network) are retried as the LLM's are (package retry); 4xx
-// that will not change (401, 403, 400, 413) fail at once. Segments that
-// models make up over silence are dropped where their own confidence
-// fields show it.
+// kept in a ChunkStore, keyed by the chunk's bytes, so that a retry or a
+// crash resumes at the first missing chunk and no chunk is paid twice.
+// Transient failures (429, 5xx, timeouts, network) are retried as the
+// LLM's are (package retry); 4xx that will not change (401, 403, 400,
+// 413) fail at once. Segments that models make up over silence are
+// dropped where their own confidence fields show it.
 package asr
 
 import (
