@@ -1,19 +1,22 @@
 // Package asr transcribes audio through any OpenAI-compatible
-// /audio/transcriptions endpoint (OpenAI whisper-1, Groq, whisper.cpp
-// server, speaches / faster-whisper-server, LocalAI), asking for segment
-// timestamps (verbose_json), as go-openai's CreateTranscription does but
-// streaming each upload from the file (see upload.go).
+// /audio/transcriptions endpoint (OpenAI whisper-1 and gpt-4o-transcribe,
+// Groq, whisper.cpp server, speaches / faster-whisper-server, LocalAI),
+// asking for segment timestamps (verbose_json), as go-openai's
+// CreateTranscription does but streaming each upload from the file (see
+// upload.go).
 //
 // Audio over the upload cap is cut into overlapping chunks (package
 // audio), the chunks are transcribed in parallel, each chunk's timestamps
 // are shifted by its offset and the seams are joined without lost or
-// doubled words. Each chunk's answer is kept in a ChunkStore, keyed by the
-// chunk's bytes, so that a retry or a crash resumes at the first missing
-// chunk and no chunk is paid twice. Transient failures (429, 5xx,
-// timeouts, network) are retried as the LLM's are (package retry); 4xx
-// that will not change (401, 403, 400, 413) fail at once. Segments that
-// models make up over silence are dropped where their own confidence
-// fields show it.
+// doubled words. Models that give text without timestamps (OpenAI's
+// gpt-4o-transcribe) are sent short chunks instead, and their words are
+// placed by their chunk's offset (see text.go). Each chunk's answer is
+// kept in a ChunkStore, keyed by the chunk's bytes, so that a retry or a
+// crash resumes at the first missing chunk and no chunk is paid twice.
+// Transient failures (429, 5xx, timeouts, network) are retried as the
+// LLM's are (package retry); 4xx that will not change (401, 403, 400,
+// 413) fail at once. Segments that models make up over silence are
+// dropped where their own confidence fields show it.
 package asr
 
 import (
@@ -28,6 +31,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -62,6 +66,9 @@ type Transcriber struct {
 	secrets *redact.Secrets
 	sem     chan struct{}
 	log     *slog.Logger
+	// textOnly is set when the model gives no timestamps: known by its
+	// name, or learnt from its refusal of verbose_json.
+	textOnly atomic.Bool
 }
 
 // New checks cfg, applies defaults and returns a Transcriber. It makes no
@@ -71,13 +78,15 @@ func New(cfg Config) (*Transcriber, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Transcriber{
+	t := &Transcriber{
 		cfg:     cfg,
 		http:    retry.WrapClient(cfg.HTTPClient, maxAnswer),
 		secrets: redact.New(cfg.APIKey),
 		sem:     make(chan struct{}, cfg.Concurrency),
 		log:     cfg.Logger.With(slog.String("component", "asr"), slog.String("model", cfg.Model)),
-	}, nil
+	}
+	t.textOnly.Store(textOnly(cfg.Model))
+	return t, nil
 }
 
 // Model is the speech-to-text model, for the document's generator.
@@ -124,6 +133,8 @@ type chunkResult struct {
 // *recap.Error (EINVALID, EASR); a transcript without words is
 // ENOCAPTIONS; transient failures that outlast the retries are plain
 // errors, worth retrying later: the chunks already done are in the store.
+// A model that refuses verbose_json is asked again for text alone, in
+// short chunks, and so is every later call.
 func (t *Transcriber) Transcribe(ctx context.Context, path string) (*Result, error) {
 	return t.TranscribeIn(ctx, path, "")
 }
@@ -139,9 +150,25 @@ func (t *Transcriber) TranscribeIn(ctx context.Context, path, lang string) (*Res
 		return nil, recap.Errorf(recap.EINVALID, "speech-to-text language %q: expected a language code such as en", lang)
 	}
 	lang = requestLanguage(lang)
-	p, err := audio.Prepare(ctx, path, audio.Options{
-		MaxBytes: t.cfg.maxUpload(), Overlap: t.cfg.Overlap, TempDir: t.cfg.TempDir, FFmpeg: t.cfg.FFmpeg,
-	})
+	text := t.textOnly.Load()
+	res, err := t.run(ctx, path, lang, text)
+	if !text && errors.Is(err, errNoSegments) {
+		t.textOnly.Store(true)
+		t.log.Warn("asr: the model gives no segment timestamps; transcribing in short chunks of text",
+			slog.Duration("chunk", t.cfg.TextChunk), slog.String("error", err.Error()))
+		return t.run(ctx, path, lang, true)
+	}
+	return res, err
+}
+
+// run transcribes the file in language lang ("" detected) with segments,
+// or as text in short chunks.
+func (t *Transcriber) run(ctx context.Context, path, lang string, text bool) (*Result, error) {
+	opt := audio.Options{MaxBytes: t.cfg.maxUpload(), Overlap: t.cfg.Overlap, TempDir: t.cfg.TempDir, FFmpeg: t.cfg.FFmpeg}
+	if text {
+		opt.MaxDuration, opt.Overlap = t.cfg.TextChunk, t.cfg.TextOverlap
+	}
+	p, err := audio.Prepare(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -153,14 +180,14 @@ func (t *Transcriber) TranscribeIn(ctx context.Context, path, lang string) (*Res
 	defer f.Close()
 	log := t.log.With(slog.String("file", path))
 	log.Info("asr: transcribing", slog.Int("chunks", len(p.Chunks)), slog.Duration("duration", p.Duration),
-		slog.String("format", string(p.Source)))
+		slog.String("format", string(p.Source)), slog.Bool("text_only", text))
 
 	results := make([]chunkResult, len(p.Chunks))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(t.cfg.Concurrency)
 	for i, c := range p.Chunks {
 		g.Go(func() error {
-			r, err := t.chunk(gctx, f, p.Format, c, len(p.Chunks), lang)
+			r, err := t.chunk(gctx, f, p.Format, c, len(p.Chunks), lang, text)
 			results[i] = r
 			return err
 		})
@@ -168,12 +195,13 @@ func (t *Transcriber) TranscribeIn(ctx context.Context, path, lang string) (*Res
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return t.assemble(p, results, lang, log)
+	return t.assemble(p, results, lang, text, log)
 }
 
-// assemble filters, shifts and joins the chunks' answers; lang is the
-// language asked for, "" when the service detected it.
-func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, lang string, log *slog.Logger) (*Result, error) {
+// assemble filters, shifts and joins the chunks' answers: segments, or
+// text placed by its chunk's offset; lang is the language asked for, ""
+// when the service detected it.
+func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, lang string, text bool, log *slog.Logger) (*Result, error) {
 	res := &Result{Model: t.cfg.Model, Duration: p.Duration, Chunks: len(p.Chunks)}
 	answers := make([][]storage.ASRSegment, len(results))
 	chunks := append([]audio.Chunk(nil), p.Chunks...)
@@ -192,7 +220,11 @@ func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, lang st
 		}
 	}
 	// Joined first, so that a line repeated across a seam is seen as one.
-	kept, dropped := filterHallucinations(join(chunks, answers))
+	joined := join
+	if text {
+		joined = joinText
+	}
+	kept, dropped := filterHallucinations(joined(chunks, answers))
 	res.Dropped = dropped
 	segs := make([]recap.Segment, len(kept))
 	for i, s := range kept {
@@ -213,7 +245,7 @@ func (t *Transcriber) assemble(p *audio.Prepared, results []chunkResult, lang st
 
 // chunk gets one chunk's answer in language lang ("" detected) from the
 // store, or from the service and then into the store.
-func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format, c audio.Chunk, total int, lang string) (chunkResult, error) {
+func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format, c audio.Chunk, total int, lang string, text bool) (chunkResult, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, c.Section(f)); err != nil {
 		return chunkResult{}, fmt.Errorf("asr: read chunk %d: %w", c.Index, err)
@@ -236,7 +268,7 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 		}
 	}
 	name := fmt.Sprintf("chunk-%03d%s", c.Index, format.Ext())
-	a, err := t.transcribe(ctx, f, name, c, total, lang)
+	a, err := t.transcribe(ctx, f, name, c, total, lang, text)
 	if err != nil {
 		return chunkResult{}, err
 	}
@@ -259,7 +291,7 @@ func (t *Transcriber) chunk(ctx context.Context, f *os.File, format audio.Format
 // transcribe uploads one chunk, retrying transient failures. 429s are
 // not attempts: they pause every upload sharing the limiter and are
 // waited out within RateLimitPatience, as the LLM's are.
-func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c audio.Chunk, total int, lang string) (storage.ASRChunk, error) {
+func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c audio.Chunk, total int, lang string, text bool) (storage.ASRChunk, error) {
 	label := fmt.Sprintf("%s (%d of %d)", name, c.Index+1, total)
 	var (
 		limited int           // 429s answered to this chunk
@@ -267,7 +299,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 	)
 	for attempt := 1; ; {
 		at := &retry.Attempt{}
-		resp, err := t.send(ctx, f, name, c, lang, at)
+		resp, err := t.send(ctx, f, name, c, lang, text, at)
 		if err == nil {
 			return answer(resp, c), nil
 		}
@@ -300,6 +332,9 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 			continue
 		}
 		wait, ferr := t.classify(se, err, at, attempt)
+		if wait < 0 && !text && refusesSegments(err) {
+			return storage.ASRChunk{}, fmt.Errorf("asr: %s: %w: %w", label, errNoSegments, ferr)
+		}
 		if wait < 0 {
 			return storage.ASRChunk{}, recap.WrapError(recap.EASR, ferr, "speech-to-text server rejected %s%s", label, hint(ferr))
 		}
@@ -319,7 +354,7 @@ func (t *Transcriber) transcribe(ctx context.Context, f *os.File, name string, c
 }
 
 // send makes one upload within the concurrency bound and the limiter.
-func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio.Chunk, lang string, at *retry.Attempt) (openai.AudioResponse, error) {
+func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio.Chunk, lang string, text bool, at *retry.Attempt) (openai.AudioResponse, error) {
 	select {
 	case t.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -333,7 +368,7 @@ func (t *Transcriber) send(ctx context.Context, f *os.File, name string, c audio
 	}
 	cctx, cancel := context.WithTimeout(retry.WithAttempt(ctx, at), t.cfg.Timeout)
 	defer cancel()
-	resp, err := t.upload(cctx, name, lang, func() io.Reader { return c.Section(f) }, c.Size)
+	resp, err := t.upload(cctx, name, lang, text, func() io.Reader { return c.Section(f) }, c.Size)
 	if err != nil && errors.Is(cctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		err = fmt.Errorf("no answer within %s: %w", t.cfg.Timeout, err)
 	}

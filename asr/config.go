@@ -31,6 +31,15 @@ const (
 	DefaultPricePerMinute = 0.006
 )
 
+// openAIPrices are OpenAI's prices per minute of audio, used at its base
+// URL when no price is set: whisper-1's, and the per-minute estimates
+// OpenAI gives for its GPT transcription models (billed in audio tokens).
+var openAIPrices = map[string]float64{
+	DefaultModel:             DefaultPricePerMinute,
+	"gpt-4o-transcribe":      0.006,
+	"gpt-4o-mini-transcribe": 0.003,
+}
+
 // Config configures a Transcriber. Zero fields take the defaults above.
 type Config struct {
 	// BaseURL of an OpenAI-compatible API that serves
@@ -64,6 +73,10 @@ type Config struct {
 	// Overlap is the audio two consecutive chunks share
 	// (audio.DefaultOverlap when 0).
 	Overlap time.Duration
+	// TextChunk is the longest chunk sent to a model that gives no
+	// timestamps (DefaultTextChunk when 0), and TextOverlap what those
+	// chunks share (DefaultTextOverlap when 0, negative for none).
+	TextChunk, TextOverlap time.Duration
 	// Timeout bounds each attempt.
 	Timeout time.Duration
 	// Limiter, when set, paces uploads (e.g. shared by all workers
@@ -172,8 +185,9 @@ func ConfigFromEnv(getenv func(string) string, llmBaseURL, llmAPIKey string) (cf
 }
 
 // WithDefaults fills zero fields. A negative (unknown) PricePerMinute
-// becomes DefaultPricePerMinute for OpenAI's whisper-1, and stays
-// unknown for every other server and model.
+// becomes OpenAI's price for whisper-1, gpt-4o-transcribe and
+// gpt-4o-mini-transcribe at OpenAI's base URL, and stays unknown for
+// every other server and model.
 func (c Config) WithDefaults() Config {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
@@ -199,8 +213,14 @@ func (c Config) WithDefaults() Config {
 	if c.Overlap == 0 {
 		c.Overlap = audio.DefaultOverlap
 	}
-	if c.PricePerMinute < 0 && sameServer(c.BaseURL, DefaultBaseURL) && c.Model == DefaultModel {
-		c.PricePerMinute = DefaultPricePerMinute
+	if c.TextChunk == 0 {
+		c.TextChunk = DefaultTextChunk
+	}
+	if c.TextOverlap == 0 {
+		c.TextOverlap = DefaultTextOverlap
+	}
+	if p, ok := openAIPrices[c.Model]; ok && c.PricePerMinute < 0 && sameServer(c.BaseURL, DefaultBaseURL) {
+		c.PricePerMinute = p
 	}
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}
@@ -229,6 +249,8 @@ func (c Config) Validate() error {
 		return recap.Errorf(recap.EINVALID, "ASR max retries is %d, want at least 1", c.MaxRetries)
 	case c.Timeout < 0:
 		return recap.Errorf(recap.EINVALID, "ASR timeout is %s, want a positive duration", c.Timeout)
+	case c.TextChunk < 0 || c.TextChunk <= c.TextOverlap:
+		return recap.Errorf(recap.EINVALID, "ASR text chunks of %s are too short for an overlap of %s", c.TextChunk, c.TextOverlap)
 	case c.RateLimitPatience < 0:
 		return recap.Errorf(recap.EINVALID, "ASR rate-limit patience is %s, want a positive duration", c.RateLimitPatience)
 	case c.Language != "" && !validLanguage(c.Language):

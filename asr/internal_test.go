@@ -148,3 +148,83 @@ func TestFilterHallucinations(t *testing.T) {
 		t.Errorf("kept %q, dropped %d; want %q and 5", strings.Join(texts, "|"), dropped, want)
 	}
 }
+
+func TestTextOnlyModels(t *testing.T) {
+	for model, want := range map[string]bool{
+		"gpt-4o-transcribe": true, "gpt-4o-mini-transcribe": true, "openai/gpt-4o-transcribe": true,
+		"gpt-4o-transcribe-2025-03-20": true, "gpt-4o-transcribe-diarize": true, "gpt-transcribe": true,
+		"whisper-1": false, "whisper-large-v3-turbo": false, "Systran/faster-whisper-small": false, "gpt-4o": false,
+	} {
+		if got := textOnly(model); got != want {
+			t.Errorf("textOnly(%q) = %v, want %v", model, got, want)
+		}
+	}
+	// The default prices: OpenAI's, at OpenAI only.
+	for model, want := range map[string]float64{"whisper-1": 0.006, "gpt-4o-transcribe": 0.006, "gpt-4o-mini-transcribe": 0.003, "whisper-large-v3": -1} {
+		if got := (Config{Model: model, PricePerMinute: -1}).WithDefaults().PricePerMinute; got != want {
+			t.Errorf("%s at OpenAI: price %g, want %g", model, got, want)
+		}
+	}
+	if got := (Config{Model: "gpt-4o-transcribe", BaseURL: "http://localhost:9000/v1", PricePerMinute: -1}).WithDefaults().PricePerMinute; got >= 0 {
+		t.Errorf("gpt-4o-transcribe elsewhere: price %g, want unknown", got)
+	}
+}
+
+func TestSeam(t *testing.T) {
+	f := strings.Fields
+	for _, tc := range []struct {
+		a, b        string
+		dropA, skip int
+	}{
+		// Both heard "the cup", one of them punctuated otherwise.
+		{"from the farm to the cup", "The cup, and then", 0, 2},
+		// a's last word cut by its end ("cu"), b's first by its start ("o").
+		{"from the farm to the cu", "o the cup and then", 1, 2},
+		{"from the farm to the", "o the cup and then", 0, 2},
+		// Nothing in common (a pause in the overlap): all kept.
+		{"one two three", "four five six seven eight nine ten eleven twelve thirteen", 0, 0},
+		// A run longer than the overlap can hold (1 s of 10 s of 7 words:
+		// at most 4) is not taken for one.
+		{"b c d e f g h", "b c d e f g h", 0, 0},
+		{"", "four five", 0, 0},
+		// Repeated words match at 1, 2 and 3 words: the overlap holds
+		// about 2 of b's 20.
+		{"we said no no no", "no no and left " + strings.Repeat("x ", 16), 0, 2},
+	} {
+		dropA, skip := seam(f(tc.a), f(tc.b), time.Second, 10*time.Second)
+		if dropA != tc.dropA || skip != tc.skip {
+			t.Errorf("seam(%q, %q) = %d, %d; want %d, %d", tc.a, tc.b, dropA, skip, tc.dropA, tc.skip)
+		}
+	}
+}
+
+func TestJoinTextPlacesWordsByTheirChunk(t *testing.T) {
+	s := func(d float64) time.Duration { return time.Duration(d * float64(time.Second)) }
+	chunks := []audio.Chunk{
+		{Index: 0, Start: 0, End: s(10)},
+		{Index: 1, Start: s(9), End: s(20), Overlap: s(1)},
+		{Index: 2, Start: s(19), End: s(30), Overlap: s(1)},
+	}
+	answers := [][]storage.ASRSegment{
+		{{Text: " One two three. Four five six seven"}},
+		{{Text: " seven eight. Nine ten"}},
+		{}, // silence
+	}
+	got := joinText(chunks, answers)
+	want := []storage.ASRSegment{
+		// Seven words over 0–10 s.
+		{Start: 0, End: s(30.0 / 7), Text: "One two three."},
+		// "seven" is the first chunk's; "eight." the second's, whose three
+		// words of its own share 10–20 s.
+		{Start: s(30.0 / 7), End: s(10 + 10.0/3), Text: "Four five six seven eight."},
+		{Start: s(10 + 10.0/3), End: s(20), Text: "Nine ten"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("joined %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Text != want[i].Text || absDur(got[i].Start-want[i].Start) > time.Microsecond || absDur(got[i].End-want[i].End) > time.Microsecond {
+			t.Errorf("segment %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}

@@ -29,11 +29,12 @@ import (
 const maxAnswer = 64 << 20
 
 // upload sends one file (name carries the extension services go by) and
-// decodes the verbose_json answer. HTTP errors come back as go-openai's
+// decodes the verbose_json answer, or the json one (text alone) when text
+// is set. HTTP errors come back as go-openai's
 // *openai.APIError or *openai.RequestError, as CreateTranscription gives
 // them, for retry.StatusOf.
-func (t *Transcriber) upload(ctx context.Context, name, lang string, open func() io.Reader, size int64) (openai.AudioResponse, error) {
-	head, tail, contentType, err := t.form(name, lang)
+func (t *Transcriber) upload(ctx context.Context, name, lang string, text bool, open func() io.Reader, size int64) (openai.AudioResponse, error) {
+	head, tail, contentType, err := t.form(name, lang, text)
 	if err != nil {
 		return openai.AudioResponse{}, err
 	}
@@ -65,20 +66,25 @@ func (t *Transcriber) upload(ctx context.Context, name, lang string, open func()
 	}
 	var out openai.AudioResponse
 	if err := json.Unmarshal(data, &out); err != nil {
-		return openai.AudioResponse{}, fmt.Errorf("answer is not verbose_json: %w", err)
+		return openai.AudioResponse{}, fmt.Errorf("answer is not JSON: %w", err)
 	}
 	return out, nil
 }
 
 // form is the multipart framing around the file: the fields and the
-// file part's header before it, the closing boundary after it.
-func (t *Transcriber) form(name, lang string) (head, tail []byte, contentType string, err error) {
+// file part's header before it, the closing boundary after it. lang is
+// the language asked for ("" lets the service detect it); text asks for
+// json without timestamps, for models that give none.
+func (t *Transcriber) form(name, lang string, text bool) (head, tail []byte, contentType string, err error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	fields := [][2]string{
 		{"model", t.cfg.Model},
 		{"response_format", string(openai.AudioResponseFormatVerboseJSON)},
 		{"timestamp_granularities[]", string(openai.TranscriptionTimestampGranularitySegment)},
+	}
+	if text {
+		fields = [][2]string{{"model", t.cfg.Model}, {"response_format", string(openai.AudioResponseFormatJSON)}}
 	}
 	if lang != "" {
 		fields = append(fields, [2]string{"language", lang})

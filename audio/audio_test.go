@@ -251,6 +251,53 @@ func TestSplitMP3Arithmetic(t *testing.T) {
 	}
 }
 
+// A cap on duration cuts a file well under the byte cap, no chunk longer
+// than it, with the same exact arithmetic; a file under both caps is one
+// chunk, and a file that is not MP3 needs ffmpeg to be cut by time.
+func TestSplitMP3Within(t *testing.T) {
+	data := readFile(t, "speech.mp3")
+	for _, tc := range []struct {
+		maxDuration, overlap time.Duration
+	}{
+		{10 * time.Second, time.Second},
+		{5 * time.Second, 500 * time.Millisecond},
+		{7 * time.Second, 0},
+	} {
+		chunks, total, err := SplitMP3Within(bytes.NewReader(data), 1<<20, tc.maxDuration, tc.overlap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The fewest chunks that fit: each but the last is within one
+		// 36 ms frame of the cap.
+		for _, c := range chunks {
+			if c.Duration() > tc.maxDuration {
+				t.Errorf("max %s: %v is longer", tc.maxDuration, c)
+			}
+			if c.Index < len(chunks)-1 && c.Duration() <= tc.maxDuration-36*time.Millisecond {
+				t.Errorf("max %s: %v is cut a frame early", tc.maxDuration, c)
+			}
+		}
+		checkChunks(t, data, chunks, total, 1<<20, tc.overlap)
+	}
+	if _, _, err := SplitMP3Within(bytes.NewReader(data), 1<<20, time.Second, time.Second); recap.ErrorCode(err) != recap.EINVALID {
+		t.Errorf("chunks no longer than the overlap: err = %v, want EINVALID", err)
+	}
+
+	p, err := Prepare(t.Context(), "testdata/speech.mp3", Options{MaxBytes: 1 << 20, MaxDuration: 40 * time.Second})
+	if err != nil || len(p.Chunks) != 1 || p.Chunks[0].Size != int64(len(data)) {
+		t.Errorf("under both caps: %+v, %v; want the whole file", p, err)
+	}
+	p, err = Prepare(t.Context(), "testdata/speech.mp3", Options{MaxBytes: 1 << 20, MaxDuration: 10 * time.Second, Overlap: time.Second})
+	if err != nil || len(p.Chunks) != 4 {
+		t.Errorf("34 s in chunks of 10 s sharing 1 s: %+v, %v; want 4 chunks", p, err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, err = Prepare(t.Context(), "testdata/speech.m4a", Options{MaxBytes: 1 << 20, MaxDuration: 10 * time.Second})
+	if !errors.Is(err, ErrNoFFmpeg) || !strings.Contains(err.Error(), "no timestamps") {
+		t.Errorf("M4A under the byte cap, cut by time without ffmpeg: err = %v", err)
+	}
+}
+
 func TestSplitMP3AcrossSampleRates(t *testing.T) {
 	// Two files glued together, as ad insertion does, at 8 and 44.1 kHz.
 	// The second's Xing frame is audio there (decoders play it as

@@ -18,6 +18,10 @@ import (
 type Options struct {
 	// MaxBytes is the upload cap: no chunk is larger.
 	MaxBytes int64
+	// MaxDuration, when set, is the longest a chunk may be: a file longer
+	// is cut even under MaxBytes, and a file that is not MP3 (whose length
+	// is not read) is converted with ffmpeg whatever its size.
+	MaxDuration time.Duration
 	// Overlap is the time consecutive chunks share (DefaultOverlap when 0;
 	// negative for none).
 	Overlap time.Duration
@@ -79,7 +83,7 @@ func Prepare(ctx context.Context, path string, opt Options) (*Prepared, error) {
 	}
 	p := &Prepared{Path: path, Format: format, Source: format}
 	switch {
-	case st.Size() <= opt.MaxBytes && format.Accepted():
+	case st.Size() <= opt.MaxBytes && format.Accepted() && (opt.MaxDuration <= 0 || format == MP3):
 		c := Chunk{Offset: 0, Size: st.Size()}
 		if format == MP3 {
 			// Read for the duration only: a free-format file the service
@@ -89,8 +93,11 @@ func Prepare(ctx context.Context, path string, opt Options) (*Prepared, error) {
 				p.Duration = d
 			}
 		}
-		p.Chunks = []Chunk{c}
-		return p, nil
+		if opt.MaxDuration <= 0 || c.End != 0 && c.End <= opt.MaxDuration {
+			p.Chunks = []Chunk{c}
+			return p, nil
+		}
+		return p, p.split(opt)
 	case format == MP3:
 		return p, p.split(opt)
 	}
@@ -98,8 +105,11 @@ func Prepare(ctx context.Context, path string, opt Options) (*Prepared, error) {
 	ffmpeg, err := lookFFmpeg(opt.FFmpeg)
 	if err != nil {
 		why := fmt.Sprintf("is %s, %s over the %s upload cap, and cutting it", strings.ToUpper(string(format)), mib(st.Size()), mib(opt.MaxBytes))
-		if !format.Accepted() {
+		switch {
+		case !format.Accepted():
 			why = fmt.Sprintf("is %s, which transcription services do not take, and converting it", strings.ToUpper(string(format)))
+		case opt.MaxDuration > 0:
+			why = fmt.Sprintf("is %s, and cutting it into chunks of %s (the model gives no timestamps)", strings.ToUpper(string(format)), opt.MaxDuration)
 		}
 		return nil, recap.WrapError(recap.EINVALID, err, "audio file %s %s needs ffmpeg, which is not on PATH: install ffmpeg, or convert the file to MP3", path, why)
 	}
@@ -126,7 +136,7 @@ func (p *Prepared) split(opt Options) error {
 		return fmt.Errorf("audio: %w", err)
 	}
 	defer f.Close()
-	chunks, d, err := SplitMP3(f, opt.MaxBytes, opt.Overlap)
+	chunks, d, err := SplitMP3Within(f, opt.MaxBytes, opt.MaxDuration, opt.Overlap)
 	if err != nil {
 		return fmt.Errorf("audio file %s: %w", p.Path, err)
 	}

@@ -44,11 +44,22 @@ func (c Chunk) Section(r io.ReaderAt) *io.SectionReader {
 // add up to it exactly. It holds a few seconds of frame positions, never
 // the audio.
 func SplitMP3(r io.Reader, maxBytes int64, overlap time.Duration) ([]Chunk, time.Duration, error) {
+	return SplitMP3Within(r, maxBytes, 0, overlap)
+}
+
+// SplitMP3Within is SplitMP3 with a cap on each chunk's duration as well
+// (0 for none): for services that answer text without timestamps, where a
+// chunk's offset is the only time its words get.
+func SplitMP3Within(r io.Reader, maxBytes int64, maxDuration, overlap time.Duration) ([]Chunk, time.Duration, error) {
 	if overlap < 0 {
 		overlap = 0
 	}
+	if maxDuration > 0 && maxDuration <= overlap {
+		return nil, 0, recap.Errorf(recap.EINVALID, "chunks of %s are too short for an overlap of %s", maxDuration, overlap)
+	}
 	sc := NewScanner(r)
 	overlapTicks := durationToTicks(overlap)
+	maxTicks := durationToTicks(maxDuration)
 	var (
 		chunks []Chunk
 		cur    chunkBuilder
@@ -70,11 +81,11 @@ func SplitMP3(r io.Reader, maxBytes int64, overlap time.Duration) ([]Chunk, time
 			recent = append(recent[:0], f)
 			continue
 		}
-		if f.End()-cur.offset > maxBytes {
+		if f.End()-cur.offset > maxBytes || maxTicks > 0 && f.End0()-cur.startTick > maxTicks {
 			// The chunk ends with its last frame, not with any junk
 			// between that frame and f.
 			chunks = append(chunks, cur.close(len(chunks), recent[len(recent)-1].End(), f.Start))
-			g, err := restart(recent, f, overlapTicks, maxBytes, cur.offset)
+			g, err := restart(recent, f, overlapTicks, maxBytes, maxTicks, cur.offset)
 			if err != nil {
 				return nil, 0, err
 			}
@@ -103,14 +114,15 @@ func (f Frame) End0() int64 { return f.Start + f.Ticks }
 // restart picks the index in recent of the frame the next chunk starts
 // at: the latest that still gives an overlap of overlapTicks before next
 // (the frame that did not fit), moved later if the chunk would not fit.
-func restart(recent []Frame, next Frame, overlapTicks, maxBytes, prevOffset int64) (int, error) {
+func restart(recent []Frame, next Frame, overlapTicks, maxBytes, maxTicks, prevOffset int64) (int, error) {
 	g := 0
 	for i, f := range recent {
 		if f.Start <= next.Start-overlapTicks {
 			g = i
 		}
 	}
-	if recent[g].Offset <= prevOffset || next.Start-recent[g].Start < overlapTicks || next.End()-recent[g].Offset > maxBytes {
+	if recent[g].Offset <= prevOffset || next.Start-recent[g].Start < overlapTicks || next.End()-recent[g].Offset > maxBytes ||
+		maxTicks > 0 && next.End0()-recent[g].Start > maxTicks {
 		// The overlap would be the whole previous chunk, or would not fit.
 		return 0, recap.Errorf(recap.EINVALID, "upload cap of %d bytes is too small for an overlap of %s between chunks", maxBytes, ticksToDuration(overlapTicks))
 	}

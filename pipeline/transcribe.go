@@ -187,6 +187,11 @@ func (p *Pipeline) transcribe(ctx context.Context, a *Audible, req Request) (*re
 		return nil, nil, fmt.Errorf("speech-to-text of %s: %w", src.Video.ID, err)
 	}
 	src.Transcript = tr.Transcript
+	if src.Transcript.Language == "" {
+		// A service that names no language (gpt-4o-transcribe answers
+		// text alone) when none was asked: the job's language.
+		src.Transcript.Language = p.language(req)
+	}
 	return src, tr, nil
 }
 

@@ -72,6 +72,7 @@ type fakeTranscriber struct {
 	langs []string // the language asked for each file
 	cost  *float64
 	err   error
+	lang  string // the language it names; "" names none
 }
 
 func (f *fakeTranscriber) Model() string { return "whisper-test" }
@@ -85,7 +86,7 @@ func (f *fakeTranscriber) TranscribeFile(_ context.Context, path, lang string) (
 	if f.err != nil {
 		return nil, f.err
 	}
-	tr := recap.Transcript{Language: "en", Source: recap.TranscriptASR}
+	tr := recap.Transcript{Language: f.lang, Source: recap.TranscriptASR}
 	for i := range 60 {
 		tr.Segments = append(tr.Segments, recap.Segment{Start: time.Duration(i) * 30 * time.Second,
 			End: time.Duration(i+1) * 30 * time.Second, Text: "heard by speech to text about robots and hands"})
@@ -108,7 +109,7 @@ func stages(req *pipeline.Request) *[]string {
 }
 
 func TestTranscribeWhenThereIsNoTranscript(t *testing.T) {
-	tr := &fakeTranscriber{cost: usd(0.18)}
+	tr := &fakeTranscriber{cost: usd(0.18), lang: "en"}
 	p, l := transcribing(t, false, tr)
 	req := pipeline.Request{}
 	got := stages(&req)
@@ -130,6 +131,26 @@ func TestTranscribeWhenThereIsNoTranscript(t *testing.T) {
 	}
 	if strings.Join(*got, " ") != "fetch transcribe chapters summarize summarize summarize overview" {
 		t.Errorf("stages %v", *got)
+	}
+}
+
+// A service that names no language (gpt-4o-transcribe) gives the
+// transcript the job's language: the transcript kept (a store needs
+// one) and the document say it.
+func TestTranscriptWithoutALanguageTakesTheJobs(t *testing.T) {
+	for _, tc := range []struct{ asked, named, want string }{
+		{"", "", "en"}, {"de", "", "de"}, {"de", "fr", "fr"},
+	} {
+		p, _ := transcribing(t, false, &fakeTranscriber{lang: tc.named})
+		var kept string
+		doc, err := p.Run(t.Context(), pipeline.YouTubeInput("interview01"), pipeline.Request{Language: tc.asked,
+			Loaded: func(_ context.Context, src *recap.Source) error { kept = src.Transcript.Language; return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Language != tc.want || kept != tc.want {
+			t.Errorf("asked %q, service named %q: transcript kept in %q, document in %q; want %q", tc.asked, tc.named, kept, doc.Language, tc.want)
+		}
 	}
 }
 

@@ -89,6 +89,19 @@ func WithAPIKey(key string) Option { return func(s *Server) { s.key = key } }
 // by default, as OpenAI names it); a request's language field wins.
 func WithLanguage(name string) Option { return func(s *Server) { s.language = name } }
 
+// WithTextOnly makes the named models answer text without timestamps, as
+// OpenAI's gpt-4o-transcribe and gpt-4o-mini-transcribe do: a request for
+// any response_format but json or text is refused with the 400 OpenAI
+// gives ("response_format 'verbose_json' is not compatible with model
+// …"), and json answers are {"text": …} only.
+func WithTextOnly(models ...string) Option {
+	return func(s *Server) {
+		for _, m := range models {
+			s.textOnly[m] = true
+		}
+	}
+}
+
 // Server is a running fake. It is safe for concurrent use.
 type Server struct {
 	srv      *httptest.Server
@@ -96,6 +109,7 @@ type Server struct {
 	script   Script
 	key      string
 	language string
+	textOnly map[string]bool
 
 	mu          sync.Mutex
 	recordings  []*recording
@@ -117,7 +131,7 @@ type recording struct {
 // NewServer starts a fake server, closed when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s := &Server{language: "english"}
+	s := &Server{language: "english", textOnly: map[string]bool{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -274,6 +288,13 @@ func (s *Server) builtin(u Upload, data []byte) *Reply {
 			fmt.Sprintf("Invalid file format %q. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']", u.FileName))
 	case len(data) == 0:
 		return Error(http.StatusBadRequest, "invalid_value", "Audio file is empty.")
+	case s.textOnly[u.Model] && u.ResponseFormat != "" && u.ResponseFormat != "json" && u.ResponseFormat != "text":
+		// OpenAI's answer, word for word, with the param it names.
+		b, _ := json.Marshal(map[string]any{"error": map[string]any{
+			"message": fmt.Sprintf("response_format '%s' is not compatible with model '%s'. Use 'json' or 'text' instead.", u.ResponseFormat, u.Model),
+			"type":    "invalid_request_error", "param": "response_format", "code": "unsupported_value",
+		}})
+		return &Reply{Status: http.StatusBadRequest, Body: string(b)}
 	}
 	return nil
 }

@@ -293,6 +293,41 @@ func TestTranscribeAudioOnlyDownload(t *testing.T) {
 	})
 }
 
+// gpt-4o-transcribe gives text without timestamps: the download is sent
+// in chunks of a minute, asking for json, and the chapters still carry
+// every word once, with the audio paid within 2 % of its length.
+func TestTranscribeWithAModelWithoutTimestamps(t *testing.T) {
+	const dur = 5 * time.Minute
+	chapters := youtubetest.SyntheticChapters(dur, 3, 72)
+	said := youtubetest.SyntheticVideo("x", dur, 3, 72).Tracks[0].Segments
+	f := newFakes(t)
+	f.withASR(t, asrtest.WithTextOnly("gpt-4o-transcribe"))
+	f.env["RECAP_ASR_MODEL"] = "gpt-4o-transcribe"
+	dir := audioBundle(t, f, "textOnly001", dur, chapters, said)
+	out, errOut, code := f.run(t, "summarize", "--format", "json", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc := decodeDoc(t, out)
+	if doc.TranscriptSource != recap.TranscriptASR || doc.Generator.ASRModel != "gpt-4o-transcribe" || len(doc.Chapters) != len(chapters) {
+		t.Fatalf("transcript %q, generator %+v, %d chapters", doc.TranscriptSource, doc.Generator, len(doc.Chapters))
+	}
+	sentOnce(t, f, said)
+	audioLen := mp3Duration(t, asrtest.SyntheticMP3(dur, 99))
+	ups := f.asr.Requests()
+	if len(ups) != 6 { // 60 s, then 59 s new each
+		t.Errorf("%d uploads, want 6 chunks of at most a minute", len(ups))
+	}
+	for _, u := range ups {
+		if u.ResponseFormat != "json" || u.Duration > time.Minute {
+			t.Errorf("%s: %s asking for %q", u.FileName, u.Duration, u.ResponseFormat)
+		}
+	}
+	if r := f.asr.UploadedAudio().Seconds() / audioLen.Seconds(); r > 1.02 || doc.Usage.ASRSeconds != audioLen.Seconds() {
+		t.Errorf("uploaded %.4f× the audio; asr_seconds %.2f, want %.2f", r, doc.Usage.ASRSeconds, audioLen.Seconds())
+	}
+}
+
 // --transcribe, and "transcribe": true, replace captions a video has.
 func TestTranscribeOnRequest(t *testing.T) {
 	const dur = 6 * time.Minute
