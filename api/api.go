@@ -43,7 +43,8 @@ type Server struct {
 	// Ready reports whether the queue is reachable, for /healthz.
 	Ready func(ctx context.Context) error
 	// DocumentCache is how many finished documents NewHandler's handlers
-	// keep in memory with their renderings; 0 means 128.
+	// keep in memory with their renderings (and the web app its rendered
+	// summary pages); 0 means 128.
 	DocumentCache int
 
 	docs *documents
