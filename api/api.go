@@ -47,8 +47,9 @@ type Server struct {
 	// summary pages); 0 means 128.
 	DocumentCache int
 
-	docs *documents
-	web  *web.App
+	docs  *documents
+	views *jobViews
+	web   *web.App
 }
 
 func (s *Server) withDefaults() {
@@ -70,6 +71,7 @@ func NewHandler(s *Server) http.Handler {
 		s.DocumentCache = defaultDocumentCache
 	}
 	s.docs = newDocuments(s.DocumentCache)
+	s.views = newJobViews(jobViewCache)
 	mux := http.NewServeMux()
 	v1 := func(path string, rs ...route) { s.route(mux, path, s.requireToken, s.apiNotAllowed, rs...) }
 	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})
