@@ -115,3 +115,57 @@ func TestListShowsChanges(t *testing.T) {
 		t.Errorf("title after the video changed = %q", v.Title)
 	}
 }
+
+// A job's answer is the bytes encoding/json writes for its jobView, the
+// document embedded once done: kept or not, in every state.
+func TestJobWrittenAsEncoded(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	if err := b.store.PutVideo(ctx, recap.Video{ID: "vid00000001", Title: `<b>Tom & "Jerry"</b>`}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, vid := range []string{"vid00000001", "vid00000002", "vid00000003"} {
+		ids = append(ids, decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "`+vid+`"}`)).ID)
+	}
+	b.finish(t, ids[0]) // its document has HTML in its title
+	if _, err := b.store.StartJob(ctx, ids[1], storagetest.Lease); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.store.FailJob(ctx, ids[1], storagetest.Lease.Owner, recap.EINVALID, "it is <private>"); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 { // the second from the kept views
+		for _, id := range ids {
+			j, err := b.store.GetJob(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := newJobView(j)
+			if j.Status == storage.StatusDone {
+				doc, err := b.store.GetDocument(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want.Summary, err = compactJSON(doc); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var enc bytes.Buffer
+			e := json.NewEncoder(&enc)
+			e.SetEscapeHTML(false)
+			if err := e.Encode(want); err != nil {
+				t.Fatal(err)
+			}
+			w := b.do(t, "GET", "/v1/summaries/"+id, "")
+			if w.Code != 200 || w.Body.String() != enc.String() || w.Header().Get("Content-Type") != "application/json" {
+				t.Errorf("round %d, %s job: %d %s\n%s\nwant\n%s", round, j.Status, w.Code, w.Header(), w.Body, enc.String())
+			}
+		}
+	}
+	// Submitting a done video again answers 200 with the same view.
+	w := b.do(t, "POST", "/v1/summaries", `{"url": "vid00000001"}`)
+	if got := b.do(t, "GET", "/v1/summaries/"+ids[0], ""); w.Code != 200 || w.Body.String() != got.Body.String() || w.Header().Get("Location") != "/v1/summaries/"+ids[0] {
+		t.Errorf("resubmit = %d %v %s", w.Code, w.Header(), w.Body)
+	}
+}

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,17 +111,14 @@ func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	v := newJobView(job)
 	status := http.StatusAccepted
 	if job.Status == storage.StatusDone {
 		status = http.StatusOK
-		if v.Summary, err = s.summaryJSON(r.Context(), job.ID); err != nil {
-			s.error(w, r, err)
-			return
-		}
 	}
 	w.Header().Set("Location", "/v1/summaries/"+job.ID)
-	s.json(w, status, v)
+	if err := s.writeJob(r.Context(), w, status, job); err != nil {
+		s.error(w, r, err)
+	}
 }
 
 func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
@@ -135,14 +135,9 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case format == "":
-		v := newJobView(job)
-		if job.Status == storage.StatusDone {
-			if v.Summary, err = s.summaryJSON(ctx, job.ID); err != nil {
-				s.error(w, r, err)
-				return
-			}
+		if err := s.writeJob(ctx, w, http.StatusOK, job); err != nil {
+			s.error(w, r, err)
 		}
-		s.json(w, http.StatusOK, v)
 	case job.Status == storage.StatusFailed:
 		// Gone for good, and why: the job's own error code and message.
 		code := job.ErrorCode
@@ -162,13 +157,37 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// summaryJSON is the document of the done job id as the job view embeds it.
-func (s *Server) summaryJSON(ctx context.Context, id string) (json.RawMessage, error) {
-	d, err := s.document(ctx, id)
+// writeJob writes job's view with status, a done job's with its document
+// in "summary", as json would write the jobView: the view and the
+// document are JSON encoded once (jobViews, documents), put together and
+// written as they are (the document is most of the answer, and
+// encoding/json would scan it again byte by byte).
+func (s *Server) writeJob(ctx context.Context, w http.ResponseWriter, status int, job *storage.Job) error {
+	v, err := s.views.json(job)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return d.compact()
+	if job.Status == storage.StatusDone {
+		d, err := s.document(ctx, job.ID)
+		if err != nil {
+			return err
+		}
+		doc, err := d.compact()
+		if err != nil {
+			return err
+		}
+		// The view ends with its last field, "summary", null until now.
+		head, ok := bytes.CutSuffix(v, []byte(`null}`))
+		if !ok {
+			return fmt.Errorf("job view %s does not end with its summary: %.40q", job.ID, v[max(0, len(v)-40):])
+		}
+		v = slices.Concat(head, doc, []byte(`}`))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(v) // v may be kept: never append to it
+	io.WriteString(w, "\n")
+	return nil
 }
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
