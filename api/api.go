@@ -43,11 +43,13 @@ type Server struct {
 	// Ready reports whether the queue is reachable, for /healthz.
 	Ready func(ctx context.Context) error
 	// DocumentCache is how many finished documents NewHandler's handlers
-	// keep in memory with their renderings; 0 means 128.
+	// keep in memory with their renderings (and the web app its rendered
+	// summary pages); 0 means 128.
 	DocumentCache int
 
-	docs *documents
-	web  *web.App
+	docs  *documents
+	views *jobViews
+	web   *web.App
 }
 
 func (s *Server) withDefaults() {
@@ -69,6 +71,7 @@ func NewHandler(s *Server) http.Handler {
 		s.DocumentCache = defaultDocumentCache
 	}
 	s.docs = newDocuments(s.DocumentCache)
+	s.views = newJobViews(jobViewCache)
 	mux := http.NewServeMux()
 	v1 := func(path string, rs ...route) { s.route(mux, path, s.requireToken, s.apiNotAllowed, rs...) }
 	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})

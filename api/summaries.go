@@ -1,9 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,17 +111,14 @@ func (s *Server) createSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	v := newJobView(job)
 	status := http.StatusAccepted
 	if job.Status == storage.StatusDone {
 		status = http.StatusOK
-		if v.Summary, err = s.summaryJSON(r.Context(), job.ID); err != nil {
-			s.error(w, r, err)
-			return
-		}
 	}
 	w.Header().Set("Location", "/v1/summaries/"+job.ID)
-	s.json(w, status, v)
+	if err := s.writeJob(r.Context(), w, status, job); err != nil {
+		s.error(w, r, err)
+	}
 }
 
 func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
@@ -134,14 +135,9 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case format == "":
-		v := newJobView(job)
-		if job.Status == storage.StatusDone {
-			if v.Summary, err = s.summaryJSON(ctx, job.ID); err != nil {
-				s.error(w, r, err)
-				return
-			}
+		if err := s.writeJob(ctx, w, http.StatusOK, job); err != nil {
+			s.error(w, r, err)
 		}
-		s.json(w, http.StatusOK, v)
 	case job.Status == storage.StatusFailed:
 		// Gone for good, and why: the job's own error code and message.
 		code := job.ErrorCode
@@ -161,13 +157,37 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// summaryJSON is the document of the done job id as the job view embeds it.
-func (s *Server) summaryJSON(ctx context.Context, id string) (json.RawMessage, error) {
-	d, err := s.document(ctx, id)
+// writeJob writes job's view with status, a done job's with its document
+// in "summary", as json would write the jobView: the view and the
+// document are JSON encoded once (jobViews, documents), put together and
+// written as they are (the document is most of the answer, and
+// encoding/json would scan it again byte by byte).
+func (s *Server) writeJob(ctx context.Context, w http.ResponseWriter, status int, job *storage.Job) error {
+	v, err := s.views.json(job)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return d.compact()
+	if job.Status == storage.StatusDone {
+		d, err := s.document(ctx, job.ID)
+		if err != nil {
+			return err
+		}
+		doc, err := d.compact()
+		if err != nil {
+			return err
+		}
+		// The view ends with its last field, "summary", null until now.
+		head, ok := bytes.CutSuffix(v, []byte(`null}`))
+		if !ok {
+			return fmt.Errorf("job view %s does not end with its summary: %.40q", job.ID, v[max(0, len(v)-40):])
+		}
+		v = slices.Concat(head, doc, []byte(`}`))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(v) // v may be kept: never append to it
+	io.WriteString(w, "\n")
+	return nil
 }
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
@@ -212,9 +232,40 @@ func formatParam(r *http.Request) (string, error) {
 	return render.ParseFormat(f)
 }
 
+// listView is a page of jobs as GET /v1/summaries shows it.
 type listView struct {
 	Summaries  []*jobView `json:"summaries"`
 	NextCursor string     `json:"next_cursor,omitempty"`
+}
+
+// writeList writes a page of jobs as json would write its listView, from
+// each job's view as JSON (jobViews): the views go out as they are, not
+// through encoding/json, which would scan each again byte by byte.
+func (s *Server) writeList(w http.ResponseWriter, page storage.JobPage) error {
+	b := bytes.NewBufferString(`{"summaries":[`)
+	for i, j := range page.Jobs {
+		v, err := s.views.json(j)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(v)
+	}
+	b.WriteByte(']')
+	if page.NextCursor != "" {
+		cursor, err := json.Marshal(page.NextCursor)
+		if err != nil {
+			return err
+		}
+		b.WriteString(`,"next_cursor":`)
+		b.Write(cursor)
+	}
+	b.WriteString("}\n")
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(b.Bytes())
+	return nil
 }
 
 func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
@@ -238,9 +289,7 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	out := listView{Summaries: make([]*jobView, 0, len(page.Jobs)), NextCursor: page.NextCursor}
-	for _, j := range page.Jobs {
-		out.Summaries = append(out.Summaries, newJobView(j))
+	if err := s.writeList(w, page); err != nil {
+		s.error(w, r, err)
 	}
-	s.json(w, http.StatusOK, out)
 }

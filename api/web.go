@@ -39,8 +39,9 @@ func (s *Server) newWebApp() *web.App {
 			}
 			return d.render(format)
 		},
-		Logger:       s.Logger,
-		MaxFormBytes: s.MaxBodyBytes,
+		Logger:        s.Logger,
+		MaxFormBytes:  s.MaxBodyBytes,
+		RenderedPages: s.DocumentCache,
 	}
 	if s.Batches != nil {
 		app.Batches = s.Batches

@@ -75,6 +75,11 @@ type App struct {
 	Logger    *slog.Logger
 	// MaxFormBytes bounds a form body; 0 means 64 KiB.
 	MaxFormBytes int64
+	// RenderedPages is how many finished summaries' pages are kept
+	// rendered in memory (rendered.go); 0 means 128.
+	RenderedPages int
+
+	rendered renderedPages
 }
 
 // pages holds each page's template, parsed once: the layout with the
@@ -90,6 +95,9 @@ var pages = func() map[string]*template.Template {
 		}
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
 	}
+	// "rendered" is the layout around content rendered before (a
+	// template.HTML Page): a kept summary page (rendered.go).
+	out["rendered"] = template.Must(template.Must(layout.Clone()).Parse(`{{define "content"}}{{.Page}}{{end}}`))
 	return out
 }()
 
@@ -258,9 +266,18 @@ func (a *App) rendering(ctx context.Context, id, format string) ([]byte, error) 
 }
 
 // Summary shows a finished job's summary, or the job's progress until
-// then; a failed job's page is 410 Gone with the reason and a retry.
+// then; a failed job's page is 410 Gone with the reason and a retry. A
+// finished summary's page is rendered once and kept (rendered.go).
 func (a *App) Summary(w http.ResponseWriter, r *http.Request) {
-	sess, job, ok := a.job(w, r)
+	sess, ok := a.signedIn(w, r)
+	if !ok {
+		return
+	}
+	if rp, ok := a.renderedPages().Get(r.PathValue("id")); ok {
+		a.renderSummary(w, r, sess, rp)
+		return
+	}
+	job, ok := a.findJob(w, r, sess)
 	if !ok {
 		return
 	}
@@ -298,13 +315,27 @@ func (a *App) Video(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) summary(w http.ResponseWriter, r *http.Request, sess Session, doc *recap.Document) {
+	if rp, ok := a.renderedPages().Get(doc.ID); ok {
+		a.renderSummary(w, r, sess, rp)
+		return
+	}
 	t, err := a.Store.GetTranscript(r.Context(), doc.Video.ID, doc.Language)
 	if err != nil && recap.ErrorCode(err) != recap.ENOTFOUND {
 		a.errorPage(w, r, sess, err)
 		return
 	}
-	s := NewSummary(doc, t)
-	a.render(w, r, http.StatusOK, "summary", sess, layoutData{Title: s.Title, Page: s})
+	rp, err := a.summaryPage(doc, t)
+	if err != nil {
+		a.errorPage(w, r, sess, err)
+		return
+	}
+	a.renderSummary(w, r, sess, rp)
+}
+
+// renderSummary writes a summary's kept page inside the layout, with
+// this request's nonce and session.
+func (a *App) renderSummary(w http.ResponseWriter, r *http.Request, sess Session, rp *renderedPage) {
+	a.render(w, r, http.StatusOK, "rendered", sess, layoutData{Title: rp.title, Page: rp.body})
 }
 
 // job reads the job of /s/{id} for a signed-in request; otherwise it has

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -39,6 +40,12 @@ import (
 //     200-byte answer, measured right after on the same server and
 //     clients (the ceiling of the HTTP stack and the load generator, which
 //     share the machine's cores with the server).
+//
+// Each read also runs as …/handler: the handler alone, called in this
+// goroutine without a network, reporting cpu-us (the CPU time of the
+// process per request, garbage collection included). CPU time is what a
+// read costs whatever else runs on the machine, so this is the figure to
+// compare on a busy one.
 //
 // go test -run '^$' -bench Reads -benchtime 20000x ./cmd/recap/
 func BenchmarkReads(b *testing.B) {
@@ -79,6 +86,25 @@ func BenchmarkReads(b *testing.B) {
 		{"list", func(int) string { return "/v1/summaries?limit=50" }},
 	}
 	for _, rd := range reads {
+		b.Run(rd.name+"/handler", func(b *testing.B) {
+			serve := func(i int) {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, httptest.NewRequest("GET", rd.path(i), nil))
+				if w.Code != http.StatusOK {
+					b.Fatalf("GET %s: %d %s", rd.path(i), w.Code, w.Body)
+				}
+			}
+			for i := range 2 * len(hot) { // warm the caches, as the clients' runs do
+				serve(i)
+			}
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := range b.N {
+				serve(i)
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us")
+			b.ReportMetric(0, "ns/op")
+		})
 		for _, clients := range []int{16, 64} {
 			b.Run(fmt.Sprintf("%s/clients=%d", rd.name, clients), func(b *testing.B) {
 				client := &http.Client{Transport: &http.Transport{

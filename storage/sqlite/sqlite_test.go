@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -495,5 +496,32 @@ func TestStatementCache(t *testing.T) {
 	}
 	if _, err := s.GetVideo(ctx, "v1"); err != nil {
 		t.Errorf("GetVideo after the statements were closed: %v", err)
+	}
+}
+
+// parseTime reads what formatTime writes as time.Parse does, and refuses
+// what time.Parse refuses.
+func TestParseTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		want := time.Unix(rng.Int64N(1<<35)-1<<33, rng.Int64N(1e9)).UTC().Truncate(time.Microsecond)
+		got, err := parseTime(formatTime(want))
+		if err != nil || got != want {
+			t.Fatalf("parseTime(%q) = %v, %v; want %v", formatTime(want), got, err, want)
+		}
+	}
+	for _, s := range []string{
+		"2024-04-31T10:00:00.000000Z", "2023-02-29T10:00:00.000000Z", "2024-13-01T10:00:00.000000Z",
+		"2024-01-01T24:00:00.000000Z", "2024-01-01T10:60:00.000000Z", "2024-01-01T10:00:60.000000Z",
+		"2024-01-01T10:00:00.00000aZ", "2024-01-01 10:00:00.000000Z", "2024-01-01T10:00:00.000000+",
+		"2024-01-01T10:00:00Z", "", "2024-00-10T10:00:00.000000Z", "2024-01-00T10:00:00.000000Z", "-024-01-01T10:00:00.000000Z",
+	} {
+		_, want := time.Parse(timeLayout, s)
+		if _, err := parseTime(s); (err == nil) != (want == nil) {
+			t.Errorf("parseTime(%q) error = %v; time.Parse's = %v", s, err, want)
+		}
+	}
+	if got, err := parseTime("2024-02-29T23:59:59.999999Z"); err != nil || got != time.Date(2024, 2, 29, 23, 59, 59, 999999000, time.UTC) {
+		t.Errorf("leap day = %v, %v", got, err)
 	}
 }
