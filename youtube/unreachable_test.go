@@ -68,6 +68,10 @@ func TestFetchUnreachable(t *testing.T) {
 				t.Errorf("%v is permanent; YouTube may answer later", err)
 			}
 			for _, want := range []string{"YouTube unreachable", "video abcdefghijk", tc.want} {
+				// net/http words a client timeout either way, by a race of its own.
+				if want == "Timeout" && strings.Contains(err.Error(), "context deadline exceeded") {
+					continue
+				}
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
