@@ -24,6 +24,7 @@ var searchTests = []struct {
 	{"Search/Filters", testSearchFilters},
 	{"Search/Grouping", testSearchGrouping},
 	{"Search/Pagination", testSearchPagination},
+	{"Search/Candidates", testSearchCandidates},
 	{"Search/Invalid", testSearchInvalid},
 }
 
@@ -387,6 +388,31 @@ func testSearchPagination(t *testing.T, e *env) {
 	if n := len(e.search(t, storage.SearchFilter{Q: "lorem"}).Results); n != 20 {
 		t.Errorf("default page: %d results; want 20", n)
 	}
+}
+
+// testSearchCandidates checks the bound on the matches a search ranks: a
+// word said in more than storage.SearchCandidates moments is ranked among
+// the newest of them only, so an older moment, however good, is not found
+// unless a filter narrows the search to it.
+func testSearchCandidates(t *testing.T, e *env) {
+	e.putTranscript(t, video("old", ""), "en", time.Minute, map[int]string{5: "numbat numbat numbat numbat"})
+	must(t, e.s.PutVideo(e.ctx, video("new", "")), "PutVideo")
+	tr := recap.Transcript{Language: "en", Source: recap.TranscriptYouTube}
+	// A passage lasts at most 45 s: this says the word in more passages
+	// than the bound.
+	for at := time.Duration(0); at < (storage.SearchCandidates+10)*45*time.Second; at += 4 * time.Second {
+		tr.Segments = append(tr.Segments, recap.Segment{Start: at, End: at + 4*time.Second, Text: "a numbat " + filler})
+	}
+	must(t, e.s.PutTranscript(e.ctx, "new", tr), "PutTranscript")
+
+	all := e.searchAll(t, storage.SearchFilter{Q: "numbat", Limit: 100})
+	if len(all) != storage.SearchCandidates {
+		t.Errorf("%d results; want the bound, %d", len(all), storage.SearchCandidates)
+	}
+	if found := e.found(t, storage.SearchFilter{Q: "numbat"}); !slices.Equal(found, []string{"new"}) {
+		t.Errorf("videos found: %v; want only the newest matches, of video new", found)
+	}
+	deepEqual(t, e.found(t, storage.SearchFilter{Q: "numbat", VideoID: "old"}), []string{"old"}, "videos found in video old")
 }
 
 func testSearchInvalid(t *testing.T, e *env) {
