@@ -29,10 +29,13 @@ type jobViews struct {
 // keptView is a finished job's view and what it was made from that could
 // still change: its video's title, and UpdatedAt, which every change of
 // a job moves (a finished job has none, but the stamp says so for free).
+// titleChanges is the store's count of title changes (JobStampPage) when
+// the view was last known to show the job's title, 0 when not known.
 type keptView struct {
-	title   string
-	updated time.Time
-	json    json.RawMessage
+	title        string
+	updated      time.Time
+	titleChanges int64
+	json         json.RawMessage
 }
 
 func newJobViews(size int) *jobViews {
@@ -45,28 +48,40 @@ func newJobViews(size int) *jobViews {
 
 // json returns j's view as compact JSON, encoded once for a finished job.
 func (v *jobViews) json(j *storage.Job) (json.RawMessage, error) {
+	return v.viewOf(j, 0)
+}
+
+// viewOf is json for a job read when the store's count of title changes
+// was titleChanges (0: not known).
+func (v *jobViews) viewOf(j *storage.Job, titleChanges int64) (json.RawMessage, error) {
 	if !j.Finished() {
 		return compactJSON(newJobView(j))
 	}
-	if b, ok := v.kept(storage.JobStamp{ID: j.ID, Status: j.Status, UpdatedAt: j.UpdatedAt, VideoTitle: j.VideoTitle}); ok {
-		return b, nil
+	k, ok := v.cache.Get(j.ID)
+	if ok && k.title == j.VideoTitle && k.updated.Equal(j.UpdatedAt) {
+		if titleChanges != 0 && k.titleChanges != titleChanges {
+			k.titleChanges = titleChanges
+			v.cache.Add(j.ID, k)
+		}
+		return k.json, nil
 	}
 	b, err := compactJSON(newJobView(j))
 	if err != nil {
 		return nil, err
 	}
-	v.cache.Add(j.ID, keptView{title: j.VideoTitle, updated: j.UpdatedAt, json: b})
+	v.cache.Add(j.ID, keptView{title: j.VideoTitle, updated: j.UpdatedAt, titleChanges: titleChanges, json: b})
 	return b, nil
 }
 
 // kept returns the kept view of the job st stamps when it is still the
-// job's view: the job is finished and its stamp is the one kept.
-func (v *jobViews) kept(st storage.JobStamp) (json.RawMessage, bool) {
-	if !st.Finished() {
+// job's view: the job is finished, unchanged since, and no title has
+// changed since the view was known to show the job's.
+func (v *jobViews) kept(st storage.JobStamp, titleChanges int64) (json.RawMessage, bool) {
+	if !st.Finished() || titleChanges == 0 {
 		return nil, false
 	}
 	k, ok := v.cache.Get(st.ID)
-	if !ok || k.title != st.VideoTitle || !k.updated.Equal(st.UpdatedAt) {
+	if !ok || k.titleChanges != titleChanges || !k.updated.Equal(st.UpdatedAt) {
 		return nil, false
 	}
 	return k.json, true
@@ -75,8 +90,10 @@ func (v *jobViews) kept(st storage.JobStamp) (json.RawMessage, bool) {
 // list returns the views of the page of jobs f selects, newest first,
 // and the page's next cursor: the page is listed as stamps, and only the
 // jobs without a kept view that is still theirs are read in full. A job
-// that changed between the two reads is shown as read in full, newer
-// than its stamp; one gone by then is left out.
+// read in full is read after its stamp, so its view is at least as new
+// as the page's count of title changes says; one that changed between
+// the two reads is shown as read in full, and one gone by then is left
+// out.
 func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobFilter) ([]json.RawMessage, string, error) {
 	page, err := store.ListJobStamps(ctx, f)
 	if err != nil {
@@ -85,7 +102,7 @@ func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobF
 	views := make([]json.RawMessage, len(page.Stamps))
 	var missing []string
 	for i, st := range page.Stamps {
-		if b, ok := v.kept(st); ok {
+		if b, ok := v.kept(st, page.TitleChanges); ok {
 			views[i] = b
 		} else {
 			missing = append(missing, st.ID)
@@ -110,7 +127,7 @@ func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobF
 			if !ok {
 				continue
 			}
-			if b, err = v.json(j); err != nil {
+			if b, err = v.viewOf(j, page.TitleChanges); err != nil {
 				return nil, "", err
 			}
 		}

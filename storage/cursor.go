@@ -90,16 +90,16 @@ func pageLimit(limit int) (int, error) {
 }
 
 // NewJobStampPage is NewJobPage for ListJobStamps.
-func NewJobStampPage(stamps []JobStamp, limit int) JobStampPage {
+func NewJobStampPage(stamps []JobStamp, limit int, titleChanges int64) JobStampPage {
 	if stamps == nil {
 		stamps = []JobStamp{}
 	}
 	if len(stamps) <= limit {
-		return JobStampPage{Stamps: stamps}
+		return JobStampPage{Stamps: stamps, TitleChanges: titleChanges}
 	}
 	stamps = stamps[:limit]
 	last := stamps[limit-1]
-	return JobStampPage{Stamps: stamps, NextCursor: encodeTimeCursor(last.CreatedAt, last.ID)}
+	return JobStampPage{Stamps: stamps, NextCursor: encodeTimeCursor(last.CreatedAt, last.ID), TitleChanges: titleChanges}
 }
 
 // CheckJobIDs validates the ids of GetJobs.

@@ -110,16 +110,16 @@ type JobPage struct {
 }
 
 // JobStamp is a listed job without the rest of its row: its place in the
-// list (CreatedAt, ID) and what a view of the job shows that can change
-// (Status, UpdatedAt, its video's title). A caller that keeps views of
-// finished jobs lists stamps (ListJobStamps) and reads in full
-// (GetJobs) only the jobs it holds no view of that is still theirs.
+// list (CreatedAt, ID) and what tells whether a view of the job made
+// before is still its view (Status, UpdatedAt; its video's title through
+// JobStampPage.TitleChanges). A caller that keeps views of finished jobs
+// lists stamps (ListJobStamps) and reads in full (GetJobs) only the jobs
+// it holds no view of that is still theirs.
 type JobStamp struct {
-	ID         string
-	Status     string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	VideoTitle string
+	ID        string
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Finished reports whether the job was done or failed when listed.
@@ -129,6 +129,10 @@ func (s JobStamp) Finished() bool { return s.Status == StatusDone || s.Status ==
 type JobStampPage struct {
 	Stamps     []JobStamp
 	NextCursor string // "" on the last page
+	// TitleChanges is a number that changes whenever a video is stored
+	// for the first time or its title changes, read with the page (0 for
+	// an empty page): while it is the same, every job's VideoTitle is.
+	TitleChanges int64
 }
 
 // DocumentKey is what a document is stored by.

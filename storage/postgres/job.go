@@ -196,9 +196,9 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	return storage.NewJobPage(jobs, limit), nil
 }
 
-// jobStampSelect is what ListJobStamps reads of a job.
-const jobStampSelect = `id, status, created_at, updated_at,
-	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
+// jobStampSelect is what ListJobStamps reads of a job, and the count of
+// title changes (the statement's snapshot, as the page).
+const jobStampSelect = `id, status, created_at, updated_at, (SELECT n FROM title_changes)`
 
 // ListJobStamps returns the page ListJobs returns, as stamps.
 func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
@@ -211,16 +211,17 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	if err != nil {
 		return storage.JobStampPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
+	var titleChanges int64
 	stamps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.JobStamp, error) {
 		var st storage.JobStamp
-		err := row.Scan(&st.ID, &st.Status, &st.CreatedAt, &st.UpdatedAt, &st.VideoTitle)
+		err := row.Scan(&st.ID, &st.Status, &st.CreatedAt, &st.UpdatedAt, &titleChanges)
 		st.CreatedAt, st.UpdatedAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC()
 		return st, err
 	})
 	if err != nil {
 		return storage.JobStampPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
-	return storage.NewJobStampPage(stamps, limit), nil
+	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
 }
 
 // GetJobs returns the jobs with the ids, in their order.

@@ -219,9 +219,10 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	return storage.NewJobPage(jobs, limit), nil
 }
 
-// jobStampSelect is what ListJobStamps reads of a job.
-const jobStampSelect = `id, status, created_at, updated_at,
-	coalesce((SELECT v.title FROM videos v WHERE v.id = jobs.video_id), '')`
+// jobStampSelect is what ListJobStamps reads of a job, and the count of
+// title changes (read once for the statement). Looking up each job's
+// video title instead was half the time of a page of stamps.
+const jobStampSelect = `id, status, created_at, updated_at, (SELECT n FROM title_changes)`
 
 // ListJobStamps returns the page ListJobs returns, as stamps.
 func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
@@ -236,12 +237,13 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	}
 	defer rows.Close()
 	stamps := make([]storage.JobStamp, 0, limit+1)
+	var titleChanges int64
 	for rows.Next() {
 		var (
 			st               storage.JobStamp
 			created, updated string
 		)
-		if err := rows.Scan(&st.ID, &st.Status, &created, &updated, &st.VideoTitle); err != nil {
+		if err := rows.Scan(&st.ID, &st.Status, &created, &updated, &titleChanges); err != nil {
 			return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 		}
 		if st.CreatedAt, err = parseTime(created); err != nil {
@@ -255,7 +257,7 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	if err := rows.Err(); err != nil {
 		return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
-	return storage.NewJobStampPage(stamps, limit), nil
+	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
 }
 
 // GetJobs returns the jobs with the ids, in their order. The ids go in

@@ -198,7 +198,8 @@ func testJobVideoTitle(t *testing.T, e *env) {
 
 // testListJobStamps checks that ListJobStamps lists what ListJobs lists,
 // page by page and with the same cursors, each job as its stamp, in every
-// status and after a rename of a video.
+// status, and that TitleChanges changes with every new video and every
+// change of a title.
 func testListJobStamps(t *testing.T, e *env) {
 	jobs := e.submitBursts(t, 23)
 	for i, j := range jobs {
@@ -224,7 +225,7 @@ func testListJobStamps(t *testing.T, e *env) {
 			must(t, err, "ListJobStamps")
 			var stamps []storage.JobStamp
 			for _, j := range want.Jobs {
-				stamps = append(stamps, storage.JobStamp{ID: j.ID, Status: j.Status, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, VideoTitle: j.VideoTitle})
+				stamps = append(stamps, storage.JobStamp{ID: j.ID, Status: j.Status, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt})
 			}
 			deepEqual(t, got.Stamps, stamps, fmt.Sprintf("stamps of page %d of %+v", pages, f))
 			if got.NextCursor != want.NextCursor {
@@ -234,6 +235,27 @@ func testListJobStamps(t *testing.T, e *env) {
 				break
 			}
 			f.Cursor = want.NextCursor
+		}
+	}
+	changes := func() int64 {
+		t.Helper()
+		p, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Limit: 1})
+		must(t, err, "ListJobStamps")
+		if p.TitleChanges == 0 {
+			t.Fatal("ListJobStamps of a page of jobs: TitleChanges is 0")
+		}
+		return p.TitleChanges
+	}
+	before := changes()
+	if again := changes(); again != before {
+		t.Errorf("TitleChanges went from %d to %d with no change", before, again)
+	}
+	for _, v := range []recap.Video{{ID: "vid012", Title: "New video"}, {ID: "vid012", Title: "Renamed"}, {ID: "vid013"}, {ID: "vid013", Title: "Titled at last"}} {
+		must(t, e.s.PutVideo(e.ctx, v), "PutVideo")
+		if now := changes(); now == before {
+			t.Errorf("TitleChanges stayed %d after PutVideo(%+v)", now, v)
+		} else {
+			before = now
 		}
 	}
 	_, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Status: "bogus"})
