@@ -17,3 +17,11 @@ WHEN old.title IS NOT new.title
 BEGIN
 	UPDATE title_changes SET n = n + 1;
 END;
+
+-- A page of stamps is read from the index alone: the indexes that page
+-- jobs by (created_at, id), with or without a status, also hold the rest
+-- of a stamp (status, updated_at), so no row of jobs is read for it.
+DROP INDEX jobs_created_at;
+CREATE INDEX jobs_created_at ON jobs (created_at, id, status, updated_at);
+DROP INDEX jobs_status_created_at;
+CREATE INDEX jobs_status_created_at ON jobs (status, created_at, id, updated_at);
