@@ -453,6 +453,14 @@ type countingStore struct {
 	storage.Store
 	mu                   sync.Mutex
 	getVideos, documents int
+	jobsRead             []string // the ids GetJobs read in full
+}
+
+func (c *countingStore) GetJobs(ctx context.Context, ids []string) ([]*storage.Job, error) {
+	c.mu.Lock()
+	c.jobsRead = append(c.jobsRead, ids...)
+	c.mu.Unlock()
+	return c.Store.GetJobs(ctx, ids)
 }
 
 func (c *countingStore) GetVideo(ctx context.Context, id string) (*recap.Video, error) {

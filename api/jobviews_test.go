@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/recap-dev/recap"
@@ -46,10 +46,7 @@ func TestListWrittenAsEncoded(t *testing.T) {
 			if f.Limit == 3 && page.NextCursor == "" {
 				t.Fatal("no next page")
 			}
-			w := httptest.NewRecorder()
-			if err := b.server.writeList(w, page); err != nil {
-				t.Fatal(err)
-			}
+			w := b.do(t, "GET", fmt.Sprintf("/v1/summaries?limit=%d", f.Limit), "")
 			want := listView{NextCursor: page.NextCursor}
 			for _, j := range page.Jobs {
 				want.Summaries = append(want.Summaries, newJobView(j))
@@ -60,7 +57,7 @@ func TestListWrittenAsEncoded(t *testing.T) {
 			if err := e.Encode(want); err != nil {
 				t.Fatal(err)
 			}
-			if w.Body.String() != enc.String() {
+			if w.Code != 200 || w.Body.String() != enc.String() {
 				t.Errorf("round %d, limit %d:\n%s\nwant\n%s", round, f.Limit, w.Body, enc.String())
 			}
 		}
@@ -167,5 +164,64 @@ func TestJobWrittenAsEncoded(t *testing.T) {
 	w := b.do(t, "POST", "/v1/summaries", `{"url": "vid00000001"}`)
 	if got := b.do(t, "GET", "/v1/summaries/"+ids[0], ""); w.Code != 200 || w.Body.String() != got.Body.String() || w.Header().Get("Location") != "/v1/summaries/"+ids[0] {
 		t.Errorf("resubmit = %d %v %s", w.Code, w.Header(), w.Body)
+	}
+}
+
+// A list page reads in full only the jobs it keeps no view of that is
+// still theirs: the unfinished ones, finished ones seen for the first
+// time, and every finished one once after a video's title changed.
+func TestListReadsOnlyWhatChanged(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	cs := &countingStore{Store: b.store}
+	b.server.Store = cs
+	b.handler = NewHandler(b.server)
+	var ids []string
+	for i := range 4 {
+		vid := fmt.Sprintf("vid%08d", i)
+		if err := b.store.PutVideo(ctx, recap.Video{ID: vid, Title: "Title " + vid}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "`+vid+`"}`)).ID)
+	}
+	b.finish(t, ids[0])
+	b.finish(t, ids[1])
+	if _, err := b.store.StartJob(ctx, ids[2], storagetest.Lease); err != nil {
+		t.Fatal(err)
+	}
+	read := func() []string {
+		t.Helper()
+		cs.mu.Lock()
+		cs.jobsRead = nil
+		cs.mu.Unlock()
+		if w := b.do(t, "GET", "/v1/summaries?limit=50", ""); w.Code != 200 {
+			t.Fatalf("list = %d %s", w.Code, w.Body)
+		}
+		cs.mu.Lock()
+		defer cs.mu.Unlock()
+		slices.Sort(cs.jobsRead)
+		return cs.jobsRead
+	}
+	sorted := func(ids ...string) []string { slices.Sort(ids); return ids }
+	if got, want := read(), sorted(ids...); !slices.Equal(got, want) {
+		t.Errorf("first list read %v in full; want every job %v", got, want)
+	}
+	if got, want := read(), sorted(ids[2], ids[3]); !slices.Equal(got, want) {
+		t.Errorf("second list read %v in full; want the unfinished %v", got, want)
+	}
+	if err := b.store.PutVideo(ctx, recap.Video{ID: "vid00000001", Title: "Renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := read(), sorted(ids...); !slices.Equal(got, want) {
+		t.Errorf("list after a rename read %v in full; want every job %v", got, want)
+	}
+	if got, want := read(), sorted(ids[2], ids[3]); !slices.Equal(got, want) {
+		t.Errorf("second list after a rename read %v in full; want the unfinished %v", got, want)
+	}
+	page := decode[listView](t, b.do(t, "GET", "/v1/summaries?limit=50", ""))
+	for _, v := range page.Summaries {
+		if v.ID == ids[1] && v.Title != "Renamed" {
+			t.Errorf("renamed job listed with title %q", v.Title)
+		}
 	}
 }

@@ -89,6 +89,44 @@ func pageLimit(limit int) (int, error) {
 	return limit, nil
 }
 
+// NewJobStampPage is NewJobPage for ListJobStamps.
+func NewJobStampPage(stamps []JobStamp, limit int, titleChanges int64) JobStampPage {
+	if stamps == nil {
+		stamps = []JobStamp{}
+	}
+	if len(stamps) <= limit {
+		return JobStampPage{Stamps: stamps, TitleChanges: titleChanges}
+	}
+	stamps = stamps[:limit]
+	last := stamps[limit-1]
+	return JobStampPage{Stamps: stamps, NextCursor: encodeTimeCursor(last.CreatedAt, last.ID), TitleChanges: titleChanges}
+}
+
+// CheckJobIDs validates the ids of GetJobs.
+func CheckJobIDs(ids []string) error {
+	if len(ids) > maxJobLimit {
+		return recap.Errorf(recap.EINVALID, "%d job ids: at most %d at once", len(ids), maxJobLimit)
+	}
+	return nil
+}
+
+// OrderJobs returns jobs, read by GetJobs in any order, in the order of
+// ids, those of no job left out.
+func OrderJobs(ids []string, jobs []*Job) []*Job {
+	byID := make(map[string]*Job, len(jobs))
+	for _, j := range jobs {
+		byID[j.ID] = j
+	}
+	out := make([]*Job, 0, len(jobs))
+	for _, id := range ids {
+		if j, ok := byID[id]; ok {
+			out = append(out, j)
+			delete(byID, id) // an id given twice is one job
+		}
+	}
+	return out
+}
+
 // NewJobPage cuts jobs, fetched with one row more than limit so that the
 // extra row tells whether another page follows, to a page of at most limit.
 // Jobs is never nil, so that an empty page encodes as [].

@@ -109,6 +109,32 @@ type JobPage struct {
 	NextCursor string // "" on the last page
 }
 
+// JobStamp is a listed job without the rest of its row: its place in the
+// list (CreatedAt, ID) and what tells whether a view of the job made
+// before is still its view (Status, UpdatedAt; its video's title through
+// JobStampPage.TitleChanges). A caller that keeps views of finished jobs
+// lists stamps (ListJobStamps) and reads in full (GetJobs) only the jobs
+// it holds no view of that is still theirs.
+type JobStamp struct {
+	ID        string
+	Status    string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Finished reports whether the job was done or failed when listed.
+func (s JobStamp) Finished() bool { return s.Status == StatusDone || s.Status == StatusFailed }
+
+// JobStampPage is one page of ListJobStamps, newest first.
+type JobStampPage struct {
+	Stamps     []JobStamp
+	NextCursor string // "" on the last page
+	// TitleChanges is a number that changes whenever a video is stored
+	// for the first time or its title changes, read with the page (0 for
+	// an empty page): while it is the same, every job's VideoTitle is.
+	TitleChanges int64
+}
+
 // DocumentKey is what a document is stored by.
 type DocumentKey struct {
 	VideoID       string
@@ -133,6 +159,12 @@ type Store interface {
 	GetJob(ctx context.Context, id string) (*Job, error)
 	// ListJobs returns jobs newest first (by CreatedAt, then ID).
 	ListJobs(ctx context.Context, f JobFilter) (JobPage, error)
+	// ListJobStamps returns the page ListJobs(f) returns (the same jobs,
+	// the same NextCursor), each job as its stamp: a narrower read.
+	ListJobStamps(ctx context.Context, f JobFilter) (JobStampPage, error)
+	// GetJobs returns the jobs with the ids, in the order of ids; ids of
+	// no job are left out. At most 100 ids (recap.EINVALID past that).
+	GetJobs(ctx context.Context, ids []string) ([]*Job, error)
 	// UnfinishedJobs returns every queued or running job, oldest first:
 	// what must be re-enqueued at start.
 	UnfinishedJobs(ctx context.Context) ([]*Job, error)

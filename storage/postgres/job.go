@@ -196,6 +196,49 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 	return storage.NewJobPage(jobs, limit), nil
 }
 
+// jobStampSelect is what ListJobStamps reads of a job, and the count of
+// title changes (the statement's snapshot, as the page).
+const jobStampSelect = `id, status, created_at, updated_at, (SELECT n FROM title_changes)`
+
+// ListJobStamps returns the page ListJobs returns, as stamps.
+func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
+	limit, cur, err := storage.CheckJobFilter(f)
+	if err != nil {
+		return storage.JobStampPage{}, err
+	}
+	q, args := newestFirst(jobStampSelect, "jobs", f.Status, cur, limit)
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return storage.JobStampPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
+	}
+	var titleChanges int64
+	stamps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.JobStamp, error) {
+		var st storage.JobStamp
+		err := row.Scan(&st.ID, &st.Status, &st.CreatedAt, &st.UpdatedAt, &titleChanges)
+		st.CreatedAt, st.UpdatedAt = st.CreatedAt.UTC(), st.UpdatedAt.UTC()
+		return st, err
+	})
+	if err != nil {
+		return storage.JobStampPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
+	}
+	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
+}
+
+// GetJobs returns the jobs with the ids, in their order.
+func (s *Store) GetJobs(ctx context.Context, ids []string) ([]*storage.Job, error) {
+	if err := storage.CheckJobIDs(ids); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return []*storage.Job{}, nil
+	}
+	jobs, err := queryJobs(ctx, s.pool, `SELECT `+jobSelect+` FROM jobs WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: get jobs: %w", classify(err))
+	}
+	return storage.OrderJobs(ids, jobs), nil
+}
+
 // newestFirst is the query of one page of a table's rows (jobs, batches),
 // newest first by (created_at, id): those with the status ("" for all)
 // after the cursor (nil for the first page), one row more than limit to

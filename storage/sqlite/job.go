@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -216,6 +217,72 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 		return storage.JobPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	return storage.NewJobPage(jobs, limit), nil
+}
+
+// jobStampSelect is what ListJobStamps reads of a job, and the count of
+// title changes (read once for the statement). Looking up each job's
+// video title instead was half the time of a page of stamps.
+const jobStampSelect = `id, status, created_at, updated_at, (SELECT n FROM title_changes)`
+
+// ListJobStamps returns the page ListJobs returns, as stamps.
+func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
+	limit, cur, err := storage.CheckJobFilter(f)
+	if err != nil {
+		return storage.JobStampPage{}, err
+	}
+	q, args := newestFirst(jobStampSelect, "jobs", f.Status, cur, limit)
+	rows, err := s.reads.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
+	}
+	defer rows.Close()
+	stamps := make([]storage.JobStamp, 0, limit+1)
+	var titleChanges int64
+	for rows.Next() {
+		var (
+			st               storage.JobStamp
+			created, updated string
+		)
+		if err := rows.Scan(&st.ID, &st.Status, &created, &updated, &titleChanges); err != nil {
+			return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
+		}
+		if st.CreatedAt, err = parseTime(created); err != nil {
+			return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		}
+		if st.UpdatedAt, err = parseTime(updated); err != nil {
+			return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", err)
+		}
+		stamps = append(stamps, st)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
+	}
+	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
+}
+
+// GetJobs returns the jobs with the ids, in their order. The ids go in
+// as one JSON array, so that every call is the same prepared statement.
+func (s *Store) GetJobs(ctx context.Context, ids []string) ([]*storage.Job, error) {
+	if err := storage.CheckJobIDs(ids); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return []*storage.Job{}, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get jobs: %w", err)
+	}
+	rows, err := s.reads.QueryContext(ctx, `SELECT `+jobSelect+` FROM jobs
+		WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get jobs: %w", classify(err))
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: get jobs: %w", classify(err))
+	}
+	return storage.OrderJobs(ids, jobs), nil
 }
 
 // newestFirst is the query of one page of a table's rows (jobs, batches),

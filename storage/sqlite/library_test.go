@@ -117,3 +117,37 @@ func BenchmarkLibrary(b *testing.B) {
 		return err
 	})
 }
+
+// A page of job stamps, with or without a status, is read from an index
+// alone (no row of jobs) and without a sort.
+func TestJobStampsQueryUsesCoveringIndex(t *testing.T) {
+	s := mustOpen(t, t.TempDir()+"/recap.db")
+	fillLibrary(t, s, 2000)
+	if _, err := s.write.ExecContext(t.Context(), "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	cur := &storage.Cursor{CreatedAt: time.Date(2025, 1, 1, 0, 10, 0, 0, time.UTC), ID: "job0000600"}
+	for _, status := range []string{"", storage.StatusDone} {
+		for _, c := range []*storage.Cursor{nil, cur} {
+			q, args := newestFirst(jobStampSelect, "jobs", status, c, 50)
+			rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			rows.Close()
+			p := strings.Join(plan, "\n")
+			if !strings.Contains(p, "SCAN jobs USING COVERING INDEX") && !strings.Contains(p, "SEARCH jobs USING COVERING INDEX") || strings.Contains(p, "TEMP B-TREE") {
+				t.Errorf("status %q, cursor %v: plan\n%s\nwant a covering index of jobs, no sort", status, c, p)
+			}
+		}
+	}
+}

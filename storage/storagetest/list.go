@@ -195,3 +195,96 @@ func testJobVideoTitle(t *testing.T, e *env) {
 		}
 	}
 }
+
+// testListJobStamps checks that ListJobStamps lists what ListJobs lists,
+// page by page and with the same cursors, each job as its stamp, in every
+// status, and that TitleChanges changes with every new video and every
+// change of a title.
+func testListJobStamps(t *testing.T, e *env) {
+	jobs := e.submitBursts(t, 23)
+	for i, j := range jobs {
+		switch i % 4 {
+		case 1:
+			_, err := e.s.StartJob(e.ctx, j.ID, Lease)
+			must(t, err, "StartJob")
+			must(t, e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 1, 3), "SetJobProgress")
+		case 2:
+			must(t, e.s.FailJob(e.ctx, j.ID, "", recap.EUNAVAILABLE, "gone"), "FailJob")
+		case 3:
+			e.finish(t, j, nil)
+		}
+	}
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "vid004", Title: "A title"}), "PutVideo")
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "vid007", Title: "Before"}), "PutVideo")
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "vid007", Title: "After"}), "PutVideo rename")
+	for _, f := range []storage.JobFilter{{Limit: 5}, {Limit: 100}, {Status: storage.StatusDone, Limit: 2}, {Status: storage.StatusRunning}} {
+		for pages := 1; ; pages++ {
+			want, err := e.s.ListJobs(e.ctx, f)
+			must(t, err, "ListJobs")
+			got, err := e.s.ListJobStamps(e.ctx, f)
+			must(t, err, "ListJobStamps")
+			var stamps []storage.JobStamp
+			for _, j := range want.Jobs {
+				stamps = append(stamps, storage.JobStamp{ID: j.ID, Status: j.Status, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt})
+			}
+			deepEqual(t, got.Stamps, stamps, fmt.Sprintf("stamps of page %d of %+v", pages, f))
+			if got.NextCursor != want.NextCursor {
+				t.Fatalf("ListJobStamps(%+v) page %d: cursor %q; ListJobs gives %q", f, pages, got.NextCursor, want.NextCursor)
+			}
+			if want.NextCursor == "" {
+				break
+			}
+			f.Cursor = want.NextCursor
+		}
+	}
+	changes := func() int64 {
+		t.Helper()
+		p, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Limit: 1})
+		must(t, err, "ListJobStamps")
+		if p.TitleChanges == 0 {
+			t.Fatal("ListJobStamps of a page of jobs: TitleChanges is 0")
+		}
+		return p.TitleChanges
+	}
+	before := changes()
+	if again := changes(); again != before {
+		t.Errorf("TitleChanges went from %d to %d with no change", before, again)
+	}
+	for _, v := range []recap.Video{{ID: "vid012", Title: "New video"}, {ID: "vid012", Title: "Renamed"}, {ID: "vid013"}, {ID: "vid013", Title: "Titled at last"}} {
+		must(t, e.s.PutVideo(e.ctx, v), "PutVideo")
+		if now := changes(); now == before {
+			t.Errorf("TitleChanges stayed %d after PutVideo(%+v)", now, v)
+		} else {
+			before = now
+		}
+	}
+	_, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Status: "bogus"})
+	wantCode(t, err, recap.EINVALID, "ListJobStamps with an unknown status")
+	_, err = e.s.ListJobStamps(e.ctx, storage.JobFilter{Cursor: "%%%"})
+	wantCode(t, err, recap.EINVALID, "ListJobStamps with a bad cursor")
+}
+
+// testGetJobs checks that GetJobs reads the jobs GetJob reads, in the
+// order asked, leaving out ids of no job.
+func testGetJobs(t *testing.T, e *env) {
+	jobs := e.submitBursts(t, 6)
+	e.finish(t, jobs[1], nil)
+	_, err := e.s.StartJob(e.ctx, jobs[2].ID, Lease)
+	must(t, err, "StartJob")
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "vid003", Title: "Titled"}), "PutVideo")
+	ask := []string{jobs[4].ID, "no-such-job", jobs[1].ID, jobs[2].ID, jobs[0].ID}
+	got, err := e.s.GetJobs(e.ctx, ask)
+	must(t, err, "GetJobs")
+	var want []*storage.Job
+	for _, id := range []string{jobs[4].ID, jobs[1].ID, jobs[2].ID, jobs[0].ID} {
+		want = append(want, e.get(t, id))
+	}
+	deepEqual(t, got, want, "GetJobs")
+	none, err := e.s.GetJobs(e.ctx, nil)
+	must(t, err, "GetJobs of none")
+	if len(none) != 0 {
+		t.Errorf("GetJobs of no ids = %d jobs", len(none))
+	}
+	_, err = e.s.GetJobs(e.ctx, make([]string, 101))
+	wantCode(t, err, recap.EINVALID, "GetJobs of 101 ids")
+}

@@ -131,6 +131,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ListJobs/Filter", testListJobsFilter},
 		{"ListJobs/Invalid", testListJobsInvalid},
 		{"ListJobs/VideoTitle", testJobVideoTitle},
+		{"ListJobStamps", testListJobStamps},
+		{"GetJobs", testGetJobs},
 		{"UnfinishedJobs", testUnfinishedJobs},
 		{"CountJobs", testCountJobs},
 		{"Videos", testVideos},
