@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/batch"
@@ -153,6 +154,22 @@ func newNonce() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// pageBuffers hold pages while they are rendered: a page is written
+// whole once it has rendered without error, and a summary's page is tens
+// of kilobytes, which a fresh buffer per request would make the garbage
+// collector's work at thousands of pages a second.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putPageBuffer returns b to pageBuffers, unless it grew past what a page
+// needs (an outsized one is left to the garbage collector).
+func putPageBuffer(b *bytes.Buffer) {
+	if b.Cap() > 4<<20 {
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
+}
+
 // render writes a page with its security headers.
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name string, sess Session, d layoutData) {
 	t, ok := pages[name]
@@ -161,8 +178,9 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 	}
 	d.Nonce, d.Session, d.CSS, d.JS = newNonce(), sess, assets["app.css"], assets["app.js"]
 	d.Batches = a.Batches != nil
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout.tmpl", d); err != nil {
+	b := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(b)
+	if err := t.ExecuteTemplate(b, "layout.tmpl", d); err != nil {
 		a.logger().Error("render page", slog.String("page", name), slog.Any("error", err))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
