@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -239,6 +240,10 @@ type listView struct {
 	NextCursor string     `json:"next_cursor,omitempty"`
 }
 
+// listBuffers hold list pages while they are put together (about 25 KB
+// each): reused, not made anew for every request.
+var listBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // writeList writes a page of jobs as json would write its listView, from
 // each job's view as JSON (jobViews): the views go out as they are, not
 // through encoding/json, which would scan each again byte by byte.
@@ -254,7 +259,14 @@ func writeList(w http.ResponseWriter, views []json.RawMessage, nextCursor string
 	for _, v := range views {
 		n += len(v)
 	}
-	b := make([]byte, 0, n)
+	buf := listBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= 4<<20 {
+			listBuffers.Put(buf)
+		}
+	}()
+	b := slices.Grow((*buf)[:0], n)
+	defer func() { *buf = b[:0] }()
 	b = append(b, `{"summaries":[`...)
 	for i, v := range views {
 		if i > 0 {
