@@ -129,7 +129,7 @@ func TestJobStampsQueryUsesCoveringIndex(t *testing.T) {
 	cur := &storage.Cursor{CreatedAt: time.Date(2025, 1, 1, 0, 10, 0, 0, time.UTC), ID: "job0000600"}
 	for _, status := range []string{"", storage.StatusDone} {
 		for _, c := range []*storage.Cursor{nil, cur} {
-			q, args := newestFirst(jobStampSelect, "jobs", status, c, 50)
+			q, args := jobStampsQuery(status, c, 50)
 			rows, err := s.read.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
 			if err != nil {
 				t.Fatal(err)
