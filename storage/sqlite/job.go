@@ -264,16 +264,18 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 
 // parseJobStamp reads a line of jobStampsQuery.
 func parseJobStamp(line string) (storage.JobStamp, error) {
-	f := strings.Fields(line)
-	if len(f) != 4 {
+	id, rest, ok1 := strings.Cut(line, " ")
+	status, rest, ok2 := strings.Cut(rest, " ")
+	created, updated, ok3 := strings.Cut(rest, " ")
+	if !ok1 || !ok2 || !ok3 || id == "" || status == "" || strings.Contains(updated, " ") {
 		return storage.JobStamp{}, fmt.Errorf("job stamp %q: want id, status, created_at and updated_at", line)
 	}
-	st := storage.JobStamp{ID: f[0], Status: f[1]}
+	st := storage.JobStamp{ID: id, Status: status}
 	var err error
-	if st.CreatedAt, err = parseTime(f[2]); err != nil {
+	if st.CreatedAt, err = parseTime(created); err != nil {
 		return storage.JobStamp{}, err
 	}
-	if st.UpdatedAt, err = parseTime(f[3]); err != nil {
+	if st.UpdatedAt, err = parseTime(updated); err != nil {
 		return storage.JobStamp{}, err
 	}
 	return st, nil

@@ -151,3 +151,17 @@ func TestJobStampsQueryUsesCoveringIndex(t *testing.T) {
 		}
 	}
 }
+
+// A line of a page of stamps is read whole, or refused naming the line.
+func TestParseJobStamp(t *testing.T) {
+	st, err := parseJobStamp("0192-abc done 2025-01-02T03:04:05.000006Z 2025-01-02T03:04:06.000000Z")
+	if err != nil || st.ID != "0192-abc" || st.Status != "done" ||
+		!st.CreatedAt.Equal(time.Date(2025, 1, 2, 3, 4, 5, 6000, time.UTC)) || !st.UpdatedAt.Equal(time.Date(2025, 1, 2, 3, 4, 6, 0, time.UTC)) {
+		t.Fatalf("parseJobStamp = %+v, %v", st, err)
+	}
+	for _, bad := range []string{"", "id done 2025-01-02T03:04:05.000006Z", "id done a b c", " done 2025-01-02T03:04:05.000006Z 2025-01-02T03:04:05.000006Z"} {
+		if _, err := parseJobStamp(bad); err == nil {
+			t.Errorf("parseJobStamp(%q) took it", bad)
+		}
+	}
+}
