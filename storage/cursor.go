@@ -91,8 +91,8 @@ func pageLimit(limit int) (int, error) {
 
 // NewJobStampPage is NewJobPage for ListJobStamps.
 func NewJobStampPage(stamps []JobStamp, limit int, titleChanges int64) JobStampPage {
-	if stamps == nil {
-		stamps = []JobStamp{}
+	if len(stamps) == 0 {
+		return JobStampPage{Stamps: []JobStamp{}} // nothing listed: no title to vouch for
 	}
 	if len(stamps) <= limit {
 		return JobStampPage{Stamps: stamps, TitleChanges: titleChanges}

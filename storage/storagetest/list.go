@@ -201,6 +201,11 @@ func testJobVideoTitle(t *testing.T, e *env) {
 // status, and that TitleChanges changes with every new video and every
 // change of a title.
 func testListJobStamps(t *testing.T, e *env) {
+	empty, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Limit: 5})
+	must(t, err, "ListJobStamps of no jobs")
+	if len(empty.Stamps) != 0 || empty.NextCursor != "" || empty.TitleChanges != 0 {
+		t.Fatalf("ListJobStamps of no jobs = %+v; want an empty page", empty)
+	}
 	jobs := e.submitBursts(t, 23)
 	for i, j := range jobs {
 		switch i % 4 {
@@ -258,7 +263,7 @@ func testListJobStamps(t *testing.T, e *env) {
 			before = now
 		}
 	}
-	_, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Status: "bogus"})
+	_, err = e.s.ListJobStamps(e.ctx, storage.JobFilter{Status: "bogus"})
 	wantCode(t, err, recap.EINVALID, "ListJobStamps with an unknown status")
 	_, err = e.s.ListJobStamps(e.ctx, storage.JobFilter{Cursor: "%%%"})
 	wantCode(t, err, recap.EINVALID, "ListJobStamps with a bad cursor")
