@@ -89,17 +89,19 @@ func pageLimit(limit int) (int, error) {
 	return limit, nil
 }
 
-// NewJobStampPage is NewJobPage for ListJobStamps.
-func NewJobStampPage(stamps []JobStamp, limit int, titleChanges int64) JobStampPage {
+// NewJobStampPage is NewJobPage for ListJobStamps, with the counts read
+// with the page (jobChanges 0 for a store that does not count them).
+func NewJobStampPage(stamps []JobStamp, limit int, titleChanges, jobChanges int64) JobStampPage {
 	if len(stamps) == 0 {
-		return JobStampPage{Stamps: []JobStamp{}} // nothing listed: no title to vouch for
+		return JobStampPage{Stamps: []JobStamp{}} // nothing listed: nothing to vouch for
 	}
-	if len(stamps) <= limit {
-		return JobStampPage{Stamps: stamps, TitleChanges: titleChanges}
+	p := JobStampPage{Stamps: stamps, TitleChanges: titleChanges, JobChanges: jobChanges}
+	if len(stamps) > limit {
+		p.Stamps = stamps[:limit]
+		last := p.Stamps[limit-1]
+		p.NextCursor = encodeTimeCursor(last.CreatedAt, last.ID)
 	}
-	stamps = stamps[:limit]
-	last := stamps[limit-1]
-	return JobStampPage{Stamps: stamps, NextCursor: encodeTimeCursor(last.CreatedAt, last.ID), TitleChanges: titleChanges}
+	return p
 }
 
 // CheckJobIDs validates the ids of GetJobs.

@@ -133,6 +133,24 @@ type JobStampPage struct {
 	// for the first time or its title changes, read with the page (0 for
 	// an empty page): while it is the same, every job's VideoTitle is.
 	TitleChanges int64
+	// JobChanges is a number that changes whenever a job is stored,
+	// changed or deleted, read with the page, for a store that counts
+	// them (JobListCounter); 0 for an empty page and for a store that
+	// does not. While it and TitleChanges are the same, so is the page.
+	JobChanges int64
+}
+
+// JobListCounter is a Store that counts, exactly and cheaply, the changes
+// to what pages of jobs show (JobStampPage.JobChanges and TitleChanges),
+// so that a caller can keep a whole page and answer with it again while
+// neither count has moved. SQLite does (it has one writer at a time, so
+// a counter row costs no wait); PostgreSQL does not: one row that every
+// job change updates would make concurrent job changes wait on each
+// other until each commits.
+type JobListCounter interface {
+	// JobListChanges returns the two counts as ListJobStamps would read
+	// them with a page now.
+	JobListChanges(ctx context.Context) (jobChanges, titleChanges int64, err error)
 }
 
 // DocumentKey is what a document is stored by.

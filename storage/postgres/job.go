@@ -221,7 +221,7 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	if err != nil {
 		return storage.JobStampPage{}, fmt.Errorf("postgres: list jobs: %w", classify(err))
 	}
-	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
+	return storage.NewJobStampPage(stamps, limit, titleChanges, 0), nil // no JobListCounter: see storage
 }
 
 // GetJobs returns the jobs with the ids, in their order.

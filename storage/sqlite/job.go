@@ -223,14 +223,25 @@ func (s *Store) ListJobs(ctx context.Context, f storage.JobFilter) (storage.JobP
 
 // jobStampsQuery is the query of a page of stamps (ListJobStamps): the
 // page ListJobs reads, as one row holding a line "id status created_at
-// updated_at" for each job, and the count of title changes. The driver
-// then steps and converts one row, not one a job: stepping through 51 rows
-// and their columns was most of the time of a page of stamps. None of the
-// four holds a space or a line break (UUIDs, statuses, timeLayout).
+// updated_at" for each job, and the counts of title and job changes. The
+// driver then steps and converts one row, not one a job: stepping through
+// 51 rows and their columns was most of the time of a page of stamps. None
+// of the four holds a space or a line break (UUIDs, statuses, timeLayout).
 func jobStampsQuery(status string, cur *storage.Cursor, limit int) (string, []any) {
 	q, args := newestFirst(`id, status, created_at, updated_at`, "jobs", status, cur, limit)
 	return `SELECT coalesce(group_concat(id || ' ' || status || ' ' || created_at || ' ' || updated_at, char(10)), ''),
-		(SELECT n FROM title_changes) FROM (` + q + `)`, args
+		(SELECT n FROM title_changes), (SELECT n FROM job_changes) FROM (` + q + `)`, args
+}
+
+// JobListChanges returns the counts of job and title changes
+// (storage.JobListCounter): two single-row tables that triggers keep
+// (migrations 0012 and 0013).
+func (s *Store) JobListChanges(ctx context.Context) (jobChanges, titleChanges int64, err error) {
+	err = s.reads.QueryRowContext(ctx, `SELECT (SELECT n FROM job_changes), (SELECT n FROM title_changes)`).Scan(&jobChanges, &titleChanges)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sqlite: count job changes: %w", classify(err))
+	}
+	return jobChanges, titleChanges, nil
 }
 
 // ListJobStamps returns the page ListJobs returns, as stamps.
@@ -241,10 +252,10 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	}
 	q, args := jobStampsQuery(f.Status, cur, limit)
 	var (
-		lines        string
-		titleChanges int64
+		lines                    string
+		titleChanges, jobChanges int64
 	)
-	if err := s.reads.QueryRowContext(ctx, q, args...).Scan(&lines, &titleChanges); err != nil {
+	if err := s.reads.QueryRowContext(ctx, q, args...).Scan(&lines, &titleChanges, &jobChanges); err != nil {
 		return storage.JobStampPage{}, fmt.Errorf("sqlite: list jobs: %w", classify(err))
 	}
 	stamps := make([]storage.JobStamp, 0, limit+1)
@@ -259,7 +270,7 @@ func (s *Store) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage
 	slices.SortFunc(stamps, func(a, b storage.JobStamp) int {
 		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), strings.Compare(b.ID, a.ID))
 	})
-	return storage.NewJobStampPage(stamps, limit, titleChanges), nil
+	return storage.NewJobStampPage(stamps, limit, titleChanges, jobChanges), nil
 }
 
 // parseJobStamp reads a line of jobStampsQuery.

@@ -263,10 +263,72 @@ func testListJobStamps(t *testing.T, e *env) {
 			before = now
 		}
 	}
+	testJobChanges(t, e)
 	_, err = e.s.ListJobStamps(e.ctx, storage.JobFilter{Status: "bogus"})
 	wantCode(t, err, recap.EINVALID, "ListJobStamps with an unknown status")
 	_, err = e.s.ListJobStamps(e.ctx, storage.JobFilter{Cursor: "%%%"})
 	wantCode(t, err, recap.EINVALID, "ListJobStamps with a bad cursor")
+}
+
+// testJobChanges checks a page's JobChanges: for a store that counts
+// job changes (storage.JobListCounter) it is what JobListChanges reads,
+// and it moves with every change of a job and with nothing else; for one
+// that does not it is 0.
+func testJobChanges(t *testing.T, e *env) {
+	counter, counts := e.s.(storage.JobListCounter)
+	changes := func() int64 {
+		t.Helper()
+		p, err := e.s.ListJobStamps(e.ctx, storage.JobFilter{Limit: 1})
+		must(t, err, "ListJobStamps")
+		if !counts {
+			if p.JobChanges != 0 {
+				t.Fatalf("ListJobStamps: JobChanges %d from a store that does not count them", p.JobChanges)
+			}
+			return 0
+		}
+		jobs, titles, err := counter.JobListChanges(e.ctx)
+		must(t, err, "JobListChanges")
+		if p.JobChanges == 0 || p.JobChanges != jobs || p.TitleChanges != titles {
+			t.Fatalf("ListJobStamps counts jobs %d, titles %d; JobListChanges %d, %d", p.JobChanges, p.TitleChanges, jobs, titles)
+		}
+		return jobs
+	}
+	before := changes()
+	if !counts {
+		return
+	}
+	must(t, e.s.PutVideo(e.ctx, recap.Video{ID: "vid014", Title: "Not a job"}), "PutVideo")
+	_, err := e.s.ListJobs(e.ctx, storage.JobFilter{})
+	must(t, err, "ListJobs")
+	if now := changes(); now != before {
+		t.Errorf("JobChanges went from %d to %d with no job changed", before, now)
+	}
+	j, created, err := e.s.SubmitJob(e.ctx, NewJob("vid015", "en|key"), false)
+	must(t, err, "SubmitJob")
+	if !created {
+		t.Fatal("SubmitJob of a new video did not create a job")
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"SubmitJob", func() error { return nil }},
+		{"StartJob", func() error { _, err := e.s.StartJob(e.ctx, j.ID, Lease); return err }},
+		{"SetJobProgress", func() error { return e.s.SetJobProgress(e.ctx, j.ID, Lease.Owner, 2, 5) }},
+		{"RetryJob", func() error { return e.s.RetryJob(e.ctx, j.ID, Lease.Owner, recap.EUNAVAILABLE, "try again") }},
+		{"StartJob again", func() error { _, err := e.s.StartJob(e.ctx, j.ID, Lease); return err }},
+		{"FinishJob", func() error {
+			return e.s.FinishJob(e.ctx, j.ID, Lease.Owner, newDocument(j.ID, j.VideoID, e.clock.Now()))
+		}},
+	}
+	for _, st := range steps {
+		must(t, st.do(), st.name)
+		if now := changes(); now == before {
+			t.Errorf("JobChanges stayed %d after %s", now, st.name)
+		} else {
+			before = now
+		}
+	}
 }
 
 // testGetJobs checks that GetJobs reads the jobs GetJob reads, in the
