@@ -49,6 +49,7 @@ type Server struct {
 
 	docs  *documents
 	views *jobViews
+	pages *listPages
 	web   *web.App
 }
 
@@ -72,6 +73,7 @@ func NewHandler(s *Server) http.Handler {
 	}
 	s.docs = newDocuments(s.DocumentCache)
 	s.views = newJobViews(jobViewCache)
+	s.pages = newListPages(listPageCache)
 	mux := http.NewServeMux()
 	v1 := func(path string, rs ...route) { s.route(mux, path, s.requireToken, s.apiNotAllowed, rs...) }
 	v1("/v1/summaries", route{"GET", s.listSummaries}, route{"POST", s.createSummary})

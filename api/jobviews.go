@@ -94,10 +94,12 @@ func (v *jobViews) kept(st storage.JobStamp, titleChanges int64) (json.RawMessag
 // as the page's count of title changes says; one that changed between
 // the two reads is shown as read in full, and one gone by then is left
 // out.
-func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobFilter) ([]json.RawMessage, string, error) {
+//
+// It returns the page of stamps too, for its cursor and counts.
+func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobFilter) ([]json.RawMessage, storage.JobStampPage, error) {
 	page, err := store.ListJobStamps(ctx, f)
 	if err != nil {
-		return nil, "", err
+		return nil, page, err
 	}
 	views := make([]json.RawMessage, len(page.Stamps))
 	var missing []string
@@ -109,11 +111,11 @@ func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobF
 		}
 	}
 	if len(missing) == 0 {
-		return views, page.NextCursor, nil
+		return views, page, nil
 	}
 	jobs, err := store.GetJobs(ctx, missing)
 	if err != nil {
-		return nil, "", err
+		return nil, page, err
 	}
 	read := make(map[string]*storage.Job, len(jobs))
 	for _, j := range jobs {
@@ -128,10 +130,10 @@ func (v *jobViews) list(ctx context.Context, store storage.Store, f storage.JobF
 				continue
 			}
 			if b, err = v.viewOf(j, page.TitleChanges); err != nil {
-				return nil, "", err
+				return nil, page, err
 			}
 		}
 		out = append(out, b)
 	}
-	return out, page.NextCursor, nil
+	return out, page, nil
 }

@@ -244,29 +244,22 @@ type listView struct {
 // each): reused, not made anew for every request.
 var listBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
-// writeList writes a page of jobs as json would write its listView, from
-// each job's view as JSON (jobViews): the views go out as they are, not
-// through encoding/json, which would scan each again byte by byte.
-func writeList(w http.ResponseWriter, views []json.RawMessage, nextCursor string) error {
+// appendList appends a page of jobs as json would write its listView,
+// from each job's view as JSON (jobViews): the views go out as they are,
+// not through encoding/json, which would scan each again byte by byte.
+func appendList(b []byte, views []json.RawMessage, nextCursor string) ([]byte, error) {
 	var cursor []byte
 	if nextCursor != "" {
 		var err error
 		if cursor, err = json.Marshal(nextCursor); err != nil {
-			return err
+			return b, err
 		}
 	}
 	n := len(`{"summaries":[],"next_cursor":}`+"\n") + len(views) + len(cursor)
 	for _, v := range views {
 		n += len(v)
 	}
-	buf := listBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= 4<<20 {
-			listBuffers.Put(buf)
-		}
-	}()
-	b := slices.Grow((*buf)[:0], n)
-	defer func() { *buf = b[:0] }()
+	b = slices.Grow(b, n)
 	b = append(b, `{"summaries":[`...)
 	for i, v := range views {
 		if i > 0 {
@@ -279,13 +272,16 @@ func writeList(w http.ResponseWriter, views []json.RawMessage, nextCursor string
 		b = append(b, `,"next_cursor":`...)
 		b = append(b, cursor...)
 	}
-	b = append(b, "}\n"...)
+	return append(b, "}\n"...), nil
+}
+
+// writeList writes a page of jobs made by appendList.
+func writeList(w http.ResponseWriter, page []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	// A page (about 25 KB for 50 jobs) is longer than the server's
 	// buffer: with its length known it goes out whole, not chunked.
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.Write(b)
-	return nil
+	w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+	w.Write(page)
 }
 
 func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
@@ -304,12 +300,28 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = limit
-	views, next, err := s.views.list(ctx, s.Store, f)
+	if kept, err := s.pages.kept(ctx, s.Store, f); err != nil {
+		s.error(w, r, err)
+		return
+	} else if kept != nil {
+		writeList(w, kept)
+		return
+	}
+	views, page, err := s.views.list(ctx, s.Store, f)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	if err := writeList(w, views, next); err != nil {
+	buf := listBuffers.Get().(*[]byte)
+	b, err := appendList((*buf)[:0], views, page.NextCursor)
+	if err != nil {
 		s.error(w, r, err)
+		return
+	}
+	s.pages.keep(f, page, b)
+	writeList(w, b)
+	if cap(b) <= 4<<20 {
+		*buf = b[:0]
+		listBuffers.Put(buf)
 	}
 }

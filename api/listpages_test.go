@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/recap-dev/recap"
+	"github.com/recap-dev/recap/storage"
+	"github.com/recap-dev/recap/storage/storagetest"
+)
+
+// stampCounter counts the pages of stamps a handler reads, and counts
+// job changes (storage.JobListCounter) when its store does.
+type stampCounter struct {
+	storage.Store
+	mu     sync.Mutex
+	stamps int
+}
+
+func (c *stampCounter) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
+	c.mu.Lock()
+	c.stamps++
+	c.mu.Unlock()
+	return c.Store.ListJobStamps(ctx, f)
+}
+
+func (c *stampCounter) reads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.stamps
+	c.stamps = 0
+	return n
+}
+
+// countingCounter is a stampCounter whose store counts job changes.
+type countingCounter struct{ *stampCounter }
+
+func (c countingCounter) JobListChanges(ctx context.Context) (int64, int64, error) {
+	return c.Store.(storage.JobListCounter).JobListChanges(ctx)
+}
+
+// A whole list page is kept and answered again, with no page of stamps
+// read, while no job and no title has changed; every change of either
+// shows on the next request, each filter keeps its own page, and a store
+// that does not count its changes has every page read anew.
+func TestListPageKeptUntilAChange(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	sc := &stampCounter{Store: b.store}
+	b.server.Store = countingCounter{sc}
+	b.handler = NewHandler(b.server)
+	var ids []string
+	for i := range 3 {
+		vid := fmt.Sprintf("vid%08d", i)
+		if err := b.store.PutVideo(ctx, recap.Video{ID: vid, Title: "Title " + vid}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "`+vid+`"}`)).ID)
+	}
+	b.finish(t, ids[0])
+	if _, err := b.store.StartJob(ctx, ids[1], storagetest.Lease); err != nil {
+		t.Fatal(err)
+	}
+	list := func(path string, stampReads int) listView {
+		t.Helper()
+		sc.reads()
+		w := b.do(t, "GET", path, "")
+		if w.Code != 200 {
+			t.Fatalf("GET %s = %d %s", path, w.Code, w.Body)
+		}
+		if n := sc.reads(); n != stampReads {
+			t.Errorf("GET %s read %d pages of stamps; want %d", path, n, stampReads)
+		}
+		return decode[listView](t, w)
+	}
+	view := func(page listView, id string) *jobView {
+		t.Helper()
+		for _, v := range page.Summaries {
+			if v.ID == id {
+				return v
+			}
+		}
+		t.Fatalf("job %s not listed in %d jobs", id, len(page.Summaries))
+		return nil
+	}
+	list("/v1/summaries?limit=50", 1)
+	if got := view(list("/v1/summaries?limit=50", 0), ids[1]); got.Progress.Done != 0 {
+		t.Errorf("kept page: job progress %d; want 0", got.Progress.Done)
+	}
+
+	if err := b.store.SetJobProgress(ctx, ids[1], storagetest.Lease.Owner, 2, 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := view(list("/v1/summaries?limit=50", 1), ids[1]); got.Progress.Done != 2 {
+		t.Errorf("after progress: job progress %d; want 2", got.Progress.Done)
+	}
+	list("/v1/summaries?limit=50", 0)
+
+	if err := b.store.PutVideo(ctx, recap.Video{ID: "vid00000000", Title: "Renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := view(list("/v1/summaries?limit=50", 1), ids[0]); got.Title != "Renamed" {
+		t.Errorf("after a rename: title %q; want Renamed", got.Title)
+	}
+
+	if err := b.store.FailJob(ctx, ids[2], "", recap.EUNAVAILABLE, "video unavailable"); err != nil {
+		t.Fatal(err)
+	}
+	if got := view(list("/v1/summaries?limit=50", 1), ids[2]); got.Status != storage.StatusFailed {
+		t.Errorf("after a failure: status %s; want failed", got.Status)
+	}
+
+	added := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "vid00000009"}`)).ID
+	if got := list("/v1/summaries?limit=50", 1); len(got.Summaries) != 4 || got.Summaries[0].ID != added {
+		t.Errorf("after a submit: %d jobs, newest first; want 4, %s first", len(got.Summaries), added)
+	}
+
+	// Each filter has its own page.
+	if got := list("/v1/summaries?limit=1", 1); len(got.Summaries) != 1 || got.NextCursor == "" {
+		t.Errorf("limit=1: %d jobs, cursor %q; want 1 and a cursor", len(got.Summaries), got.NextCursor)
+	}
+	if got := list("/v1/summaries?status=done", 1); len(got.Summaries) != 1 || got.Summaries[0].ID != ids[0] {
+		t.Errorf("status=done: %d jobs; want only %s", len(got.Summaries), ids[0])
+	}
+	list("/v1/summaries?limit=1", 0)
+	list("/v1/summaries?status=done", 0)
+	list("/v1/summaries?limit=50", 0)
+
+	// A store that does not count its changes keeps no page.
+	b.server.Store = sc
+	b.handler = NewHandler(b.server)
+	list("/v1/summaries?limit=50", 1)
+	list("/v1/summaries?limit=50", 1)
+}
