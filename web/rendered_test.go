@@ -118,11 +118,13 @@ func TestFinishedPageRenderedOnce(t *testing.T) {
 	}
 }
 
-// A kept page is exactly what the summary template writes in the layout.
+// A kept page is exactly what the summary template writes in the layout,
+// whatever its title holds.
 func TestRenderedPageIsTheSummaryPage(t *testing.T) {
 	ta := newTestApp(t)
 	d := doc()
 	d.People = []recap.Person{{Name: "Host One", Role: recap.RoleHost}}
+	d.Video.Title = "A title with " + contentMark + " in it" // the layout's mark, escaped in the title
 	tr := &recap.Transcript{Language: "en", Segments: cues(0, 150*time.Second)}
 	rp, err := ta.app.summaryPage(d, tr)
 	if err != nil {

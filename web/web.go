@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -96,11 +97,17 @@ var pages = func() map[string]*template.Template {
 		}
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
 	}
-	// "rendered" is the layout around content rendered before (a
-	// template.HTML Page): a kept summary page (rendered.go).
-	out["rendered"] = template.Must(template.Must(layout.Clone()).Parse(`{{define "content"}}{{.Page}}{{end}}`))
+	// "rendered" is the layout around content rendered before: a kept
+	// summary page (rendered.go). The layout is written with a mark in
+	// place of the content, which goes out as it is at the mark (render).
+	out["rendered"] = template.Must(template.Must(layout.Clone()).Parse(`{{define "content"}}` + contentMark + `{{end}}`))
 	return out
 }()
+
+// contentMark is where page "rendered" puts its content: a tag, which no
+// text the layout writes can make (it escapes every "<"). Not a comment:
+// html/template drops comments.
+const contentMark = "<recap-content>"
 
 var funcs = template.FuncMap{
 	"searchURL": SearchURL,
@@ -170,11 +177,19 @@ func putPageBuffer(b *bytes.Buffer) {
 	pageBuffers.Put(b)
 }
 
-// render writes a page with its security headers.
+// render writes a page with its security headers. Page "rendered" has
+// its content, rendered before, in d.Page (template.HTML): it is written
+// as it is between the two halves of the layout, not copied through the
+// template and a buffer (a summary's page is hundreds of kilobytes, the
+// layout around it one or two).
 func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name string, sess Session, d layoutData) {
 	t, ok := pages[name]
 	if !ok {
 		panic("web: no page " + name)
+	}
+	var content template.HTML
+	if name == "rendered" {
+		content, d.Page = d.Page.(template.HTML), nil
 	}
 	d.Nonce, d.Session, d.CSS, d.JS = newNonce(), sess, assets["app.css"], assets["app.js"]
 	d.Batches = a.Batches != nil
@@ -185,6 +200,13 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	head, tail := b.Bytes(), []byte(nil)
+	if name == "rendered" {
+		var found bool
+		if head, tail, found = bytes.Cut(head, []byte(contentMark)); !found {
+			panic("web: the layout lost the content mark") // TestRenderedPageIsTheSummaryPage
+		}
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", ContentSecurityPolicy(d.Nonce))
@@ -192,8 +214,21 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(head)+len(content)+len(tail)))
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	if content == "" {
+		w.Write(head)
+		return
+	}
+	// One write of the whole page: three would cost the server a system
+	// call more per page.
+	page := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(page)
+	page.Grow(len(head) + len(content) + len(tail))
+	page.Write(head)
+	page.WriteString(string(content))
+	page.Write(tail)
+	w.Write(page.Bytes())
 }
 
 func (a *App) logger() *slog.Logger {

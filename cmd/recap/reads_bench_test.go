@@ -43,9 +43,9 @@ import (
 //
 // Each read also runs as …/handler: the handler alone, called in this
 // goroutine without a network, reporting cpu-us (the CPU time of the
-// process per request, garbage collection included). CPU time is what a
-// read costs whatever else runs on the machine, so this is the figure to
-// compare on a busy one.
+// process per request, garbage collection included) and kB (the size of
+// an answer's body). CPU time is what a read costs whatever else runs on
+// the machine, so this is the figure to compare on a busy one.
 //
 // go test -run '^$' -bench Reads -benchtime 20000x ./cmd/recap/
 func BenchmarkReads(b *testing.B) {
@@ -87,12 +87,14 @@ func BenchmarkReads(b *testing.B) {
 	}
 	for _, rd := range reads {
 		b.Run(rd.name+"/handler", func(b *testing.B) {
+			var size int
 			serve := func(i int) {
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, httptest.NewRequest("GET", rd.path(i), nil))
 				if w.Code != http.StatusOK {
 					b.Fatalf("GET %s: %d %s", rd.path(i), w.Code, w.Body)
 				}
+				size = w.Body.Len()
 			}
 			for i := range 2 * len(hot) { // warm the caches, as the clients' runs do
 				serve(i)
@@ -103,6 +105,7 @@ func BenchmarkReads(b *testing.B) {
 				serve(i)
 			}
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us")
+			b.ReportMetric(float64(size)/1000, "kB")
 			b.ReportMetric(0, "ns/op")
 		})
 		for _, clients := range []int{16, 64} {
