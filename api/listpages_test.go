@@ -3,8 +3,10 @@ package api
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/recap-dev/recap"
 	"github.com/recap-dev/recap/storage"
@@ -133,4 +135,62 @@ func TestListPageKeptUntilAChange(t *testing.T) {
 	b.handler = NewHandler(b.server)
 	list("/v1/summaries?limit=50", 1)
 	list("/v1/summaries?limit=50", 1)
+}
+
+// gatedCounter holds the first page of stamps read until released, and
+// counts the reads of the change counts.
+type gatedCounter struct {
+	countingCounter
+	countReads chan struct{}
+	release    chan struct{}
+	once       sync.Once
+}
+
+func (g *gatedCounter) JobListChanges(ctx context.Context) (int64, int64, error) {
+	g.countReads <- struct{}{}
+	return g.countingCounter.JobListChanges(ctx)
+}
+
+func (g *gatedCounter) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
+	g.once.Do(func() { <-g.release })
+	return g.countingCounter.ListJobStamps(ctx, f)
+}
+
+// Requests that find the kept page stale together make it once: the
+// rest wait for the first one's page instead of each reading the stamps.
+func TestListPageMadeOnceForConcurrentRequests(t *testing.T) {
+	const requests = 8
+	b := setup(t)
+	for i := range 3 {
+		b.do(t, "POST", "/v1/summaries", fmt.Sprintf(`{"url": "vid%08d"}`, i))
+	}
+	g := &gatedCounter{countingCounter: countingCounter{&stampCounter{Store: b.store}},
+		countReads: make(chan struct{}, requests), release: make(chan struct{})}
+	b.server.Store = g
+	b.handler = NewHandler(b.server)
+	var wg sync.WaitGroup
+	codes := make([]int, requests)
+	bodies := make([]string, requests)
+	for i := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := b.do(t, "GET", "/v1/summaries?limit=50", "")
+			codes[i], bodies[i] = w.Code, w.Body.String()
+		}()
+	}
+	for range requests {
+		<-g.countReads // every request has read the counts and found no page
+	}
+	time.Sleep(50 * time.Millisecond) // and would read the stamps now, were it to
+	close(g.release)
+	wg.Wait()
+	if n := g.reads(); n != 1 {
+		t.Errorf("%d concurrent requests read %d pages of stamps; want 1", requests, n)
+	}
+	for i := range requests {
+		if codes[i] != 200 || bodies[i] != bodies[0] || !strings.Contains(bodies[i], "vid00000002") {
+			t.Fatalf("request %d = %d %s", i, codes[i], bodies[i])
+		}
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -240,10 +239,6 @@ type listView struct {
 	NextCursor string     `json:"next_cursor,omitempty"`
 }
 
-// listBuffers hold list pages while they are put together (about 25 KB
-// each): reused, not made anew for every request.
-var listBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
 // appendList appends a page of jobs as json would write its listView,
 // from each job's view as JSON (jobViews): the views go out as they are,
 // not through encoding/json, which would scan each again byte by byte.
@@ -300,28 +295,17 @@ func (s *Server) listSummaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Limit = limit
-	if kept, err := s.pages.kept(ctx, s.Store, f); err != nil {
-		s.error(w, r, err)
-		return
-	} else if kept != nil {
-		writeList(w, kept)
-		return
-	}
-	views, page, err := s.views.list(ctx, s.Store, f)
+	page, err := s.pages.answer(ctx, s.Store, f, func(ctx context.Context) (storage.JobStampPage, []byte, error) {
+		views, stamps, err := s.views.list(ctx, s.Store, f)
+		if err != nil {
+			return stamps, nil, err
+		}
+		b, err := appendList(nil, views, stamps.NextCursor)
+		return stamps, b, err
+	})
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	buf := listBuffers.Get().(*[]byte)
-	b, err := appendList((*buf)[:0], views, page.NextCursor)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.pages.keep(f, page, b)
-	writeList(w, b)
-	if cap(b) <= 4<<20 {
-		*buf = b[:0]
-		listBuffers.Put(buf)
-	}
+	writeList(w, page)
 }

@@ -41,6 +41,9 @@ import (
 //     clients (the ceiling of the HTTP stack and the load generator, which
 //     share the machine's cores with the server).
 //
+// list/clients=64/writes is the list while a running job's progress is
+// stored 100 times a second, reporting writes/s too.
+//
 // Each read also runs as …/handler: the handler alone, called in this
 // goroutine without a network, reporting cpu-us (the CPU time of the
 // process per request, garbage collection included) and kB (the size of
@@ -128,6 +131,58 @@ func BenchmarkReads(b *testing.B) {
 			})
 		}
 	}
+
+	// list/clients=64/writes: the list page while a job runs and its
+	// progress is stored 100 times a second, so that the kept page (see
+	// api's listPages) is made anew after each change.
+	running, _, err := store.SubmitJob(ctx, storagetest.NewJob("benchrun001", "en|llm|bench|v1"), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := store.StartJob(ctx, running.ID, storagetest.Lease); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("list/clients=64/writes", func(b *testing.B) {
+		const clients = 64
+		client := &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients, DisableCompression: true,
+		}}
+		defer client.CloseIdleConnections()
+		list := func(int) string { return "/v1/summaries?limit=50" }
+		load(b, client, base, clients, 4*clients, list)
+		wctx, stopWrites := context.WithCancel(ctx)
+		var writes atomic.Int64
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
+			for n := 1; ; n++ {
+				select {
+				case <-wctx.Done():
+					return
+				case <-tick.C:
+				}
+				if err := store.SetJobProgress(wctx, running.ID, storagetest.Lease.Owner, n%1000, 1000); err != nil && wctx.Err() == nil {
+					b.Error(err)
+					return
+				}
+				writes.Add(1)
+			}
+		}()
+		b.ResetTimer()
+		start := time.Now()
+		rate, lat := load(b, client, base, clients, b.N, list)
+		elapsed := time.Since(start)
+		b.StopTimer()
+		stopWrites()
+		<-done
+		b.ReportMetric(rate, "req/s")
+		b.ReportMetric(percentile(lat, 0.50), "p50-ms")
+		b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+		b.ReportMetric(float64(writes.Load())/elapsed.Seconds(), "writes/s")
+		b.ReportMetric(0, "ns/op")
+	})
 }
 
 // load sends n GETs of path(i) to base from clients goroutines, back to
