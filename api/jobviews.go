@@ -35,6 +35,7 @@ type keptView struct {
 	title        string
 	updated      time.Time
 	titleChanges int64
+	done         bool
 	json         json.RawMessage
 }
 
@@ -69,8 +70,19 @@ func (v *jobViews) viewOf(j *storage.Job, titleChanges int64) (json.RawMessage, 
 	if err != nil {
 		return nil, err
 	}
-	v.cache.Add(j.ID, keptView{title: j.VideoTitle, updated: j.UpdatedAt, titleChanges: titleChanges, json: b})
+	v.cache.Add(j.ID, keptView{title: j.VideoTitle, updated: j.UpdatedAt, titleChanges: titleChanges, done: j.Status == storage.StatusDone, json: b})
 	return b, nil
+}
+
+// keptDone returns the kept view of job id when the job was done when
+// viewed and no title has changed since the view was known to show the
+// job's: no transition leaves done, so it is still the job's view.
+func (v *jobViews) keptDone(id string, titleChanges int64) (json.RawMessage, bool) {
+	k, ok := v.cache.Get(id)
+	if !ok || !k.done || titleChanges == 0 || k.titleChanges != titleChanges {
+		return nil, false
+	}
+	return k.json, true
 }
 
 // kept returns the kept view of the job st stamps when it is still the

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -224,4 +225,56 @@ func TestListReadsOnlyWhatChanged(t *testing.T) {
 			t.Errorf("renamed job listed with title %q", v.Title)
 		}
 	}
+}
+
+// A done job's summary is answered from its kept view and document, with
+// no read of the job, while no title has changed; a rename shows on the
+// next request, and a job not done yet is read every time.
+func TestDoneSummaryKept(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	if err := b.store.PutVideo(ctx, recap.Video{ID: "vid00000001", Title: "First title"}); err != nil {
+		t.Fatal(err)
+	}
+	done := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "vid00000001"}`)).ID
+	queued := decode[jobView](t, b.do(t, "POST", "/v1/summaries", `{"url": "vid00000002"}`)).ID
+	b.finish(t, done)
+	sc := &stampCounter{Store: b.store}
+	b.server.Store = countingCounter{sc}
+	b.handler = NewHandler(b.server)
+	get := func(path string, jobReads int) *httptest.ResponseRecorder {
+		t.Helper()
+		sc.jobReads()
+		w := b.do(t, "GET", path, "")
+		if w.Code != 200 {
+			t.Fatalf("GET %s = %d %s", path, w.Code, w.Body)
+		}
+		if n := sc.jobReads(); n != jobReads {
+			t.Errorf("GET %s read the job %d times; want %d", path, n, jobReads)
+		}
+		return w
+	}
+	first := get("/v1/summaries/"+done, 1)
+	if again := get("/v1/summaries/"+done, 0); again.Body.String() != first.Body.String() {
+		t.Errorf("kept answer differs:\n%s\n----\n%s", again.Body, first.Body)
+	}
+	if v := decode[jobView](t, first); v.Title != "First title" || summaryOf(t, v) == nil {
+		t.Errorf("done job = %+v; want its title and document", v)
+	}
+	get("/v1/summaries/"+done+"?format=md", 0) // its document is kept
+	if err := b.store.PutVideo(ctx, recap.Video{ID: "vid00000001", Title: "Renamed"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := decode[jobView](t, get("/v1/summaries/"+done, 1)); v.Title != "Renamed" || summaryOf(t, v) == nil {
+		t.Errorf("after a rename: title %q; want Renamed, with the document", v.Title)
+	}
+	get("/v1/summaries/"+done, 0)
+	get("/v1/summaries/"+queued, 1)
+	get("/v1/summaries/"+queued, 1)
+
+	// A store that does not count title changes has the job read each time.
+	b.server.Store = sc
+	b.handler = NewHandler(b.server)
+	get("/v1/summaries/"+done, 1)
+	get("/v1/summaries/"+done, 1)
 }

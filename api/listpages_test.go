@@ -13,12 +13,27 @@ import (
 	"github.com/recap-dev/recap/storage/storagetest"
 )
 
-// stampCounter counts the pages of stamps a handler reads, and counts
-// job changes (storage.JobListCounter) when its store does.
+// stampCounter counts the pages of stamps and the jobs a handler reads;
+// countingCounter counts job changes (storage.JobListCounter) too.
 type stampCounter struct {
 	storage.Store
-	mu     sync.Mutex
-	stamps int
+	mu             sync.Mutex
+	stamps, getJob int
+}
+
+func (c *stampCounter) GetJob(ctx context.Context, id string) (*storage.Job, error) {
+	c.mu.Lock()
+	c.getJob++
+	c.mu.Unlock()
+	return c.Store.GetJob(ctx, id)
+}
+
+func (c *stampCounter) jobReads() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.getJob
+	c.getJob = 0
+	return n
 }
 
 func (c *stampCounter) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/recap-dev/recap"
@@ -129,14 +130,39 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	job, err := s.Store.GetJob(ctx, r.PathValue("id"))
+	id := r.PathValue("id")
+	// A done job is final but for its video's title: its view, kept,
+	// is its view while the store's count of title changes stands, and
+	// its kept document says it is done. Either spares reading the job.
+	var titles int64
+	if counter, ok := s.Store.(storage.JobListCounter); ok && format == "" {
+		if _, titles, err = counter.JobListChanges(ctx); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		if v, ok := s.views.keptDone(id, titles); ok {
+			if err := s.writeView(ctx, w, http.StatusOK, id, true, v); err != nil {
+				s.error(w, r, err)
+			}
+			return
+		}
+	} else if d, ok := s.docs.cache.Get(id); ok && format != "" {
+		s.writeDocument(w, r, d, format)
+		return
+	}
+	job, err := s.Store.GetJob(ctx, id)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	switch {
 	case format == "":
-		if err := s.writeJob(ctx, w, http.StatusOK, job); err != nil {
+		// titles was read before the job: its view is at least as new.
+		v, err := s.views.viewOf(job, titles)
+		if err == nil {
+			err = s.writeView(ctx, w, http.StatusOK, job.ID, job.Status == storage.StatusDone, v)
+		}
+		if err != nil {
 			s.error(w, r, err)
 		}
 	case job.Status == storage.StatusFailed:
@@ -159,37 +185,61 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeJob writes job's view with status, a done job's with its document
-// in "summary", as json would write the jobView: the view and the
-// document are JSON encoded once (jobViews, documents), put together and
-// written as they are (the document is most of the answer, and
-// encoding/json would scan it again byte by byte).
+// in "summary", as json would write the jobView.
 func (s *Server) writeJob(ctx context.Context, w http.ResponseWriter, status int, job *storage.Job) error {
 	v, err := s.views.json(job)
 	if err != nil {
 		return err
 	}
-	if job.Status == storage.StatusDone {
-		d, err := s.document(ctx, job.ID)
-		if err != nil {
-			return err
-		}
-		doc, err := d.compact()
-		if err != nil {
-			return err
-		}
-		// The view ends with its last field, "summary", null until now.
-		head, ok := bytes.CutSuffix(v, []byte(`null}`))
-		if !ok {
-			return fmt.Errorf("job view %s does not end with its summary: %.40q", job.ID, v[max(0, len(v)-40):])
-		}
-		v = slices.Concat(head, doc, []byte(`}`))
+	return s.writeView(ctx, w, status, job.ID, job.Status == storage.StatusDone, v)
+}
+
+// writeView writes a job's view v, a done job's with its document in
+// "summary": the view and the document are JSON encoded once (jobViews,
+// documents) and put together here (the document is most of the answer,
+// and encoding/json would scan it again byte by byte).
+func (s *Server) writeView(ctx context.Context, w http.ResponseWriter, status int, id string, done bool, v json.RawMessage) error {
+	if !done {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write(v) // v may be kept: never append to it
+		io.WriteString(w, "\n")
+		return nil
 	}
+	d, err := s.document(ctx, id)
+	if err != nil {
+		return err
+	}
+	doc, err := d.compact()
+	if err != nil {
+		return err
+	}
+	// The view ends with its last field, "summary", null until now.
+	head, ok := bytes.CutSuffix(v, []byte(`null}`))
+	if !ok {
+		return fmt.Errorf("job view %s does not end with its summary: %.40q", id, v[max(0, len(v)-40):])
+	}
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			buf.Reset()
+			answerBuffers.Put(buf)
+		}
+	}()
+	buf.Grow(len(head) + len(doc) + 2)
+	buf.Write(head)
+	buf.Write(doc)
+	buf.WriteString("}\n")
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	w.Write(v) // v may be kept: never append to it
-	io.WriteString(w, "\n")
+	w.Write(buf.Bytes())
 	return nil
 }
+
+// answerBuffers hold answers while they are put together (a summary is
+// tens of kilobytes): reused, not made anew for every request.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (s *Server) getVideoSummary(w http.ResponseWriter, r *http.Request) {
 	format, err := formatParam(r)
