@@ -21,35 +21,34 @@ type stampCounter struct {
 	stamps, getJob int
 }
 
-func (c *stampCounter) GetJob(ctx context.Context, id string) (*storage.Job, error) {
+// add adds one to a count.
+func (c *stampCounter) add(n *int) {
 	c.mu.Lock()
-	c.getJob++
+	*n++
 	c.mu.Unlock()
+}
+
+// take returns a count and sets it to 0.
+func (c *stampCounter) take(n *int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := *n
+	*n = 0
+	return v
+}
+
+func (c *stampCounter) GetJob(ctx context.Context, id string) (*storage.Job, error) {
+	c.add(&c.getJob)
 	return c.Store.GetJob(ctx, id)
 }
 
-func (c *stampCounter) jobReads() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.getJob
-	c.getJob = 0
-	return n
-}
-
 func (c *stampCounter) ListJobStamps(ctx context.Context, f storage.JobFilter) (storage.JobStampPage, error) {
-	c.mu.Lock()
-	c.stamps++
-	c.mu.Unlock()
+	c.add(&c.stamps)
 	return c.Store.ListJobStamps(ctx, f)
 }
 
-func (c *stampCounter) reads() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.stamps
-	c.stamps = 0
-	return n
-}
+func (c *stampCounter) reads() int    { return c.take(&c.stamps) }
+func (c *stampCounter) jobReads() int { return c.take(&c.getJob) }
 
 // countingCounter is a stampCounter whose store counts job changes.
 type countingCounter struct{ *stampCounter }
