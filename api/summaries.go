@@ -131,11 +131,17 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	// A done job is final but for its video's title: its view, kept,
-	// is its view while the store's count of title changes stands, and
-	// its kept document says it is done. Either spares reading the job.
+	// A done job is final but for its video's title, so reading it can
+	// be spared: a kept document says the job is done, and a kept view
+	// of a done job is its view while the store's count of title changes
+	// stands (a store that does not count them has the job read).
 	var titles int64
-	if counter, ok := s.Store.(storage.JobListCounter); ok && format == "" {
+	if format != "" {
+		if d, ok := s.docs.cache.Get(id); ok {
+			s.writeDocument(w, r, d, format)
+			return
+		}
+	} else if counter, ok := s.Store.(storage.JobListCounter); ok {
 		if _, titles, err = counter.JobListChanges(ctx); err != nil {
 			s.error(w, r, err)
 			return
@@ -146,9 +152,6 @@ func (s *Server) getSummary(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
-	} else if d, ok := s.docs.cache.Get(id); ok && format != "" {
-		s.writeDocument(w, r, d, format)
-		return
 	}
 	job, err := s.Store.GetJob(ctx, id)
 	if err != nil {

@@ -143,7 +143,8 @@ type JobStampPage struct {
 // JobListCounter is a Store that counts, exactly and cheaply, the changes
 // to what pages of jobs show (JobStampPage.JobChanges and TitleChanges),
 // so that a caller can keep a whole page and answer with it again while
-// neither count has moved. SQLite does (it has one writer at a time, so
+// neither count has moved (and a done job's view while TitleChanges has
+// not: nothing else of a done job changes). SQLite does (it has one writer at a time, so
 // a counter row costs no wait); PostgreSQL does not: one row that every
 // job change updates would make concurrent job changes wait on each
 // other until each commits.

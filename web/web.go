@@ -195,17 +195,18 @@ func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Batches = a.Batches != nil
 	b := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(b)
-	if err := t.ExecuteTemplate(b, "layout.tmpl", d); err != nil {
+	err := t.ExecuteTemplate(b, "layout.tmpl", d)
+	head, tail := b.Bytes(), []byte(nil)
+	if err == nil && name == "rendered" {
+		var found bool
+		if head, tail, found = bytes.Cut(head, []byte(contentMark)); !found {
+			err = errors.New("the layout wrote no content mark") // TestRenderedPageIsTheSummaryPage
+		}
+	}
+	if err != nil {
 		a.logger().Error("render page", slog.String("page", name), slog.Any("error", err))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
-	}
-	head, tail := b.Bytes(), []byte(nil)
-	if name == "rendered" {
-		var found bool
-		if head, tail, found = bytes.Cut(head, []byte(contentMark)); !found {
-			panic("web: the layout lost the content mark") // TestRenderedPageIsTheSummaryPage
-		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
